@@ -1,0 +1,145 @@
+package dev.infercost.report;
+
+import dev.infercost.BadInputException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A results folder {@code <parent>/<run-id>/}. New runs are staged in a hidden {@code .<run-id>.partial}
+ * folder and renamed into place by {@link #commit()}, so a failed run leaves nothing half-written;
+ * {@link #abandon()} deletes the staging folder. Files are written atomically (temp file + rename)
+ * and an existing file is never overwritten. An existing folder can be opened to add new files
+ * (e.g. {@code cost} on a measured run).
+ */
+public final class RunDirectory {
+    private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private final Path finalDir;
+    private Path dir;
+    private final String runId;
+    private boolean staged;
+
+    private RunDirectory(Path finalDir, Path dir, String runId, boolean staged) {
+        this.finalDir = finalDir; this.dir = dir; this.runId = runId; this.staged = staged;
+    }
+
+    /**
+     * Starts a new run folder under {@code parent} named {@code <UTC yyyyMMdd-HHmmss>-<label>}, with a
+     * numeric suffix if that name is taken. Nothing appears under the final name until {@link #commit()}.
+     */
+    public static RunDirectory create(Path parent, String label) {
+        try {
+            Files.createDirectories(parent);
+            String base = ZonedDateTime.now(ZoneOffset.UTC).format(ID) + "-" + sanitize(label);
+            for (int i = 1; i < 1000; i++) {
+                String id = i == 1 ? base : base + "-" + i;
+                Path fin = parent.resolve(id);
+                Path stage = parent.resolve("." + id + ".partial");
+                if (Files.exists(fin)) continue;
+                try {
+                    Files.createDirectory(stage);
+                } catch (FileAlreadyExistsException e) {
+                    continue;
+                }
+                return new RunDirectory(fin, stage, id, true);
+            }
+            throw new IllegalStateException("could not find a free run id under " + parent);
+        } catch (IOException e) {
+            throw new BadInputException(parent + ": cannot create results folder: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens an existing, committed run folder to add files to. */
+    public static RunDirectory open(Path existing) {
+        if (!Files.isDirectory(existing)) throw new BadInputException(existing + ": not a results folder (no such directory)");
+        return new RunDirectory(existing, existing, existing.getFileName().toString(), false);
+    }
+
+    static String sanitize(String s) {
+        String t = s.replaceAll("[^A-Za-z0-9._-]+", "-");
+        return t.isEmpty() ? "run" : t;
+    }
+
+    public String runId() { return runId; }
+
+    /** Where files are being written now (the staging folder until committed). */
+    public Path path() { return dir; }
+
+    /** The folder's final location. */
+    public Path finalPath() { return finalDir; }
+
+    /** True if {@code name} already exists in this folder. */
+    public boolean has(String name) { return Files.exists(dir.resolve(name)); }
+
+    /** Writes a CSV table atomically. @throws BadInputException if the file exists already. */
+    public Path writeCsv(String name, CsvTable table) { return writeString(name, table.toCsv()); }
+
+    /** Writes text atomically (UTF-8). @throws BadInputException if the file exists already. */
+    public Path writeString(String name, String text) { return writeBytes(name, text.getBytes(StandardCharsets.UTF_8)); }
+
+    /** Writes bytes atomically. @throws BadInputException if the file exists already (never overwrites). */
+    public Path writeBytes(String name, byte[] bytes) {
+        Path target = dir.resolve(name);
+        try {
+            Files.createDirectories(target.getParent());
+            if (Files.exists(target)) throw new BadInputException(target + ": exists already; results are never overwritten");
+            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+            try {
+                Files.write(tmp, bytes);
+                try {
+                    // createLink fails if target exists: no overwrite even under races.
+                    Files.createLink(target, tmp);
+                    Files.delete(tmp);
+                } catch (UnsupportedOperationException | IOException linkFail) {
+                    if (Files.exists(target)) throw new BadInputException(target + ": exists already; results are never overwritten");
+                    try {
+                        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        Files.move(tmp, target);
+                    }
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target, e);
+        }
+    }
+
+    /** Moves the staged folder to its final name. Idempotent for opened (already final) folders. */
+    public Path commit() {
+        if (!staged) return dir;
+        try {
+            Files.move(dir, finalDir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot commit run folder " + finalDir, e);
+        }
+        dir = finalDir;
+        staged = false;
+        return dir;
+    }
+
+    /** Deletes the staging folder of a run that failed; does nothing to a committed or opened folder. */
+    public void abandon() {
+        if (!staged) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try { Files.deleteIfExists(p); } catch (IOException ignored) { }
+            });
+        } catch (IOException ignored) {
+        }
+        staged = false;
+    }
+}
