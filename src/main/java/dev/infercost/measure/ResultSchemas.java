@@ -56,4 +56,24 @@ public final class ResultSchemas {
             "basis",                                                     // measured | estimated
             "basis_detail", "duration [s]", "energy [J]", "avg_power [W]", "idle_power [W]",
             "energy_above_idle [J]", "samples", "valid", "reasons");
+
+    /**
+     * cost.csv (written by the cost stage, read by revenue and report): one row per chip x price tier x
+     * operating point x query profile. provenance is "measured" only for the device the run measured;
+     * every other chip is "projected". Money in US dollars.
+     */
+    public static final String COST = "cost.csv";
+    public static final List<String> COST_COLUMNS = List.of(
+            "run_id", "chip", "vendor", "silicon",                        // silicon: nvidia | amd | custom | intel | cpu
+            "provenance",                                                 // measured | projected
+            "tier",                                                       // e.g. owner-tco | cloud-on-demand | cloud-reserved | neocloud | user
+            "operating_point",                                            // e.g. "decode batch=8", "serving rate=2 req/s", "target 20 tok/s/user"
+            "model", "weights", "batch_size",
+            "usd_per_hour [$/h]", "capex_per_hour [$/h]", "power_cost_per_hour [$/h]", "other_opex_per_hour [$/h]",
+            "power [W]", "power_basis",                                  // measured | estimated (tdp x utilisation) | ...
+            "prefill_throughput [tok/s]", "decode_throughput [tok/s]", "tok_per_s_per_user [tok/s/user]",
+            "usd_per_m_input [$/M tok]", "usd_per_m_output [$/M tok]",
+            "profile", "profile_isl [tok]", "profile_osl [tok]",
+            "usd_per_query [$/query]", "wh_per_query [Wh/query]",
+            "mbu", "mfu", "basis", "assumptions", "sources", "overridden");
 }
