@@ -224,7 +224,7 @@ public final class Catalog {
     }
 
     private CatalogValue dcValue(Row r, String file, boolean user, String defaultProvenance) {
-        String prov = r.get("provenance").isEmpty() ? defaultProvenance : r.get("provenance");
+        String prov = r.get("provenance").isEmpty() ? defaultProvenance : checkProvenance(r);
         String notes = r.get("scope").isEmpty() ? r.get("notes") : ("scope: " + r.get("scope") + (r.get("notes").isEmpty() ? "" : "; " + r.get("notes")));
         return CatalogValue.parse(r.get("value"), r.get("unit"), prov, r.get("confidence"), r.get("source_url"),
                 r.get("source_date"), notes, r.origin(), user);
@@ -238,7 +238,8 @@ public final class Catalog {
             if (metric.isEmpty()) throw new BadInputException(r.origin() + ": 'metric' is empty for " + name);
             String provider = r.get("provider");
             String tier = PriceQuote.tierOf(metric, provider);
-            String prov = !r.get("provenance").isEmpty() ? r.get("provenance")
+            String prov = !r.get("provenance").isEmpty() ? checkProvenance(r)
+                    : user ? "assumed"
                     : tier != null && tier.startsWith("inferencex") || metric.equals("all_in_power") ? "assumed" : "spec";
             CatalogValue v = CatalogValue.parse(r.get("value"), r.get("unit"), prov, r.get("confidence"), r.get("source_url"),
                     r.get("source_date"), r.get("notes"), r.origin(), user);
@@ -277,6 +278,13 @@ public final class Catalog {
                 list.add(v);
             }
         }
+    }
+
+    static String checkProvenance(Row r) {
+        String p = r.get("provenance").toLowerCase(Locale.ROOT);
+        if (!Set.of("spec", "measured", "assumed", "projected").contains(p))
+            throw new BadInputException(r.origin() + ": provenance '" + r.get("provenance") + "' is not one of spec, measured, assumed, projected");
+        return p;
     }
 
     private Accelerator findExact(String name) {
