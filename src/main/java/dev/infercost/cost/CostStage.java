@@ -124,6 +124,12 @@ public final class CostStage {
             if (all.isEmpty()) { notes.add(file + ": no rows"); return; }
             for (String col : List.of("device_class", "model", "phase", "batch_size", "throughput [tok/s]"))
                 if (!all.get(0).containsKey(col)) throw new BadInputException(file + ": column '" + col + "' is missing (see ResultSchemas.ENGINE_BENCH_COLUMNS)");
+            if (o.batch() != null) {
+                java.util.Set<String> batches = new java.util.TreeSet<>();
+                for (Map<String, String> r : all) if ("decode".equalsIgnoreCase(r.get("phase"))) batches.add(fmtInt(num(r, "batch_size")));
+                if (!batches.contains(Integer.toString(o.batch())))
+                    throw new BadInputException("--batch " + o.batch() + ": " + file + " has no decode row at that batch (measured batches: " + String.join(", ", batches) + ")");
+            }
             Map<String, List<Map<String, String>>> groups = new LinkedHashMap<>();
             for (Map<String, String> r : all) groups.computeIfAbsent(r.get("device_class") + "|" + r.get("model") + "|" + r.getOrDefault("dtype", "") + "|" + r.getOrDefault("backend", ""), k -> new ArrayList<>()).add(r);
             for (List<Map<String, String>> g : groups.values()) {
@@ -166,6 +172,8 @@ public final class CostStage {
                 List<String> a = new ArrayList<>();
                 a.add("measured " + d.get("backend") + " on " + d.get("device") + " (" + d.get("weights") + " weights, " + dtype + ")");
                 a.add("throughputs measured at context " + fmtInt(num(d, "context [tok]")) + (pf == null ? "" : " / ISL " + fmtInt(num(pf, "isl [tok]"))) + ", applied to profile " + profile.name() + " " + profile.isl() + "/" + profile.osl());
+                if (measuredShape != null && profile.isl() + profile.osl() > measuredShape.seqLen())
+                    a.add("profile ISL+OSL " + (profile.isl() + profile.osl()) + " exceeds the measured model's context " + measuredShape.seqLen() + "; per-token rates measured at shorter context applied anyway");
                 if (pf == null) a.add("no prefill row: input tokens not costed");
                 else if ((int) num(pf, "batch_size") != batch) a.add("prefill at batch " + fmtInt(num(pf, "batch_size")) + " (highest measured prefill throughput; no prefill row at batch " + batch + ")");
                 String acc = d.getOrDefault("accuracy_verdict", "");
@@ -217,6 +225,10 @@ public final class CostStage {
                     continue;
                 }
                 Power pw = estimatedPower(chip);
+                CatalogValue allIn = chip.get("all_in_power");
+                if (allIn != null)
+                    a.add(String.format(Locale.ROOT, "%.0f decode tok/s per MW of all-in power (%s, InferenceX tok/s/MW form)",
+                            Economics.tokPerSecPerMegawatt(pr.decodeTokPerS(), Accelerator.toSi(allIn) / 1000), allIn.describe()));
                 for (Tier t : tiers(chip, pw.watts, pw.basis))
                     rows.add(row(chip, "projected", t, op, model, "n/a (shape only)", batch, pw, pw, pr.prefillTokPerS(), pr.decodeTokPerS(),
                             pr.decodeTokPerS() / batch, mbu, mfu, "projected: roofline fraction x " + chip.name() + " spec (" + pr.decodeBound() + "-bound decode)", a));

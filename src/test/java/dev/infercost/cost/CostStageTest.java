@@ -141,5 +141,8 @@ class CostStageTest {
         assertEquals(2, Main.execute("cost", tmp.resolve("nope").toString()));
         assertEquals(2, Main.execute("cost", run.toString(), "--profile", "banana"));
         assertEquals(2, Main.execute("cost", run.toString(), "--usd-per-hour", "-1"));
+        assertEquals(2, Main.execute("cost", run.toString(), "--batch", "4"));
+        assertEquals(0, Main.execute("cost", run.toString(), "--batch", "8", "--project-model", "llama-3.1-8b", "--out", tmp.resolve("out").toString()));
+        assertTrue(Files.exists(tmp.resolve("out/cost.csv")));
     }
 }
