@@ -1,0 +1,38 @@
+package dev.infercost.cost;
+
+import dev.infercost.measure.ResultSchemas;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One row of cost.csv ({@link ResultSchemas#COST_COLUMNS}): chip x price tier x operating point x query
+ * profile. Money in USD; NaN means "not available" (written as an empty cell) and the reason is in
+ * {@code basis}/{@code assumptions}.
+ */
+public record CostRow(String runId, String chip, String vendor, String silicon, String provenance, String tier,
+                      String operatingPoint, String model, String weights, Integer batchSize,
+                      double usdPerHour, double capexPerHour, double powerCostPerHour, double otherOpexPerHour,
+                      double powerW, String powerBasis, double prefillTokPerS, double decodeTokPerS, double tokPerSUser,
+                      double usdPerMInput, double usdPerMOutput, String profile, int profileIsl, int profileOsl,
+                      double usdPerQuery, double whPerQuery, double mbu, double mfu, String basis,
+                      List<String> assumptions, List<String> sources, List<String> overridden) {
+
+    /** Values keyed by the cost.csv column names. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<String> c = ResultSchemas.COST_COLUMNS;
+        Object[] v = {runId, chip, vendor, silicon, provenance, tier, operatingPoint, model, weights, batchSize,
+                usdPerHour, capexPerHour, powerCostPerHour, otherOpexPerHour, powerW, powerBasis, prefillTokPerS,
+                decodeTokPerS, tokPerSUser, usdPerMInput, usdPerMOutput, profile, profileIsl, profileOsl, usdPerQuery,
+                whPerQuery, mbu, mfu, basis, String.join("; ", assumptions),
+                String.join(" | ", new java.util.LinkedHashSet<>(sources)), String.join("; ", overridden)};
+        if (v.length != c.size()) throw new IllegalStateException("CostRow has " + v.length + " values for " + c.size() + " columns");
+        for (int i = 0; i < v.length; i++) m.put(c.get(i), v[i]);
+        return m;
+    }
+
+    /** True when this row has a $/query (or at least a $/M output) to rank by. */
+    public boolean priced() { return !Double.isNaN(usdPerMOutput) || !Double.isNaN(usdPerQuery); }
+}

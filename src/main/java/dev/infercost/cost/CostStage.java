@@ -1,0 +1,503 @@
+package dev.infercost.cost;
+
+import dev.infercost.BadInputException;
+import dev.infercost.measure.ResultSchemas;
+import dev.infercost.model.LlamaConfig;
+import dev.infercost.model.PresetShapes;
+import dev.infercost.report.CsvTable;
+import dev.infercost.report.RunDirectory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The cost stage: measured tokens -> $/accelerator-hour -> $/M input and output tokens, $/query and Wh/query,
+ * for the measured device and, projected by roofline fraction, for every catalog chip.
+ *
+ * <p>Reads {@code engine_bench.csv} (and {@code serving.csv}, {@code energy.csv} if present) from a run folder
+ * (columns in {@link ResultSchemas}) and writes {@code cost.csv} ({@link ResultSchemas#COST_COLUMNS}).
+ * Input tokens are costed by the device time prefill takes and output tokens by the time decode takes at
+ * the operating point ({@link Economics#deviceSecondsPerQuery}); a price tier turns time into dollars
+ * (owner TCO, {@link Tco}, or a published cloud price). Every row states its provenance (measured or
+ * projected), its price basis and its assumptions.
+ */
+public final class CostStage {
+    private CostStage() {}
+
+    /**
+     * Runs the cost stage on a results folder.
+     *
+     * @throws BadInputException when the folder has no measurement table, a table lacks a needed column, the
+     *                           user catalog is invalid, or the output file exists already (for an explicit --out file)
+     */
+    public static CostResult run(RunDirectory dir, CostOptions o) {
+        Path p = dir.path();
+        Path eb = p.resolve(ResultSchemas.ENGINE_BENCH), sv = p.resolve(ResultSchemas.SERVING), en = p.resolve(ResultSchemas.ENERGY);
+        if (!Files.exists(eb) && !Files.exists(sv))
+            throw new BadInputException(p + ": no " + ResultSchemas.ENGINE_BENCH + " or " + ResultSchemas.SERVING + " to cost (run 'infercost run' first)");
+        QueryProfile profile = QueryProfile.of(o.profile() == null ? "chat" : o.profile());
+        Catalog cat = Catalog.load(o.catalog());
+        List<Map<String, String>> energy = Files.exists(en) ? CsvTable.read(en) : List.of();
+        List<Map<String, String>> engine = Files.exists(eb) ? CsvTable.read(eb) : List.of();
+        List<Map<String, String>> serving = Files.exists(sv) ? CsvTable.read(sv) : List.of();
+        String runId = dir.runId();
+        for (List<Map<String, String>> t : List.of(engine, serving))
+            if (!t.isEmpty() && t.get(0).get("run_id") != null && !t.get(0).get("run_id").isBlank()) { runId = t.get(0).get("run_id"); break; }
+        Builder b = new Builder(cat, o, profile, runId);
+        if (Files.exists(eb)) b.engine(engine, energy, eb);
+        if (Files.exists(sv)) b.serving(serving, sv);
+        List<String> notes = new ArrayList<>();
+        for (String s : cat.overrides()) notes.add("overridden: " + s);
+        notes.addAll(b.notes);
+        Path written = write(dir, o, b.rows, notes);
+        String table = ProcurementTable.render(b.rows, b.tableBatch, profile, notes, written);
+        return new CostResult(List.copyOf(b.rows), written, List.copyOf(notes), table);
+    }
+
+    static Path write(RunDirectory dir, CostOptions o, List<CostRow> rows, List<String> notes) {
+        CsvTable t = new CsvTable(ResultSchemas.COST_COLUMNS);
+        for (CostRow r : rows) t.add(r.toMap());
+        if (o.out() != null) {
+            Path out = o.out();
+            boolean file = out.getFileName() != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv") && !Files.isDirectory(out);
+            try {
+                if (file) {
+                    Path parent = out.toAbsolutePath().getParent();
+                    Files.createDirectories(parent);
+                    return RunDirectory.open(parent).writeCsv(out.getFileName().toString(), t);
+                }
+                Files.createDirectories(out);
+            } catch (IOException e) {
+                throw new BadInputException(out + ": cannot create output folder: " + e.getMessage(), e);
+            }
+            return writeFresh(RunDirectory.open(out), t, notes);
+        }
+        return writeFresh(dir, t, notes);
+    }
+
+    /** Writes cost.csv, or cost-2.csv, cost-3.csv ... if it exists (RunDirectory never overwrites), and says so. */
+    static Path writeFresh(RunDirectory d, CsvTable t, List<String> notes) {
+        String name = ResultSchemas.COST;
+        for (int i = 2; d.has(name); i++) name = "cost-" + i + ".csv";
+        if (!name.equals(ResultSchemas.COST))
+            notes.add(ResultSchemas.COST + " exists already in " + d.path() + " (never overwritten); wrote " + name + " instead");
+        return d.writeCsv(name, t);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    /** Price of one chip-hour under one tier, with its breakdown and basis. */
+    record Tier(String name, double usdPerHour, Tco tco, String basis, List<String> assumptions, List<String> sources,
+                List<String> overridden) {}
+
+    static final class Builder {
+        final Catalog cat;
+        final CostOptions o;
+        final QueryProfile profile;
+        final String runId;
+        final List<CostRow> rows = new ArrayList<>();
+        final List<String> notes = new ArrayList<>();
+        Integer tableBatch;
+
+        Builder(Catalog cat, CostOptions o, QueryProfile profile, String runId) {
+            this.cat = cat; this.o = o; this.profile = profile; this.runId = runId;
+            if (o.hostPeakBandwidthGBs() != null) {
+                if (!(o.hostPeakBandwidthGBs() > 0)) throw new BadInputException("--host-peak-bandwidth " + o.hostPeakBandwidthGBs() + ": expected > 0 GB/s");
+                cat.set(Accelerator.CPU_HOST, "memory_bandwidth", CatalogValue.of(o.hostPeakBandwidthGBs() / 1000.0, "TB/s", "assumed", "--host-peak-bandwidth", "command line", true));
+            }
+            if (o.hostPeakTflops() != null) {
+                if (!(o.hostPeakTflops() > 0)) throw new BadInputException("--host-peak-tflops " + o.hostPeakTflops() + ": expected > 0 TFLOP/s");
+                cat.set(Accelerator.CPU_HOST, "fp32_dense", CatalogValue.of(o.hostPeakTflops(), "TFLOP/s", "assumed", "--host-peak-tflops", "command line", true));
+            }
+        }
+
+        // ------------------------------------------------------------ engine benchmarks
+
+        void engine(List<Map<String, String>> all, List<Map<String, String>> energy, Path file) {
+            if (all.isEmpty()) { notes.add(file + ": no rows"); return; }
+            for (String col : List.of("device_class", "model", "phase", "batch_size", "throughput [tok/s]"))
+                if (!all.get(0).containsKey(col)) throw new BadInputException(file + ": column '" + col + "' is missing (see ResultSchemas.ENGINE_BENCH_COLUMNS)");
+            if (o.batch() != null) {
+                java.util.Set<String> batches = new java.util.TreeSet<>();
+                for (Map<String, String> r : all) if ("decode".equalsIgnoreCase(r.get("phase"))) batches.add(fmtInt(num(r, "batch_size")));
+                if (!batches.contains(Integer.toString(o.batch())))
+                    throw new BadInputException("--batch " + o.batch() + ": " + file + " has no decode row at that batch (measured batches: " + String.join(", ", batches) + ")");
+            }
+            Map<String, List<Map<String, String>>> groups = new LinkedHashMap<>();
+            for (Map<String, String> r : all) groups.computeIfAbsent(r.get("device_class") + "|" + r.get("model") + "|" + r.getOrDefault("dtype", "") + "|" + r.getOrDefault("backend", ""), k -> new ArrayList<>()).add(r);
+            for (List<Map<String, String>> g : groups.values()) {
+                try {
+                    engineGroup(g, energy, file);
+                } catch (BadInputException e) {
+                    notes.add("not costed: " + g.get(0).get("device_class") + " " + g.get(0).get("model") + ": " + e.getMessage());
+                }
+            }
+        }
+
+        void engineGroup(List<Map<String, String>> g, List<Map<String, String>> energy, Path file) {
+            Map<String, String> first = g.get(0);
+            String deviceClass = first.get("device_class"), model = first.get("model"), dtype = first.getOrDefault("dtype", "fp32");
+            Accelerator chip = measuredChip(deviceClass);
+            List<Map<String, String>> decode = new ArrayList<>(), prefill = new ArrayList<>();
+            for (Map<String, String> r : g) {
+                double t = num(r, "throughput [tok/s]");
+                if (!(t > 0)) continue;
+                if ("decode".equalsIgnoreCase(r.get("phase"))) decode.add(r);
+                else if ("prefill".equalsIgnoreCase(r.get("phase"))) prefill.add(r);
+            }
+            if (decode.isEmpty()) throw new BadInputException(file + ": no decode row with a positive throughput for " + deviceClass + " " + model);
+            decode.sort(Comparator.comparingInt(r -> (int) num(r, "batch_size")));
+            int maxBatch = (int) num(decode.get(decode.size() - 1), "batch_size");
+            if (tableBatch == null) tableBatch = o.batch() != null ? o.batch() : maxBatch;
+
+            String measuredModel = model;
+            LlamaConfig measuredShape = shapeOf(model);
+            LlamaConfig projShape = o.projectModel() != null ? PresetShapes.config(o.projectModel()) : measuredShape;
+            String projModel = o.projectModel() != null ? PresetShapes.canonical(o.projectModel()) : measuredModel;
+
+            for (Map<String, String> d : decode) {
+                int batch = (int) num(d, "batch_size");
+                Map<String, String> pf = partner(prefill, batch);
+                double mbu = mbu(d, chip), mfu = pf == null ? Double.NaN : mfu(pf, chip, dtype);
+                double decTps = num(d, "throughput [tok/s]"), preTps = pf == null ? Double.NaN : num(pf, "throughput [tok/s]");
+                String op = "decode batch=" + batch + " ctx=" + fmtInt(num(d, "context [tok]"))
+                        + (pf == null ? "" : "; prefill batch=" + fmtInt(num(pf, "batch_size")) + " isl=" + fmtInt(num(pf, "isl [tok]")));
+                List<String> a = new ArrayList<>();
+                a.add("measured " + d.get("backend") + " on " + d.get("device") + " (" + d.get("weights") + " weights, " + dtype + ")");
+                a.add("throughputs measured at context " + fmtInt(num(d, "context [tok]")) + (pf == null ? "" : " / ISL " + fmtInt(num(pf, "isl [tok]"))) + ", applied to profile " + profile.name() + " " + profile.isl() + "/" + profile.osl());
+                if (measuredShape != null && profile.isl() + profile.osl() > measuredShape.seqLen())
+                    a.add("profile ISL+OSL " + (profile.isl() + profile.osl()) + " exceeds the measured model's context " + measuredShape.seqLen() + "; per-token rates measured at shorter context applied anyway");
+                if (pf == null) a.add("no prefill row: input tokens not costed");
+                else if ((int) num(pf, "batch_size") != batch) a.add("prefill at batch " + fmtInt(num(pf, "batch_size")) + " (highest measured prefill throughput; no prefill row at batch " + batch + ")");
+                String acc = d.getOrDefault("accuracy_verdict", "");
+                if ("fail".equalsIgnoreCase(acc)) a.add("ACCURACY CHECK FAILED for this engine/model pair");
+                Power pw = power(d, energy, chip);
+                Power ppw = pf == null ? pw : power(pf, energy, chip);
+                if (chip == null) {
+                    notes.add("device_class '" + deviceClass + "' is not in the catalog; measured rows are priced only with --usd-per-hour or a catalog row");
+                    continue;
+                }
+                for (Tier t : tiers(chip, pw.watts, pw.basis)) {
+                    rows.add(row(chip, "measured", t, op, measuredModel, d.getOrDefault("weights", ""), batch, pw, ppw, preTps, decTps,
+                            numOr(d, "throughput_per_seq [tok/s/user]", decTps / batch), mbu, mfu, "measured: engine_bench.csv", a));
+                }
+                if (!o.project()) continue;
+                if (projShape == null) {
+                    if (d == decode.get(0)) notes.add("not projected: measured model '" + model + "' is not a known preset shape (" + String.join(", ", PresetShapes.names()) + "); pass --project-model NAME");
+                    continue;
+                }
+                project(chip, projShape, projModel, batch, mbu, mfu, dtype);
+            }
+        }
+
+        void project(Accelerator measured, LlamaConfig shape, String model, int batch, double mbu, double mfu, String measuredDtype) {
+            String dtype = o.projectDtype() == null ? "bf16" : o.projectDtype();
+            double usable = Tco.checkFraction(cat.dc("memory_usable_fraction"), "memory_usable_fraction", false).value();
+            for (Accelerator chip : cat.chips()) {
+                if (chip == measured && o.projectModel() == null) continue;
+                if (chip.get("memory_bandwidth") == null) {
+                    if (batch == tableBatch) notes.add("not projected: " + chip.name() + " (catalog has no memory_bandwidth" + (chip.metrics().isEmpty() ? "; price-only reference row" : "") + ")");
+                    continue;
+                }
+                String op = "projected decode batch=" + batch + " (" + profile.name() + " " + profile.isl() + "/" + profile.osl() + ")";
+                Projection.Result pr;
+                try {
+                    pr = Projection.project(chip, shape, dtype, batch, mbu, mfu, profile.isl(), profile.osl(), usable);
+                } catch (BadInputException e) {
+                    if (batch == tableBatch) notes.add("not projected: " + e.getMessage());
+                    continue;
+                }
+                List<String> a = new ArrayList<>();
+                a.add("PROJECTED from measured " + measured.name() + " (MBU " + Projection.f3(mbu) + ", MFU " + (Double.isNaN(mfu) ? "n/a" : Projection.f3(mfu)) + ", " + measuredDtype + "); assumes the same roofline fraction on " + chip.name());
+                a.addAll(pr.assumptions());
+                if (!pr.feasible()) {
+                    rows.add(new CostRow(runId, chip.name(), chip.vendor(), chip.silicon(), "projected", "none", op, model,
+                            "n/a (shape only)", batch, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN,
+                            Double.NaN, Double.NaN, Double.NaN, Double.NaN, profile.name(), profile.isl(), profile.osl(), Double.NaN,
+                            Double.NaN, mbu, mfu, "infeasible: model + KV cache do not fit", a, List.of(), List.of()));
+                    continue;
+                }
+                Power pw = estimatedPower(chip);
+                CatalogValue allIn = chip.get("all_in_power");
+                if (allIn != null)
+                    a.add(String.format(Locale.ROOT, "%.0f decode tok/s per MW of all-in power (%s, InferenceX tok/s/MW form)",
+                            Economics.tokPerSecPerMegawatt(pr.decodeTokPerS(), Accelerator.toSi(allIn) / 1000), allIn.describe()));
+                for (Tier t : tiers(chip, pw.watts, pw.basis))
+                    rows.add(row(chip, "projected", t, op, model, "n/a (shape only)", batch, pw, pw, pr.prefillTokPerS(), pr.decodeTokPerS(),
+                            pr.decodeTokPerS() / batch, mbu, mfu, "projected: roofline fraction x " + chip.name() + " spec (" + pr.decodeBound() + "-bound decode)", a));
+            }
+        }
+
+        // ------------------------------------------------------------ serving sweeps
+
+        void serving(List<Map<String, String>> all, Path file) {
+            if (all.isEmpty()) return;
+            for (String col : List.of("device_class", "throughput_per_device [tok/s/device]", "tok_per_s_per_user [tok/s/user]"))
+                if (!all.get(0).containsKey(col)) throw new BadInputException(file + ": column '" + col + "' is missing (see ResultSchemas.SERVING_COLUMNS)");
+            Map<String, List<Map<String, String>>> groups = new LinkedHashMap<>();
+            for (Map<String, String> r : all) groups.computeIfAbsent(r.get("device_class") + "|" + r.get("model"), k -> new ArrayList<>()).add(r);
+            for (List<Map<String, String>> g : groups.values()) {
+                Map<String, String> first = g.get(0);
+                Accelerator chip = measuredChip(first.get("device_class"));
+                if (chip == null) { notes.add("serving: device_class '" + first.get("device_class") + "' not in catalog; not costed"); continue; }
+                List<Frontier.Point> pts = new ArrayList<>();
+                for (Map<String, String> r : g) {
+                    if ("false".equalsIgnoreCase(r.getOrDefault("valid", "true"))) {
+                        notes.add("serving point skipped (invalid: " + r.getOrDefault("invalid_reasons", "") + "): " + label(r));
+                        continue;
+                    }
+                    Frontier.Point pt = new Frontier.Point(num(r, "tok_per_s_per_user [tok/s/user]"), num(r, "throughput_per_device [tok/s/device]"),
+                            num(r, "input_throughput [tok/s]"), num(r, "output_throughput [tok/s]"), num(r, "prefill_time_share"),
+                            num(r, "ttft_p99 [ms]"), num(r, "tpot_p99 [ms]"), label(r));
+                    pts.add(pt);
+                    servingRow(chip, first, pt, num(r, "power [W]"), r.getOrDefault("energy_basis", ""), num(r, "mbu"), num(r, "mfu"),
+                            "measured: serving.csv", List.of("measured serving point (" + r.getOrDefault("scenario", "") + ", arrival " + r.getOrDefault("arrival", "") + ")"));
+                }
+                if (pts.isEmpty()) continue;
+                Frontier fr;
+                try {
+                    fr = new Frontier(pts);
+                } catch (BadInputException e) {
+                    notes.add("serving frontier: " + e.getMessage());
+                    continue;
+                }
+                double watts = meanPower(g);
+                if (o.targetTokPerSUser() != null) frontierRow(chip, first, fr, () -> fr.atUserSpeed(o.targetTokPerSUser()), watts);
+                if (o.ttftLimitMs() != null || o.tpotLimitMs() != null) frontierRow(chip, first, fr, () -> fr.atLimits(o.ttftLimitMs(), o.tpotLimitMs()), watts);
+            }
+        }
+
+        void frontierRow(Accelerator chip, Map<String, String> first, Frontier fr, java.util.function.Supplier<Frontier.At> f, double watts) {
+            try {
+                Frontier.At at = f.get();
+                servingRow(chip, first, at.point(), watts, "mean of the sweep's power", Double.NaN, Double.NaN,
+                        "measured sweep, interpolated: " + at.method(),
+                        List.of("cost at equal service level: " + at.method() + " on the Pareto frontier of " + fr.points().size() + " points (throughput per device vs tok/s/user)"));
+            } catch (BadInputException e) {
+                notes.add("serving target not costed: " + e.getMessage());
+            }
+        }
+
+        void servingRow(Accelerator chip, Map<String, String> first, Frontier.Point pt, double watts, String energyBasis,
+                        double mbu, double mfu, String basis, List<String> extra) {
+            double f = pt.prefillShare();
+            double preTps, decTps;
+            List<String> a = new ArrayList<>(extra);
+            if (!Double.isNaN(f) && f > 0 && f < 1 && pt.inputTokPerS() > 0 && pt.outputTokPerS() > 0) {
+                preTps = pt.inputTokPerS() / f;
+                decTps = pt.outputTokPerS() / (1 - f);
+                a.add("input tokens charged " + Projection.f3(f) + " of device time (prefill_time_share), output tokens the rest");
+            } else {
+                double tot = (Double.isNaN(pt.inputTokPerS()) ? 0 : pt.inputTokPerS()) + (Double.isNaN(pt.outputTokPerS()) ? pt.deviceTokPerS() : pt.outputTokPerS());
+                preTps = decTps = tot;
+                a.add("no prefill_time_share: BLENDED $/M over input + output tokens");
+            }
+            Power pw = Double.isNaN(watts) ? estimatedPower(chip) : new Power(watts, "measured".equalsIgnoreCase(energyBasis) ? "measured" : (energyBasis.isEmpty() ? "serving.csv" : energyBasis));
+            for (Tier t : tiers(chip, pw.watts, pw.basis))
+                rows.add(row(chip, "measured", t, "serving " + pt.label(), first.get("model"), first.getOrDefault("weights", ""), null, pw, pw,
+                        preTps, decTps, pt.userTokPerS(), mbu, mfu, basis, a));
+        }
+
+        // ------------------------------------------------------------ shared pieces
+
+        record Power(double watts, String basis) {}
+
+        Accelerator measuredChip(String deviceClass) {
+            Accelerator chip = cat.find(deviceClass);
+            if (chip == null && deviceClass != null && deviceClass.toLowerCase(Locale.ROOT).startsWith("cpu")) chip = cat.find(Accelerator.CPU_HOST);
+            if (o.usdPerHour() != null) {
+                if (o.usdPerHour() < 0) throw new BadInputException("--usd-per-hour " + o.usdPerHour() + ": expected a non-negative price");
+                if (chip == null) {
+                    chip = new Accelerator(deviceClass, "unknown", new LinkedHashMap<>(), new ArrayList<>());
+                }
+                if (chip.prices().stream().noneMatch(q -> q.tier().equals("user"))) {
+                    PriceQuote q = new PriceQuote("user", "user_usd_per_hour", "--usd-per-hour",
+                            CatalogValue.of(o.usdPerHour(), "USD/accel-hr", "assumed", "--usd-per-hour", "command line", true));
+                    if (cat.find(chip.name()) == chip) cat.setPrice(chip.name(), q); else chip.prices().add(q);
+                }
+            }
+            return chip;
+        }
+
+        /** Every price tier available for a chip: owner TCO (if priced) and the cheapest quote of each published tier. */
+        List<Tier> tiers(Accelerator chip, double watts, String powerBasis) {
+            List<Tier> out = new ArrayList<>();
+            boolean userOnly = o.usdPerHour() != null && chip.prices().stream().anyMatch(q -> q.tier().equals("user"));
+            if (!userOnly) {
+                try {
+                    if (!Double.isNaN(watts) && (chip.get("unit_price") != null || chip.get("server_cost_per_gpu") != null || chip.get("system_cost_per_gpu") != null)) {
+                        Tco t = Tco.forChip(chip, cat, watts, powerBasis, serverPowerFactor(chip));
+                        out.add(new Tier("owner-tco", t.usdPerHour(), t, "owner TCO", t.assumptions(), t.sources(), t.overridden()));
+                    }
+                } catch (BadInputException e) {
+                    notes.add("owner-tco not computed for " + chip.name() + ": " + e.getMessage());
+                }
+            }
+            for (Map.Entry<String, List<PriceQuote>> e : chip.quotesByTier().entrySet()) {
+                if (userOnly && !e.getKey().equals("user")) continue;
+                List<PriceQuote> qs = e.getValue();
+                // point quotes before published ranges; ranges only when no point quote exists
+                List<PriceQuote> points = qs.stream().filter(q -> !q.price().isRange()).toList();
+                PriceQuote q = (points.isEmpty() ? qs : points).get(0);
+                List<String> a = new ArrayList<>();
+                a.add("price " + q.provider() + " " + q.metric() + " = " + q.price().describe()
+                        + (q.price().sourceDate().isEmpty() ? "" : " dated " + q.price().sourceDate()));
+                if (qs.size() > 1) a.add("cheapest of " + qs.size() + " " + e.getKey() + " quotes in the catalog");
+                String basis = e.getKey() + ": " + q.provider() + (q.price().lowConfidence() ? " [LOW CONFIDENCE]" : "")
+                        + (q.price().isRange() ? " [RANGE midpoint]" : "") + (q.price().overridden() ? " [OVERRIDDEN]" : "")
+                        + ("assumed".equals(q.price().provenance()) ? " [assumed]" : "");
+                out.add(new Tier(e.getKey(), q.price().value(), null, basis, a,
+                        q.price().sourceUrl().isEmpty() ? List.of() : List.of(q.price().sourceUrl()),
+                        q.price().overridden() ? List.of(q.metric() + " " + q.provider()) : List.of()));
+            }
+            if (out.isEmpty())
+                out.add(new Tier("none", Double.NaN, null, "none: no price for " + chip.name() + " in the catalog (add unit_price or a cloud_* row with --catalog)",
+                        List.of("no price in the catalog: $ columns empty"), List.of(), List.of()));
+            return out;
+        }
+
+        double serverPowerFactor(Accelerator chip) {
+            if (chip.name().equals(Accelerator.CPU_HOST)) return 1.0;
+            return cat.dc("chip_to_server_power").value();
+        }
+
+        /** Facility-boundary factor for Wh/query: server power factor x PUE. */
+        double facility(Accelerator chip) { return serverPowerFactor(chip) * cat.dc("pue").value(); }
+
+        Power estimatedPower(Accelerator chip) {
+            CatalogValue tdp = chip.get("tdp");
+            if (tdp == null) return new Power(Double.NaN, "unknown: no TDP in catalog");
+            double frac = cat.dc("power_draw_fraction").value();
+            return new Power(Accelerator.toSi(tdp) * frac, "estimated: TDP " + CatalogValue.fmt(Accelerator.toSi(tdp)) + " W x " + CatalogValue.fmt(frac) + " (power_draw_fraction, Epoch)" + (tdp.provenance().equals("assumed") ? "; TDP assumed" : ""));
+        }
+
+        Power power(Map<String, String> r, List<Map<String, String>> energy, Accelerator chip) {
+            double w = num(r, "power [W]");
+            if (w >= 0) {
+                String basis = r.getOrDefault("energy_basis", "");
+                String det = basis.isEmpty() ? "engine_bench.csv" : basis;
+                if (!r.getOrDefault("energy_meter", "").isEmpty()) det += " (" + r.get("energy_meter") + ", " + r.getOrDefault("energy_boundary", "") + ")";
+                if ("false".equalsIgnoreCase(r.getOrDefault("energy_valid", ""))) det += " [energy window INVALID]";
+                return new Power(w, det);
+            }
+            double sum = 0; int n = 0;
+            for (Map<String, String> e : energy) {
+                double avg = num(e, "avg_power [W]");
+                if (avg >= 0 && !"false".equalsIgnoreCase(e.getOrDefault("valid", "")) && !e.getOrDefault("window", "").toLowerCase(Locale.ROOT).contains("idle")) { sum += avg; n++; }
+            }
+            if (n > 0) return new Power(sum / n, "energy.csv mean avg_power of " + n + " windows");
+            return chip == null ? new Power(Double.NaN, "unknown") : estimatedPower(chip);
+        }
+
+        double meanPower(List<Map<String, String>> g) {
+            double s = 0; int n = 0;
+            for (Map<String, String> r : g) { double w = num(r, "power [W]"); if (w >= 0) { s += w; n++; } }
+            return n == 0 ? Double.NaN : s / n;
+        }
+
+        /** MBU recomputed from bytes per step and step rate when the peak is known, else the row's mbu. */
+        double mbu(Map<String, String> d, Accelerator chip) {
+            double bytes = num(d, "bytes_per_step [B]"), t = num(d, "throughput [tok/s]"), b = num(d, "batch_size");
+            double peak = peakBandwidth(d, chip);
+            if (bytes > 0 && peak > 0 && b > 0) return bytes * (t / b) / peak;
+            double m = num(d, "mbu");
+            if (m > 0) return m;
+            throw new BadInputException("engine_bench.csv decode batch " + fmtInt(b) + ": no mbu and no bytes_per_step [B] + peak bandwidth to compute it");
+        }
+
+        double mfu(Map<String, String> pf, Accelerator chip, String dtype) {
+            double flops = num(pf, "flops_per_token [FLOP]"), t = num(pf, "throughput [tok/s]");
+            double peak = peakFlops(pf, chip, dtype);
+            if (flops > 0 && peak > 0) return t * flops / peak;
+            double m = num(pf, "mfu");
+            return m > 0 ? m : Double.NaN;
+        }
+
+        /** Peak bandwidth [B/s]: a user override of the catalog wins, then the row's peak, then the catalog. */
+        double peakBandwidth(Map<String, String> r, Accelerator chip) {
+            CatalogValue c = chip == null ? null : chip.get("memory_bandwidth");
+            if (c != null && c.overridden()) return Accelerator.toSi(c);
+            double rowPeak = num(r, "peak_bandwidth [GB/s]");
+            if (rowPeak > 0) return rowPeak * 1e9;
+            return c == null ? Double.NaN : Accelerator.toSi(c);
+        }
+
+        double peakFlops(Map<String, String> r, Accelerator chip, String dtype) {
+            CatalogValue c = chip == null ? null : chip.get(Accelerator.flopsMetric(dtype));
+            if (c != null && c.overridden()) return Accelerator.toSi(c);
+            double rowPeak = num(r, "peak_flops [TFLOP/s]");
+            if (rowPeak > 0) return rowPeak * 1e12;
+            return c == null ? Double.NaN : Accelerator.toSi(c);
+        }
+
+        CostRow row(Accelerator chip, String provenance, Tier t, String op, String model, String weights, Integer batch,
+                    Power decodePower, Power prefillPower, double preTps, double decTps, double userTps, double mbu, double mfu,
+                    String basis, List<String> extra) {
+            double usdh = t.usdPerHour();
+            boolean priced = !Double.isNaN(usdh);
+            double inM = priced && preTps > 0 ? Economics.usdPerMillionTokens(usdh, preTps) : Double.NaN;
+            double outM = priced && decTps > 0 ? Economics.usdPerMillionTokens(usdh, decTps) : Double.NaN;
+            double perQuery = Double.NaN, wh = Double.NaN;
+            if (preTps > 0 && decTps > 0) {
+                double secs = Economics.deviceSecondsPerQuery(profile.isl(), profile.osl(), preTps, decTps);
+                if (priced) perQuery = Economics.usdPerQuery(usdh, secs);
+                if (decodePower.watts >= 0 && prefillPower.watts >= 0)
+                    wh = (Economics.whPerQuery(prefillPower.watts, profile.isl() / preTps) + Economics.whPerQuery(decodePower.watts, profile.osl() / decTps)) * facility(chip);
+            }
+            List<String> a = new ArrayList<>(extra);
+            a.addAll(t.assumptions());
+            if (!Double.isNaN(wh)) a.add("Wh/query at facility boundary: device W x server factor " + CatalogValue.fmt(serverPowerFactor(chip)) + " x PUE " + cat.dc("pue").describe());
+            List<String> sources = new ArrayList<>(t.sources());
+            Tco tco = t.tco();
+            return new CostRow(runId, chip.name(), chip.vendor(), chip.silicon(), provenance, t.name(), op, model, weights, batch,
+                    usdh, tco == null ? Double.NaN : tco.capexPerHour(), tco == null ? Double.NaN : tco.powerCostPerHour(),
+                    tco == null ? Double.NaN : tco.otherOpexPerHour(), decodePower.watts, decodePower.basis, preTps, decTps, userTps,
+                    inM, outM, profile.name(), profile.isl(), profile.osl(), perQuery, wh, mbu, mfu, basis + "; price " + t.basis(),
+                    a, sources, t.overridden());
+        }
+
+        static Map<String, String> partner(List<Map<String, String>> prefill, int batch) {
+            for (Map<String, String> p : prefill) if ((int) num(p, "batch_size") == batch) return p;
+            return prefill.stream().max(Comparator.comparingDouble(p -> num(p, "throughput [tok/s]"))).orElse(null);
+        }
+
+        static LlamaConfig shapeOf(String model) {
+            if (model == null) return null;
+            String m = model.startsWith("preset:") ? model.substring(7) : model;
+            String c = PresetShapes.canonical(m);
+            return c == null ? null : PresetShapes.config(c);
+        }
+
+        static String label(Map<String, String> r) {
+            String sc = r.getOrDefault("scenario", "");
+            double rate = num(r, "target_rate [req/s]"), conc = num(r, "concurrency");
+            if (rate > 0) return sc + " rate=" + CatalogValue.fmt(rate) + " req/s";
+            if (conc > 0) return sc + " concurrency=" + fmtInt(conc);
+            return sc;
+        }
+    }
+
+    static double num(Map<String, String> r, String col) {
+        String v = r.get(col);
+        if (v == null || v.isBlank()) return Double.NaN;
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new BadInputException("column '" + col + "' value '" + v + "' is not a number");
+        }
+    }
+
+    static double numOr(Map<String, String> r, String col, double dflt) {
+        double v = num(r, col);
+        return Double.isNaN(v) ? dflt : v;
+    }
+
+    static String fmtInt(double d) { return Double.isNaN(d) ? "?" : Long.toString(Math.round(d)); }
+}

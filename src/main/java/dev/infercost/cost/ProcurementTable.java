@@ -1,0 +1,128 @@
+package dev.infercost.cost;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The procurement view printed by {@code infercost cost}: one line per chip x price tier at the chosen
+ * operating point (decode batch, plus any serving target), cheapest $/query first, with each line's
+ * provenance and price basis; then the cheapest line per silicon class (custom silicon vs Nvidia), the
+ * chips that could not be costed and why, and every user override.
+ */
+final class ProcurementTable {
+    private ProcurementTable() {}
+
+    static String render(List<CostRow> all, Integer batch, QueryProfile profile, List<String> notes, Path written) {
+        StringBuilder b = new StringBuilder();
+        List<CostRow> shown = new ArrayList<>();
+        for (CostRow r : all) {
+            boolean servingTarget = r.operatingPoint().startsWith("serving target") || r.operatingPoint().startsWith("serving SLO");
+            if (servingTarget || (r.batchSize() != null && r.batchSize().equals(batch))) shown.add(r);
+        }
+        // rank only rows of one model: with --project-model, measured rows of another model get their own section
+        String rankModel = shown.stream().filter(r -> r.provenance().equals("projected")).map(CostRow::model).findFirst()
+                .orElse(shown.isEmpty() ? "" : shown.get(0).model());
+        List<CostRow> otherModel = shown.stream().filter(r -> !r.model().equals(rankModel) && !Double.isNaN(r.usdPerHour())).toList();
+        shown = new ArrayList<>(shown.stream().filter(r -> r.model().equals(rankModel)).toList());
+        List<CostRow> priced = new ArrayList<>(shown.stream().filter(r -> !Double.isNaN(r.usdPerHour()) && r.priced()).toList());
+        priced.sort(Comparator.comparingDouble((CostRow r) -> key(r)).thenComparing(CostRow::chip));
+        b.append(String.format(Locale.ROOT, "Procurement table: model %s, profile %s (ISL %d / OSL %d tokens), decode batch %s, cheapest $/query first%n",
+                rankModel, profile.name(), profile.isl(), profile.osl(), batch == null ? "n/a" : batch.toString()));
+        String fmt = "%3s  %-36s %-7s %-9s %-20s %9s %10s %10s %9s %9s %11s %9s  %s%n";
+        b.append(String.format(Locale.ROOT, fmt, "#", "chip (model)", "silicon", "prov", "tier", "$/h", "prefill/s", "decode/s", "$/M in", "$/M out", "$/query", "Wh/query", "basis"));
+        int i = 1;
+        for (CostRow r : priced) {
+            b.append(String.format(Locale.ROOT, fmt, i++, trim(r.chip() + " (" + r.model() + ")", 36), r.silicon(), r.provenance(),
+                    trim(r.tier(), 20), money(r.usdPerHour()), num(r.prefillTokPerS()), num(r.decodeTokPerS()),
+                    money(r.usdPerMInput()), money(r.usdPerMOutput()), money(r.usdPerQuery()), num(r.whPerQuery()), shortBasis(r)));
+        }
+        if (!otherModel.isEmpty()) {
+            b.append(String.format("%nMeasured on this machine (model %s; not ranked against the projections of %s):%n", otherModel.get(0).model(), rankModel));
+            for (CostRow r : otherModel)
+                b.append(String.format(Locale.ROOT, fmt, "-", trim(r.chip() + " (" + r.model() + ")", 36), r.silicon(), r.provenance(),
+                        trim(r.tier(), 20), money(r.usdPerHour()), num(r.prefillTokPerS()), num(r.decodeTokPerS()),
+                        money(r.usdPerMInput()), money(r.usdPerMOutput()), money(r.usdPerQuery()), num(r.whPerQuery()), shortBasis(r)));
+        }
+        b.append(String.format("%nCheapest per silicon class (by $/query, any tier):%n"));
+        Map<String, CostRow> best = new LinkedHashMap<>();
+        for (CostRow r : priced) best.putIfAbsent(r.silicon(), r);
+        for (CostRow r : best.values())
+            b.append(String.format(Locale.ROOT, "  %-7s %-34s %-20s $/query %s  $/M out %s  (%s)%n", r.silicon(), r.chip(), r.tier(), money(r.usdPerQuery()), money(r.usdPerMOutput()), r.provenance()));
+        CostRow nv = best.get("nvidia"), cu = best.get("custom");
+        if (nv != null && cu != null && !Double.isNaN(nv.usdPerQuery()) && !Double.isNaN(cu.usdPerQuery()))
+            b.append(String.format(Locale.ROOT, "  custom silicon vs Nvidia: cheapest custom (%s, %s) costs %.2fx the cheapest Nvidia (%s, %s) per query%n",
+                    cu.chip(), cu.tier(), cu.usdPerQuery() / nv.usdPerQuery(), nv.chip(), nv.tier()));
+        Map<String, CostRow> nvTier = new LinkedHashMap<>(), cuTier = new LinkedHashMap<>();
+        for (CostRow r : priced) {
+            if (Double.isNaN(r.usdPerQuery())) continue;
+            if (r.silicon().equals("nvidia")) nvTier.putIfAbsent(r.tier(), r);
+            if (r.silicon().equals("custom")) cuTier.putIfAbsent(r.tier(), r);
+        }
+        for (String t : cuTier.keySet()) {
+            CostRow c = cuTier.get(t), n = nvTier.get(t);
+            if (n != null)
+                b.append(String.format(Locale.ROOT, "  same tier %-18s cheapest custom %s $/query %s vs cheapest Nvidia %s $/query %s: %.2fx%n",
+                        t, c.chip(), money(c.usdPerQuery()), n.chip(), money(n.usdPerQuery()), c.usdPerQuery() / n.usdPerQuery()));
+        }
+        Set<String> unpriced = new LinkedHashSet<>();
+        for (CostRow r : shown) if (r.basis().startsWith("infeasible")) unpriced.add(r.chip() + ": " + lastAssumption(r));
+        Set<String> pricedChips = new LinkedHashSet<>();
+        for (CostRow r : priced) pricedChips.add(r.chip());
+        for (CostRow r : shown)
+            if (!pricedChips.contains(r.chip()) && !r.basis().startsWith("infeasible")) unpriced.add(r.chip() + ": no $/hour (no price in the catalog; add one with --catalog)"
+                        + (Double.isNaN(r.decodeTokPerS()) ? "" : "; " + r.provenance() + " decode " + num(r.decodeTokPerS()) + " tok/s, prefill " + num(r.prefillTokPerS()) + " tok/s"
+                        + (Double.isNaN(r.whPerQuery()) ? "" : ", " + num(r.whPerQuery()) + " Wh/query")));
+        if (!unpriced.isEmpty() || notes.stream().anyMatch(n -> n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target"))) {
+            b.append(String.format("%nNot costed at this operating point:%n"));
+            for (String u : unpriced) b.append("  ").append(u).append('\n');
+            for (String n : notes) if (n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target")) b.append("  ").append(n).append('\n');
+        }
+        List<String> ov = notes.stream().filter(n -> n.startsWith("overridden")).toList();
+        if (!ov.isEmpty()) {
+            b.append(String.format("%nOverridden catalog values:%n"));
+            for (String n : ov) b.append("  ").append(n).append('\n');
+        }
+        for (String n : notes) if (n.contains("never overwritten")) b.append('\n').append(n).append('\n');
+        b.append(String.format("%nprov: measured = this run's device and model; projected = measured MBU (decode) / MFU (prefill) x the chip's spec sheet,%n"
+                + "never a measurement. Prices: owner-tco = infercost TCO from catalog capex/power/opex; other tiers are published quotes (provider, date in cost.csv);%n"
+                + "[assumed]/[LOW CONFIDENCE]/[RANGE] flags follow the catalog. Wh/query at facility boundary (x server factor x PUE). All assumptions per row: %s%n", written));
+        return b.toString();
+    }
+
+    static double key(CostRow r) { return Double.isNaN(r.usdPerQuery()) ? 1e9 + r.usdPerMOutput() : r.usdPerQuery(); }
+
+    static String lastAssumption(CostRow r) {
+        for (String a : r.assumptions()) if (a.startsWith("does not fit")) return a;
+        return r.basis();
+    }
+
+    static String shortBasis(CostRow r) {
+        String b = r.basis();
+        int i = b.indexOf("; price ");
+        String price = i >= 0 ? b.substring(i + 8) : "";
+        String what = r.provenance().equals("measured") ? (r.operatingPoint().startsWith("serving") ? r.operatingPoint() : "engine_bench") : "MBU/MFU x spec";
+        return what + "; " + price;
+    }
+
+    static String trim(String s, int n) { return s.length() <= n ? s : s.substring(0, n - 1) + "~"; }
+
+    static String money(double v) {
+        if (Double.isNaN(v)) return "-";
+        if (v >= 100) return String.format(Locale.ROOT, "%.0f", v);
+        if (v >= 1) return String.format(Locale.ROOT, "%.3f", v);
+        return String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    static String num(double v) {
+        if (Double.isNaN(v)) return "-";
+        if (v >= 1000) return String.format(Locale.ROOT, "%.0f", v);
+        return String.format(Locale.ROOT, "%.3g", v);
+    }
+}

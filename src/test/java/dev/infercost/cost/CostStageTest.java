@@ -1,0 +1,148 @@
+package dev.infercost.cost;
+
+import dev.infercost.BadInputException;
+import dev.infercost.cli.Main;
+import dev.infercost.measure.ResultSchemas;
+import dev.infercost.report.CsvTable;
+import dev.infercost.report.RunDirectory;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** End to end on the fixture run folder (a CPU run of the stories110M preset with a serving sweep). */
+class CostStageTest {
+    @TempDir
+    Path tmp;
+    Path run;
+
+    @BeforeEach
+    void copyFixture() throws IOException {
+        Path src = Path.of("src/test/resources/fixtures/cpu-stories110M");
+        run = tmp.resolve("20261130-091500-cpu-stories110M");
+        Files.createDirectories(run);
+        try (Stream<Path> s = Files.list(src)) {
+            for (Path f : s.toList()) Files.copy(f, run.resolve(f.getFileName()));
+        }
+    }
+
+    static CostRow only(List<CostRow> rows, String chip, String tier, Integer batch, String opStart) {
+        List<CostRow> m = rows.stream().filter(r -> r.chip().equals(chip) && r.tier().equals(tier) && java.util.Objects.equals(r.batchSize(), batch)
+                && r.operatingPoint().startsWith(opStart)).toList();
+        assertEquals(1, m.size(), chip + " " + tier + " " + batch + " " + opStart + ": " + m);
+        return m.get(0);
+    }
+
+    @Test
+    void measuredRowsCostInputAndOutputByPhaseTime() {
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults());
+        CostRow m = only(r.rows(), "cpu-host", "cloud-on-demand", 32, "decode");
+        assertEquals("measured", m.provenance());
+        assertEquals("cpu", m.silicon());
+        assertEquals(0.0816, m.usdPerHour(), 0);
+        assertEquals(210.0, m.prefillTokPerS(), 0); // prefill row at batch 32
+        assertEquals(176.0, m.decodeTokPerS(), 0);
+        assertEquals(0.0816 / (210 * 3600) * 1e6, m.usdPerMInput(), 1e-12);
+        assertEquals(0.0816 / (176 * 3600) * 1e6, m.usdPerMOutput(), 1e-12);
+        double secs = 1000 / 210.0 + 500 / 176.0;             // chat profile 1000/500
+        assertEquals(0.0816 * secs / 3600, m.usdPerQuery(), 1e-15);
+        assertEquals(7.5 * secs / 3600 * 1.0 * 1.56, m.whPerQuery(), 1e-12); // estimated 7.5 W, host factor 1, PUE 1.56
+        assertTrue(m.powerBasis().startsWith("estimated"), m.powerBasis());
+        // MBU recomputed from bytes per step: (438,119,424 + 32 x 256 x 73,728) B x 176/32 steps/s / 38.4 GB/s
+        assertEquals((438_119_424.0 + 32 * 256 * 73_728.0) * 176 / 32 / 38.4e9, m.mbu(), 1e-12);
+        assertTrue(m.basis().contains("LOW CONFIDENCE") && m.basis().contains("assumed"), m.basis());
+        assertEquals(3, r.rows().stream().filter(x -> x.provenance().equals("measured") && x.operatingPoint().startsWith("decode")).count());
+    }
+
+    @Test
+    void writesCostCsvWithTheContractColumnsAndNeverOverwrites() throws IOException {
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults());
+        assertEquals(run.resolve("cost.csv"), r.written());
+        List<Map<String, String>> csv = CsvTable.read(r.written());
+        assertEquals(ResultSchemas.COST_COLUMNS, List.copyOf(csv.get(0).keySet()));
+        assertEquals(r.rows().size(), csv.size());
+        assertTrue(csv.stream().allMatch(x -> x.get("provenance").equals("measured") || x.get("provenance").equals("projected")));
+        assertTrue(csv.stream().filter(x -> x.get("provenance").equals("projected")).allMatch(x -> x.get("assumptions").startsWith("PROJECTED")));
+        String first = Files.readString(r.written());
+        CostResult again = CostStage.run(RunDirectory.open(run), CostOptions.defaults());
+        assertEquals(run.resolve("cost-2.csv"), again.written());
+        assertEquals(first, Files.readString(run.resolve("cost.csv")));
+        assertTrue(again.notes().stream().anyMatch(n -> n.contains("never overwritten") && n.contains("cost-2.csv")), again.notes().toString());
+        Path explicit = tmp.resolve("mine.csv");
+        Files.writeString(explicit, "x");
+        BadInputException e = assertThrows(BadInputException.class, () -> CostStage.run(RunDirectory.open(run), CostOptions.defaults().withOut(explicit)));
+        assertTrue(e.getMessage().contains("exists already"), e.getMessage());
+    }
+
+    @Test
+    void projectsAnotherModelShapeAcrossTheCatalog() {
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel("llama-3.1-8b"));
+        CostRow measured = only(r.rows(), "cpu-host", "cloud-on-demand", 32, "decode");
+        CostRow h100 = only(r.rows(), "H100 SXM", "inferencex-owner", 32, "projected");
+        assertEquals("projected", h100.provenance());
+        assertEquals("llama-3.1-8b", h100.model());
+        double bytes = 16_060_522_496.0 + 32.0 * 1250 * 131_072;
+        assertEquals(32 * measured.mbu() * 3.35e12 / bytes, h100.decodeTokPerS(), 1e-6);
+        assertEquals(1.30 / (h100.decodeTokPerS() * 3600) * 1e6, h100.usdPerMOutput(), 1e-12);
+        assertEquals(525.0, h100.powerW(), 0); // 700 W TDP x 0.75, labelled estimated
+        assertTrue(h100.powerBasis().startsWith("estimated"));
+        // custom silicon is projected too; chips without a price keep tok/s and say why $ is empty
+        CostRow maia = only(r.rows(), "Maia 200", "none", 32, "projected");
+        assertTrue(maia.decodeTokPerS() > 0 && Double.isNaN(maia.usdPerHour()));
+        assertTrue(maia.basis().contains("no price"));
+        CostRow trn = only(r.rows(), "Trainium2", "cloud-on-demand", 32, "projected");
+        assertEquals("custom", trn.silicon());
+        CostRow v5e = only(r.rows(), "TPU v5e", "none", 32, "projected");
+        assertTrue(v5e.basis().startsWith("infeasible"));
+        assertTrue(r.procurementTable().contains("Measured on this machine (model preset:stories110M"), r.procurementTable());
+        assertTrue(r.procurementTable().contains("custom silicon vs Nvidia"), r.procurementTable());
+    }
+
+    @Test
+    void servingSweepCostAtEqualServiceLevel() {
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withTarget(8.0, null, null));
+        CostRow t = only(r.rows(), "cpu-host", "cloud-on-demand", null, "serving target 8");
+        assertEquals(8.0, t.tokPerSUser(), 0);
+        assertTrue(t.basis().contains("PCHIP"), t.basis());
+        CostResult far = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withTarget(30.0, null, null));
+        assertTrue(far.rows().stream().noneMatch(x -> x.operatingPoint().startsWith("serving target")));
+        assertTrue(far.notes().stream().anyMatch(n -> n.contains("does not extrapolate")), far.notes().toString());
+        // the invalid overloaded point is skipped, not costed
+        assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("serving point skipped")), r.notes().toString());
+    }
+
+    @Test
+    void userPriceAndCatalogOverridesAreReported() throws IOException {
+        Path cat = tmp.resolve("site.csv");
+        Files.writeString(cat, "parameter,scope,value,unit,source_url\nelectricity_price,our site,0.05,USD/kWh,our contract\n");
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withUsdPerHour(0.05).withCatalog(cat));
+        CostRow m = only(r.rows(), "cpu-host", "user", 32, "decode");
+        assertEquals(0.05, m.usdPerHour(), 0);
+        assertFalse(m.overridden().isEmpty());
+        assertTrue(r.rows().stream().noneMatch(x -> x.chip().equals("cpu-host") && x.provenance().equals("measured") && !x.tier().equals("user")));
+        assertTrue(r.procurementTable().contains("Overridden catalog values"), r.procurementTable());
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("electricity_price")), r.notes().toString());
+        CostRow owner = only(r.rows(), "H100 SXM", "owner-tco", 32, "projected");
+        assertTrue(owner.overridden().contains("electricity_price"), owner.overridden().toString());
+    }
+
+    @Test
+    void cliPrintsTheTableAndRejectsBadInput() {
+        assertEquals(0, Main.execute("cost", run.toString(), "--profile", "rag", "--no-project"));
+        assertTrue(Files.exists(run.resolve("cost.csv")));
+        assertEquals(2, Main.execute("cost", tmp.resolve("nope").toString()));
+        assertEquals(2, Main.execute("cost", run.toString(), "--profile", "banana"));
+        assertEquals(2, Main.execute("cost", run.toString(), "--usd-per-hour", "-1"));
+        assertEquals(2, Main.execute("cost", run.toString(), "--batch", "4"));
+        assertEquals(0, Main.execute("cost", run.toString(), "--batch", "8", "--project-model", "llama-3.1-8b", "--out", tmp.resolve("out").toString()));
+        assertTrue(Files.exists(tmp.resolve("out/cost.csv")));
+    }
+}
