@@ -1,0 +1,62 @@
+package dev.infercost.measure.energy;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The energy of one window (a benchmark iteration, a serving load point, an idle baseline), with its
+ * validity verdict. Reasons starting with {@code "note: "} are informational; any other reason makes the
+ * figure invalid.
+ *
+ * @param meter            meter name (nvml, rapl, nvidia-smi, estimate)
+ * @param device           device measured
+ * @param boundary         boundary label (gpu, cpu-package, node, facility)
+ * @param estimated        true for estimates (never a measurement)
+ * @param basisDetail      how the figure was obtained
+ * @param durationS        window length, s
+ * @param energyJ          energy over the window, J (the counter where one exists, else integrated power;
+ *                         multiplied by PUE for the facility boundary)
+ * @param counterJ         counter delta, J (NaN without a counter)
+ * @param integratedJ      trapezoidal integral of the power readings, J (NaN without power readings)
+ * @param idlePowerW       idle baseline power, W (NaN when no baseline was measured)
+ * @param energyAboveIdleJ energyJ - idlePowerW x durationS, J (NaN without a baseline)
+ * @param samples          readings taken in the window
+ * @param valid            no invalidating reason
+ * @param reasons          invalidating reasons and notes
+ */
+public record EnergyMeasurement(String meter, String device, String boundary, boolean estimated, String basisDetail,
+                                double durationS, double energyJ, double counterJ, double integratedJ,
+                                double idlePowerW, double energyAboveIdleJ, int samples,
+                                boolean valid, List<String> reasons) {
+
+    /** Average power over the window, W. */
+    public double avgPowerW() { return durationS > 0 ? energyJ / durationS : Double.NaN; }
+
+    /** "measured" or "estimated", the value of the basis / energy_basis columns. */
+    public String basis() { return estimated ? "estimated" : "measured"; }
+
+    /** Reasons joined with "; " for a CSV cell (empty when there are none). */
+    public String reasonsText() { return String.join("; ", reasons); }
+
+    /** One energy.csv row (columns of {@link dev.infercost.measure.ResultSchemas#ENERGY_COLUMNS}). */
+    public Map<String, Object> energyRow(String runId, String window) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("run_id", runId);
+        r.put("window", window);
+        r.put("meter", meter);
+        r.put("device", device);
+        r.put("boundary", boundary);
+        r.put("basis", basis());
+        r.put("basis_detail", basisDetail);
+        r.put("duration [s]", durationS);
+        r.put("energy [J]", energyJ);
+        r.put("avg_power [W]", avgPowerW());
+        r.put("idle_power [W]", idlePowerW);
+        r.put("energy_above_idle [J]", energyAboveIdleJ);
+        r.put("samples", samples);
+        r.put("valid", valid);
+        r.put("reasons", reasonsText());
+        return r;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.infercost.measure.loadgen;
+
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Serving metrics of one load point, computed from its {@link RequestRecord}s (definitions as in vLLM's
+ * benchmark_serving and NVIDIA AIPerf's metric reference):
+ * <ul>
+ *   <li>TTFT = first token time - scheduled send time; E2E = last token time - scheduled send time;</li>
+ *   <li>TPOT (per request) = (last - first token time) / (output tokens - 1), requests with &gt;= 2 tokens;</li>
+ *   <li>ITL = every gap between consecutive tokens of a request;</li>
+ *   <li>input/output throughput = tokens of completed requests / point duration (first scheduled send to
+ *       last token);</li>
+ *   <li>tok/s/user = 1000 / median TPOT (ms), the "interactivity" axis of InferenceX's throughput-per-GPU vs
+ *       interactivity curves;</li>
+ *   <li>goodput = completed requests meeting both SLO limits / duration (DistServe); SLO attainment = those
+ *       requests / issued requests (incomplete ones count as misses);</li>
+ *   <li>the point passes the SLO when it is valid and p99 TTFT and p99 TPOT are within the limits
+ *       (MLPerf LLM server rule).</li>
+ * </ul>
+ * Only completed requests enter the percentiles; incomplete or rejected ones make the point invalid (their
+ * latency is unknown but at least the cut-off) and are counted in the reasons.
+ */
+public record PointMetrics(int issued, int completed, int incomplete, int rejected, double durationS,
+                           LatencySummary ttft, LatencySummary tpot, LatencySummary itl, LatencySummary e2e,
+                           long inputTokens, long outputTokens, double meanIsl, double meanOsl,
+                           int goodRequests, SloProfile slo) {
+
+    public static PointMetrics of(ServingRunner.Result r, SloProfile slo) {
+        Histogram ttft = LatencySummary.histogram(), tpot = LatencySummary.histogram(),
+                itl = LatencySummary.histogram(), e2e = LatencySummary.histogram();
+        int completed = 0, incomplete = 0, rejected = 0, good = 0;
+        long in = 0, out = 0;
+        for (RequestRecord q : r.records()) {
+            if (q.rejected() != null) { rejected++; continue; }
+            if (!q.completed()) { incomplete++; continue; }
+            completed++;
+            in += q.inputTokens();
+            out += q.outputTokens();
+            ttft.recordValue(q.ttftNanos());
+            e2e.recordValue(q.e2eNanos());
+            double tp = q.tpotNanos();
+            if (!Double.isNaN(tp)) tpot.recordValue(Math.round(tp));
+            for (long g : q.itlNanos()) itl.recordValue(g);
+            if (slo.met(q.ttftNanos() / 1e6, tp / 1e6)) good++;
+        }
+        return new PointMetrics(r.records().size(), completed, incomplete, rejected, r.durationS(),
+                LatencySummary.of(ttft), LatencySummary.of(tpot), LatencySummary.of(itl), LatencySummary.of(e2e),
+                in, out, completed == 0 ? Double.NaN : (double) in / completed, completed == 0 ? Double.NaN : (double) out / completed,
+                good, slo);
+    }
+
+    public double achievedRate() { return completed / durationS; }
+    public double inputThroughput() { return inputTokens / durationS; }
+    public double outputThroughput() { return outputTokens / durationS; }
+    public double tokPerSecPerUser() { return tpot.samples() == 0 ? Double.NaN : 1000.0 / tpot.p50Ms(); }
+    public double goodput() { return goodRequests / durationS; }
+    public double sloAttainment() { return issued == 0 ? Double.NaN : (double) goodRequests / issued; }
+
+    /** MLPerf-style pass: every request completed, p99 TTFT and p99 TPOT within the SLO. */
+    public boolean meetsSlo() {
+        return incomplete == 0 && rejected == 0 && completed > 0 && ttft.p99Ms() <= slo.ttftMs()
+                && (tpot.samples() == 0 || tpot.p99Ms() <= slo.tpotMs());
+    }
+
+    /**
+     * Queries needed before a p-th percentile can be bounded with confidence {@code conf} when no query exceeds
+     * it: the smallest n with p^n &lt;= 1 - conf (the t = 0 case of MLPerf LoadGen's early-stopping criterion,
+     * a one-sided binomial test; 459 for p99 at 99%).
+     */
+    public static int earlyStoppingMinQueries(double p, double conf) {
+        return (int) Math.ceil(Math.log(1 - conf) / Math.log(p));
+    }
+
+    /** Run-rule violations (empty = valid) for minimum duration and count, incomplete and rejected requests. */
+    public List<String> invalidReasons(double minDurationS, int minQueries, boolean cutOff) {
+        List<String> r = new ArrayList<>();
+        if (durationS < minDurationS) r.add(String.format(Locale.ROOT, "duration %.2f s below the minimum %.1f s", durationS, minDurationS));
+        if (completed < minQueries) r.add("completed " + completed + " requests, below the minimum " + minQueries);
+        if (incomplete > 0) r.add(incomplete + " of " + issued + " requests unfinished" + (cutOff ? " at the cut-off (saturated: arrivals outpace service)" : ""));
+        if (rejected > 0) r.add(rejected + " requests rejected (KV budget or context too small)");
+        return r;
+    }
+
+    /** Notes on statistical resolution (they do not invalidate the point). */
+    public List<String> notes() {
+        List<String> r = new ArrayList<>();
+        int need = earlyStoppingMinQueries(0.99, 0.99);
+        if (completed < need)
+            r.add("note: p99 from " + completed + " requests; MLPerf early stopping needs >= " + need + " to bound p99 at 99% confidence");
+        return r;
+    }
+}
