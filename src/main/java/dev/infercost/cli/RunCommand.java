@@ -1,15 +1,282 @@
 package dev.infercost.cli;
 
 import dev.infercost.BadInputException;
+import dev.infercost.cost.Accelerator;
+import dev.infercost.cost.Catalog;
+import dev.infercost.cost.CatalogValue;
+import dev.infercost.cost.CostOptions;
+import dev.infercost.cost.CostResult;
+import dev.infercost.cost.CostStage;
+import dev.infercost.engine.Engine;
+import dev.infercost.engine.EngineOptions;
+import dev.infercost.engine.Engines;
+import dev.infercost.measure.EngineBench;
+import dev.infercost.measure.EngineBenchTable;
+import dev.infercost.measure.ResultSchemas;
+import dev.infercost.measure.energy.EnergyProfiler;
+import dev.infercost.model.LlamaModel;
+import dev.infercost.model.Models;
+import dev.infercost.report.CsvTable;
+import dev.infercost.report.Manifest;
+import dev.infercost.report.RunDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code infercost run} (placeholder until its issue lands). */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "(not implemented yet)")
+/**
+ * {@code infercost run}: the main job. Engine-level JMH measurements (decode tok/s per batch size, prefill
+ * tok/s, encoder sequences/s) with energy per token from the best meter available, then the cost stage
+ * ($/hour, $/M input and output tokens, $/query, Wh/query, projections), the revenue-share stage and the
+ * HTML report, all into a new {@code results/<run-id>/} folder.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Main job: measure this machine (JMH), price a query (cost), revenue-share summary, report.")
 public final class RunCommand implements Callable<Integer> {
+    @Option(names = "--quick", description = "Short JMH runs (1 fork, 2x1 s warmup, 3x1 s measurement), batch 1 and 8: ~3 min on 2 cores.")
+    boolean quick;
+
+    @Option(names = "--model", description = "Decoder to measure: a .bin (llama2.c) or .gguf file, or a preset name (default: ${DEFAULT-VALUE}, synthetic weights).",
+            defaultValue = "stories110M")
+    String model;
+
+    @Option(names = "--tokenizer", description = "llama2.c tokenizer for a .bin model (default: look beside the model).")
+    Path tokenizer;
+
+    @Option(names = "--backend", split = ",", description = "Backends to measure, comma-separated (default: ${DEFAULT-VALUE}).", defaultValue = "jvm")
+    List<String> backends;
+
+    @Option(names = "--device", description = "Backend device selector (e.g. 0:0 for TornadoVM).")
+    String device;
+
+    @Option(names = "--threads", description = "Engine worker threads (0 = all processors; default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    int threads;
+
+    @Option(names = "--batch", split = ",", description = "Decode batch sizes among 1, 8, 32 (default: 1,8 with --quick, else 1,8,32).")
+    List<Integer> batches;
+
+    @Option(names = "--context", description = "KV-cache positions before each measured decode step [tok] (default: ${DEFAULT-VALUE}).", defaultValue = "128")
+    int context;
+
+    @Option(names = "--isl", description = "Prompt length of the prefill benchmark [tok] (default: ${DEFAULT-VALUE}).", defaultValue = "128")
+    int isl;
+
+    @Option(names = "--no-encoder", description = "Skip the MiniLM encoder benchmark.")
+    boolean noEncoder;
+
+    @Option(names = "--energy-meter", description = "Energy meter spec (auto, rapl, nvml, nvidia-smi, estimate:watts=W, estimate:tdp=W[,util=U|cpu], estimate:ccf; default: ${DEFAULT-VALUE}).",
+            defaultValue = "auto")
+    String energyMeter;
+
+    @Option(names = "--usd-per-hour", description = "Price of this machine [$/h] (default: the catalog's labelled assumption for the CPU host).")
+    Double usdPerHour;
+
+    @Option(names = "--profile", description = "Query profile for $/query (chat, rag, reasoning, ...; default: ${DEFAULT-VALUE}).", defaultValue = "chat")
+    String profile;
+
+    @Option(names = "--catalog", description = "User catalog (CSV or YAML) overriding or extending the bundled hardware catalog.")
+    Path catalog;
+
+    @Option(names = "--project-model", description = "Also project this model shape (a preset name, e.g. llama-3.1-8b) across the catalog.")
+    String projectModel;
+
+    @Option(names = "--scenario", description = "Revenue-share scenario YAML (default: the bundled, sourced default scenario).")
+    Path scenario;
+
+    @Option(names = "--out", description = "Parent folder for the run folder (default: results/ of the infercost checkout).")
+    Path out;
+
     @Override
-    public Integer call() {
-        throw new BadInputException("'run' is not implemented yet");
+    public Integer call() throws Exception {
+        if (context < 1 || isl < 1) throw new BadInputException("--context and --isl must be >= 1 (got " + context + ", " + isl + ")");
+        if (threads < 0) throw new BadInputException("--threads " + threads + ": expected >= 0");
+        if (usdPerHour != null && !(usdPerHour > 0)) throw new BadInputException("--usd-per-hour " + usdPerHour + ": expected a positive price in $/h");
+        List<Integer> bs = batches != null ? batches : quick ? List.of(1, 8) : List.of(1, 8, 32);
+        for (int b : bs) if (b != 1 && b != 8 && b != 32) throw new BadInputException("--batch " + b + ": the decode benchmarks exist for batch 1, 8 and 32");
+        // Fail fast on bad input before anything is measured or written.
+        LlamaModel loaded = Models.load(model, tokenizer);
+        for (String b : backends) Engines.require(b);
+        Catalog cat = Catalog.load(catalog);
+        CostOptions costOptions = CostOptions.defaults().withCatalog(catalog).withProfile(profile).withUsdPerHour(usdPerHour)
+                .withProjectModel(projectModel);
+
+        Path parent = out != null ? out : Path.of(System.getProperty("infercost.home", ".")).resolve("results");
+        RunDirectory dir = RunDirectory.create(parent, (quick ? "quick-" : "") + loaded.info().name());
+        Instant start = Instant.now();
+        try {
+            Manifest manifest = Manifest.forThisProcess(dir.runId(), commandLine());
+            EngineBench.Settings settings = quick ? EngineBench.Settings.quick() : EngineBench.Settings.full();
+            List<String[]> plan = new ArrayList<>();
+            for (String b : backends) {
+                for (int batch : bs) plan.add(new String[]{b, "decode", Integer.toString(batch)});
+                plan.add(new String[]{b, "prefill", "1"});
+            }
+            boolean encoder = !noEncoder;
+            int total = plan.size() + (encoder ? 1 : 0) + 3;
+            Progress progress = new Progress(total, settings, plan.size() + (encoder ? 1 : 0));
+
+            CsvTable engineTable = EngineBenchTable.newTable();
+            CsvTable energyTable = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
+            List<Map<String, Object>> failures = new ArrayList<>();
+            Path logDir = Files.createTempDirectory("infercost-energy");
+            Map<String, String> deviceOf = new LinkedHashMap<>();
+            int n = 0;
+            for (String[] step : plan) {
+                String backend = step[0], phase = step[1];
+                int batch = Integer.parseInt(step[2]);
+                String device = deviceOf.computeIfAbsent(backend, this::deviceName);
+                progress.step("engine benchmark: " + backend + " " + phase + (phase.equals("decode") ? " batch=" + batch : " isl=" + isl));
+                Map<String, String> params = new LinkedHashMap<>();
+                params.put("model", model);
+                params.put("tokenizer", tokenizer == null ? "" : tokenizer.toAbsolutePath().toString());
+                params.put("backend", backend);
+                params.put("device", this.device == null ? "" : this.device);
+                params.put("threads", Integer.toString(threads));
+                params.put("context", Integer.toString(context));
+                params.put("isl", Integer.toString(isl));
+                String regex = phase.equals("decode") ? "dev.infercost.bench.DecodeBenchmark.decodeBatch" + batch + "$"
+                        : "dev.infercost.bench.PrefillBenchmark.prefill$";
+                Path log = logDir.resolve("energy-" + (n++) + ".jsonl");
+                int tokensPerOp = phase.equals("prefill") ? isl : 1;
+                EngineBench.Outcome o = EngineBench.run(regex, params, settings, EnergyProfiler.class,
+                        "meter=" + energyMeter + ";device=" + energyDevice(backend) + ";tokensPerOp=" + tokensPerOp + ";log=" + log);
+                if (!o.ok()) {
+                    failures.add(Map.of("backend", backend, "phase", phase, "batch_size", batch, "reason", o.failure()));
+                    System.err.println("infercost: " + backend + " " + phase + " batch=" + batch + " failed: " + o.failure() + " (run goes on)");
+                    continue;
+                }
+                Accelerator host = cat.find(Accelerator.CPU_HOST);
+                EngineBenchTable.Peaks peaks = peaks(cat, backend);
+                EngineBenchTable.Point point = new EngineBenchTable.Point(backend, device, loaded.info(), loaded.config(), phase, batch,
+                        isl, context, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, o, accuracy(backend));
+                Map<String, Object> row = EngineBenchTable.row(dir.runId(), point, peaks);
+                List<Map<String, Object>> energyRows = EngineBenchTable.energyRows(dir.runId(), log);
+                if (!energyRows.isEmpty()) {
+                    Map<String, Object> e0 = energyRows.get(0);
+                    row.put("energy_meter", e0.get("meter"));
+                    row.put("energy_boundary", e0.get("boundary"));
+                }
+                for (Map<String, Object> er : energyRows) {
+                    er.put("window", backend + " " + phase + " batch=" + batch + " " + er.get("window"));
+                    energyTable.add(er);
+                }
+                engineTable.add(row);
+            }
+            if (encoder) {
+                progress.step("encoder benchmark: all-MiniLM-L6-v2 on ONNX Runtime");
+                // filled in when the encoder benchmark lands
+            }
+            if (engineTable.rows().isEmpty())
+                throw new BadInputException("every engine benchmark failed: " + failures);
+            dir.writeCsv(ResultSchemas.ENGINE_BENCH, engineTable);
+            dir.writeCsv(ResultSchemas.ENERGY, energyTable);
+
+            progress.step("cost: $/hour, $/M tokens, $/query, projections");
+            CostResult cost = CostStage.run(dir, costOptions);
+
+            manifest.put("model", Map.of("spec", model, "info", loaded.info(), "config", loaded.config()));
+            manifest.put("backends", backends);
+            manifest.put("jmh", Map.of("forks", settings.forks(), "warmup_iterations", settings.warmupIterations(),
+                    "warmup_time_ms", settings.warmupTimeMs(), "measurement_iterations", settings.measureIterations(),
+                    "measurement_time_ms", settings.measureTimeMs()));
+            manifest.put("failures", failures);
+            manifest.put("finished_utc", Instant.now().toString());
+            manifest.put("wall_time_s", Duration.between(start, Instant.now()).toMillis() / 1000.0);
+            dir.writeString("manifest.json", manifest.toJson());
+            Path staged = dir.path();
+            Path done = dir.commit();
+
+            System.out.println();
+            System.out.println(summary(engineTable));
+            System.out.println(cost.procurementTable().replace(staged.toString(), done.toString()));
+            System.out.printf(Locale.ROOT, "%nResults: %s  (wall time %.0f s)%n", done, Duration.between(start, Instant.now()).toMillis() / 1000.0);
+            return 0;
+        } catch (Exception | Error e) {
+            dir.abandon();
+            throw e;
+        }
+    }
+
+    private String deviceName(String backend) {
+        LlamaModel m = Models.load(model, tokenizer);
+        try (Engine e = Engines.require(backend).open(m, new EngineOptions(threads, device, Map.of()))) {
+            return e.device();
+        }
+    }
+
+    private static String energyDevice(String backend) { return backend.equals("tornado") ? "gpu:0" : "cpu"; }
+
+    private String accuracy(String backend) {
+        return backend.equals("jvm") ? "reference" : "not-checked";
+    }
+
+    private static EngineBenchTable.Peaks peaks(Catalog cat, String backend) {
+        Accelerator host = cat.find(Accelerator.CPU_HOST);
+        CatalogValue bw = host.get("memory_bandwidth");
+        CatalogValue fl = host.get(Accelerator.flopsMetric("fp32"));
+        double bwGBs = Accelerator.toSi(bw) / 1e9;
+        double tflops = Accelerator.toSi(fl) / 1e12;
+        return new EngineBenchTable.Peaks(Accelerator.CPU_HOST, bwGBs, tflops,
+                "catalog cpu-host: bandwidth " + bw.describe() + "; fp32 " + fl.describe());
+    }
+
+    private static List<String> commandLine() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("infercost");
+        String c = ProcessHandle.current().info().arguments().map(a -> String.join(" ", a)).orElse("");
+        cmd.add(c);
+        return cmd;
+    }
+
+    static String summary(CsvTable t) {
+        StringBuilder sb = new StringBuilder("Engine measurements (JMH; error = 99.9% CI half-width)\n");
+        sb.append(String.format(Locale.ROOT, "%-8s %-8s %-14s %6s %14s %12s %8s %8s %10s %-10s%n",
+                "backend", "phase", "model", "batch", "tok/s", "+-", "MBU", "MFU", "J/tok", "energy"));
+        int iB = t.columns().indexOf("backend"), iP = t.columns().indexOf("phase"), iM = t.columns().indexOf("model"),
+                iBs = t.columns().indexOf("batch_size"), iT = t.columns().indexOf("throughput [tok/s]"),
+                iE = t.columns().indexOf("throughput_error [tok/s]"), iMbu = t.columns().indexOf("mbu"),
+                iMfu = t.columns().indexOf("mfu"), iJ = t.columns().indexOf("energy_per_token [J/tok]"),
+                iBasis = t.columns().indexOf("energy_basis");
+        for (List<Object> r : t.rows()) {
+            sb.append(String.format(Locale.ROOT, "%-8s %-8s %-14s %6s %14.1f %12.1f %7.2f%% %7.2f%% %10.4f %-10s%n",
+                    r.get(iB), r.get(iP), r.get(iM), r.get(iBs), d(r.get(iT)), d(r.get(iE)),
+                    100 * d(r.get(iMbu)), 100 * d(r.get(iMfu)), d(r.get(iJ)), r.get(iBasis)));
+        }
+        return sb.toString();
+    }
+
+    private static double d(Object o) { return o instanceof Number n ? n.doubleValue() : Double.NaN; }
+
+    /** Progress lines on stderr: what is running, how far, time left (from the JMH time budget per benchmark). */
+    static final class Progress {
+        private final int total;
+        private final int benchmarks;
+        private final double secondsPerBenchmark;
+        private final Instant start = Instant.now();
+        private int done;
+
+        Progress(int total, EngineBench.Settings s, int benchmarks) {
+            this.total = total;
+            this.benchmarks = benchmarks;
+            this.secondsPerBenchmark = s.forks() * (s.warmupIterations() * s.warmupTimeMs() + s.measureIterations() * s.measureTimeMs()) / 1000.0 + 4;
+        }
+
+        void step(String what) {
+            done++;
+            double elapsed = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+            int benchLeft = Math.max(0, benchmarks - done + 1);
+            double eta = benchLeft * secondsPerBenchmark + 5;
+            System.err.printf(Locale.ROOT, "[%d/%d] %s  (elapsed %.0f s, about %.0f s left)%n", done, total, what, elapsed, eta);
+        }
     }
 }

@@ -64,7 +64,7 @@ public final class EngineBench {
      */
     public static Outcome run(String benchmarkRegex, Map<String, String> params, Settings s,
                               Class<? extends org.openjdk.jmh.profile.Profiler> profiler, String profilerArgs) {
-        List<String> jvm = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        List<String> jvm = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-XX:+UseParallelGC", "-Xmx" + Math.max(1024, Runtime.getRuntime().maxMemory() / (1024 * 1024)) + "m"));
         String home = System.getProperty("infercost.home");
         if (home != null) jvm.add("-Dinfercost.home=" + home);
