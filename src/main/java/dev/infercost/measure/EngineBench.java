@@ -82,6 +82,7 @@ public final class EngineBench {
             if (profilerArgs != null) ob.addProfiler(profiler, profilerArgs); else ob.addProfiler(profiler);
         }
         try {
+            awaitJmhLock();
             Collection<RunResult> results = new Runner(ob.build()).run();
             if (results.isEmpty())
                 return failed(benchmarkRegex, params, s, "JMH found no benchmark matching " + benchmarkRegex);
@@ -96,6 +97,31 @@ public final class EngineBench {
             Throwable t = e;
             while (t.getCause() != null) t = t.getCause();
             return failed(benchmarkRegex, params, s, String.valueOf(t.getMessage()).lines().findFirst().orElse(t.toString()));
+        }
+    }
+
+    /**
+     * JMH refuses to start while another JMH run holds {@code /tmp/jmh.lock} (two benchmarks on one machine
+     * disturb each other). Wait for it, up to 15 minutes, instead of failing every configuration.
+     */
+    static void awaitJmhLock() {
+        java.nio.file.Path lock = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "jmh.lock");
+        if (Boolean.getBoolean("jmh.ignoreLock")) return;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(15);
+        boolean told = false;
+        while (System.nanoTime() < deadline) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.channels.FileLock l = ch.tryLock();
+                if (l != null) { l.release(); return; }
+            } catch (java.io.IOException | java.nio.channels.OverlappingFileLockException e) {
+                return; // let JMH report it
+            }
+            if (!told) {
+                System.err.println("infercost: another JMH run holds " + lock + "; waiting for it to finish (measurements would disturb each other)");
+                told = true;
+            }
+            try { Thread.sleep(1000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); return; }
         }
     }
 
