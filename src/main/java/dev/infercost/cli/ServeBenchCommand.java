@@ -84,6 +84,8 @@ public final class ServeBenchCommand implements Callable<Integer> {
     Integer searchSteps;
     @Option(names = "--energy-meter", defaultValue = "auto", description = "auto | none | nvml[:i] | nvidia-smi[:i] | rapl[:root] | estimate:watts=W | estimate:tdp=W[,util=U|cpu] | estimate:ccf (default ${DEFAULT-VALUE})")
     String energyMeter;
+    @Option(names = "--energy-interval-ms", defaultValue = "100", description = "power sampling interval, ms (0 = start and end readings only; default ${DEFAULT-VALUE})")
+    long energyIntervalMs;
     @Option(names = "--idle-baseline", defaultValue = "0", description = "seconds of idle power to measure first (0 = none)")
     double idleBaseline;
     @Option(names = "--subtract-idle", description = "per-token energy above the idle baseline")
@@ -136,6 +138,8 @@ public final class ServeBenchCommand implements Callable<Integer> {
         if (searchSteps != null) o.searchSteps = searchSteps;
         o.energyMeter = energyMeter;
         o.idleBaselineS = idleBaseline;
+        if (energyIntervalMs < 0) throw new BadInputException("--energy-interval-ms " + energyIntervalMs + ": must be >= 0");
+        o.energyIntervalMs = energyIntervalMs;
         o.subtractIdle = subtractIdle;
         if (pue != null) o.pue = pue;
         o.deviceClass = deviceClass;

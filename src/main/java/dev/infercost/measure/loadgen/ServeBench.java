@@ -227,10 +227,10 @@ public final class ServeBench {
         }
     }
 
+    /** {@code x} rounded to 3 significant digits (rates in the table stay readable). */
     static double round3(double x) {
-        if (!(x > 0)) return x;
-        double mag = Math.pow(10, Math.floor(Math.log10(x)) - 2);
-        return Math.round(x / mag) * mag;
+        if (!(x > 0) || Double.isInfinite(x)) return x;
+        return new java.math.BigDecimal(x).round(new java.math.MathContext(3)).doubleValue();
     }
 
     /** Per-sweep state and the point runner. */
@@ -255,27 +255,31 @@ public final class ServeBench {
         PointMetrics offline(double warmRate) {
             int n = o.minQueries;
             if (warmRate > 0) n = Math.max(n, (int) Math.ceil(warmRate * o.minDurationS * 1.3));
-            return point(Scenario.OFFLINE, Double.NaN, Double.NaN, "all-at-once", new ServingRunner.Plan.OpenLoop(new long[n]));
+            return point(Scenario.OFFLINE, Double.NaN, Double.NaN, "all-at-once", new ServingRunner.Plan.OpenLoop(new long[n]),
+                    (long) (o.effectiveMaxDurationS() * 1e9));
         }
 
         PointMetrics server(double rate) {
             long[] off = ArrivalSchedule.offsets(rate, o.arrivalCv, o.minQueries, o.minDurationS, o.seed + 7919);
-            return point(Scenario.SERVER, rate, Double.NaN, ArrivalSchedule.label(o.arrivalCv), new ServingRunner.Plan.OpenLoop(off));
+            // the cut-off counts from the last scheduled arrival, so slow rates are never cut while still issuing
+            return point(Scenario.SERVER, rate, Double.NaN, ArrivalSchedule.label(o.arrivalCv), new ServingRunner.Plan.OpenLoop(off),
+                    off[off.length - 1] + (long) (o.effectiveMaxDurationS() * 1e9));
         }
 
         PointMetrics closed(Scenario s, int users) {
-            return point(s, Double.NaN, users, "closed", new ServingRunner.Plan.ClosedLoop(users, o.minQueries, (long) (o.minDurationS * 1e9)));
+            return point(s, Double.NaN, users, "closed", new ServingRunner.Plan.ClosedLoop(users, o.minQueries, (long) (o.minDurationS * 1e9)),
+                    (long) (o.effectiveMaxDurationS() * 1e9));
         }
 
         void header() {
             log.printf(Locale.ROOT, "   %-12s %8s %8s %9s %9s %9s %9s %10s %9s %8s %7s %10s %s%n", "scenario", "rate", "achieved",
-                    "TTFTp50", "TTFTp99", "TPOTp50", "TPOTp99", "out tok/s", "tok/s/u", "goodput", "MBU", "J/tok", "valid");
+                    "TTFTp50", "TTFTp99", "TPOTp50", "TPOTp99", "out tok/s", "tok/s/u", "goodput", "MBU", ec.meter() != null && ec.meter().estimated() ? "J/tok(est)" : "J/tok", "valid");
         }
 
-        PointMetrics point(Scenario s, double rate, double users, String arrival, ServingRunner.Plan plan) {
+        PointMetrics point(Scenario s, double rate, double users, String arrival, ServingRunner.Plan plan, long cutOffNanos) {
             EnergyMeter meter = ec.meter();
             EnergyWindow w = meter == null ? null : EnergyWindow.start(meter, ec.intervalMs());
-            ServingRunner.Result r = runner.run(pool, plan);
+            ServingRunner.Result r = runner.run(pool, plan, cutOffNanos);
             EnergyMeasurement em = w == null ? null : w.stop(ec.idlePowerW(), ec.pue());
             PointMetrics m = PointMetrics.of(r, o.slo);
             points++;
