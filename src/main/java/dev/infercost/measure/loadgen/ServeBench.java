@@ -39,6 +39,15 @@ import java.util.Set;
  * bisection between the highest passing and the lowest failing rate. Explicit {@code rates} replace the
  * calibration.
  *
+ * <p>Columns needing a definition: {@code throughput_per_device} = output tok/s / devices and
+ * {@code tok_per_s_per_user} = 1000 / median TPOT, the two axes of InferenceX's throughput-per-GPU vs
+ * interactivity curves (one row per load point); {@code prefill_time_share} = prefill busy time / (prefill + decode
+ * busy time); MBU/MFU use the point's wall duration (bytes and FLOPs counted per step by {@link ServingRunner})
+ * over {@link PeakFigures}. Energy of a point is the meter's window around it (the idle baseline subtracted when
+ * {@code subtractIdle}); it is split between input and output tokens by {@code prefill_time_share} (DESIGN.md:
+ * each phase is costed by the device time it takes): J/input token = E x share / input tokens, J/output token =
+ * E x (1 - share) / output tokens, J/token = E / (input + output tokens), Wh/query = E / 3600 / completed.
+ *
  * <p>Entry points: {@link #run(RunDirectory, ServeBenchOptions)} (loads models, writes the tables),
  * {@link #measure(ServeBenchOptions, String, PrintStream)} (same, returns tables without writing) and
  * {@link #sweep} (one already-open engine, any clock; what tests drive with a fake engine).
