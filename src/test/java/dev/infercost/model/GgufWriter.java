@@ -42,6 +42,12 @@ final class GgufWriter {
         return this;
     }
 
+    /** Replaces tensor {@code name}'s type id and bytes (for unsupported-type tests). */
+    GgufWriter retype(String name, int ggmlType, byte[] data) {
+        for (Object[] t : tensors) if (t[0].equals(name)) { t[2] = ggmlType; t[3] = data; return this; }
+        throw new IllegalArgumentException("no tensor " + name);
+    }
+
     static int ggmlType(TensorType t) {
         return switch (t) { case F32 -> 0; case F16 -> 1; case Q8_0 -> 8; };
     }
