@@ -42,7 +42,7 @@ import java.util.Map;
  *   <li>{@code idleW}: an idle baseline already measured, W (enables energy-above-idle in the log);</li>
  *   <li>{@code pue}: scale to the facility boundary;</li>
  *   <li>{@code log}: a file to which one JSON line per measurement iteration is appended (window, meter, device,
- *       iteration (warmup | measurement), boundary, basis, duration_s, energy_j, ops, j_per_op, j_per_token, valid,
+ *       iteration (always "measurement": warm-up iterations are not logged), boundary, basis, duration_s, energy_j, ops, j_per_op, j_per_token, valid,
  *       reasons) so a runner can write
  *       energy.csv rows with their reasons.</li>
  * </ul>
@@ -141,7 +141,9 @@ public final class EnergyProfiler implements InternalProfiler {
         out.add(new ScalarResult("energy.J/token", jPerTok, "J/tok", AggregationPolicy.AVG));
         out.add(new ScalarResult("energy.valid", m.valid() ? 1 : 0, "fraction", AggregationPolicy.AVG));
         out.add(new ScalarResult("energy.estimated", m.estimated() ? 1 : 0, "fraction", AggregationPolicy.AVG));
-        if (log != null) appendLog(m, ops, jPerOp, jPerTok, benchmark, iterationType);
+        // warm-up iterations are measured (their results JMH discards) but not logged
+        if (log != null && (iterationType == null || iterationType.equals("measurement")))
+            appendLog(m, ops, jPerOp, jPerTok, benchmark, iterationType);
         return out;
     }
 
