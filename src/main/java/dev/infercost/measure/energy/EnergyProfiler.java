@@ -42,7 +42,8 @@ import java.util.Map;
  *   <li>{@code idleW}: an idle baseline already measured, W (enables energy-above-idle in the log);</li>
  *   <li>{@code pue}: scale to the facility boundary;</li>
  *   <li>{@code log}: a file to which one JSON line per measurement iteration is appended (window, meter, device,
- *       boundary, basis, duration_s, energy_j, ops, j_per_op, j_per_token, valid, reasons) so a runner can write
+ *       iteration (always "measurement": warm-up iterations are not logged), boundary, basis, duration_s, energy_j, ops, j_per_op, j_per_token, valid,
+ *       reasons) so a runner can write
  *       energy.csv rows with their reasons.</li>
  * </ul>
  * Windows: an iteration shorter than the meter's resolution (5 s for NVML) is flagged invalid, so use
@@ -122,11 +123,12 @@ public final class EnergyProfiler implements InternalProfiler {
         EnergyMeasurement m = window.stop(idleW, pue);
         window = null;
         long ops = result.getMetadata() == null ? 0 : result.getMetadata().getAllOps();
-        return results(m, ops, benchmarkParams == null ? null : benchmarkParams.getBenchmark());
+        String type = iterationParams == null ? null : iterationParams.getType().name().toLowerCase(Locale.ROOT);
+        return results(m, ops, benchmarkParams == null ? null : benchmarkParams.getBenchmark(), type);
     }
 
     /** The secondary results for one iteration's measurement over {@code ops} operations (also logged). */
-    Collection<? extends Result> results(EnergyMeasurement m, long ops, String benchmark) {
+    Collection<? extends Result> results(EnergyMeasurement m, long ops, String benchmark, String iterationType) {
         synchronized (EnergyProfiler.class) {
             RECENT.add(m);
             if (RECENT.size() > 1000) RECENT.removeFirst();
@@ -139,13 +141,16 @@ public final class EnergyProfiler implements InternalProfiler {
         out.add(new ScalarResult("energy.J/token", jPerTok, "J/tok", AggregationPolicy.AVG));
         out.add(new ScalarResult("energy.valid", m.valid() ? 1 : 0, "fraction", AggregationPolicy.AVG));
         out.add(new ScalarResult("energy.estimated", m.estimated() ? 1 : 0, "fraction", AggregationPolicy.AVG));
-        if (log != null) appendLog(m, ops, jPerOp, jPerTok, benchmark);
+        // warm-up iterations are measured (their results JMH discards) but not logged
+        if (log != null && (iterationType == null || iterationType.equals("measurement")))
+            appendLog(m, ops, jPerOp, jPerTok, benchmark, iterationType);
         return out;
     }
 
-    private void appendLog(EnergyMeasurement m, long ops, double jPerOp, double jPerTok, String benchmark) {
+    private void appendLog(EnergyMeasurement m, long ops, double jPerOp, double jPerTok, String benchmark, String iterationType) {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("window", benchmark == null ? "jmh-iteration" : benchmark);
+        j.put("iteration", iterationType);
         j.put("meter", m.meter());
         j.put("device", m.device());
         j.put("boundary", m.boundary());

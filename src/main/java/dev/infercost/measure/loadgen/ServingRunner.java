@@ -128,8 +128,11 @@ public final class ServingRunner {
         }
     }
 
-    /** Runs one point over {@code pool} (cycled: request i uses pool[i mod size]). */
-    public Result run(List<RequestSpec> pool, Plan plan) {
+    /** Runs one point over {@code pool} (cycled: request i uses pool[i mod size]) with the configured cut-off. */
+    public Result run(List<RequestSpec> pool, Plan plan) { return run(pool, plan, cfg.maxDurationNanos()); }
+
+    /** As {@link #run(List, Plan)} with a cut-off of {@code maxDurationNanos} after the start for this point. */
+    public Result run(List<RequestSpec> pool, Plan plan, long maxDurationNanos) {
         if (pool.isEmpty()) throw new BadInputException("empty workload");
         long t0 = clock.nanoTime();
         PriorityQueue<Req> future = new PriorityQueue<>(Comparator.<Req>comparingLong(r -> r.scheduled).thenComparingInt(r -> r.id));
@@ -160,7 +163,7 @@ public final class ServingRunner {
         while (true) {
             long now = clock.nanoTime();
             while (!future.isEmpty() && future.peek().scheduled <= now) waiting.add(future.poll());
-            if (now - t0 > cfg.maxDurationNanos()) { cutOff = true; end = now; break; }
+            if (now - t0 > maxDurationNanos) { cutOff = true; end = now; break; }
             // admission (FCFS, head-of-line blocking)
             while (!waiting.isEmpty() && !freeSlots.isEmpty()) {
                 Req r = waiting.peek();
@@ -243,7 +246,7 @@ public final class ServingRunner {
             }
             if (!worked) {
                 if (future.isEmpty() && waiting.isEmpty() && prefilling.isEmpty() && decoding.isEmpty()) break;
-                if (!future.isEmpty()) clock.sleepUntil(Math.min(future.peek().scheduled, t0 + cfg.maxDurationNanos() + 1));
+                if (!future.isEmpty()) clock.sleepUntil(Math.min(future.peek().scheduled, t0 + maxDurationNanos + 1));
                 else throw new IllegalStateException("scheduler stalled: " + waiting.size() + " waiting, nothing running");
             }
         }

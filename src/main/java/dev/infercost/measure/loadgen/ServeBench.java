@@ -1,0 +1,374 @@
+package dev.infercost.measure.loadgen;
+
+import dev.infercost.BadInputException;
+import dev.infercost.engine.DecodeSession;
+import dev.infercost.engine.Engine;
+import dev.infercost.engine.EngineOptions;
+import dev.infercost.engine.Engines;
+import dev.infercost.measure.ResultSchemas;
+import dev.infercost.measure.energy.EnergyMeasurement;
+import dev.infercost.measure.energy.EnergyMeter;
+import dev.infercost.measure.energy.EnergyMeters;
+import dev.infercost.measure.energy.EnergyWindow;
+import dev.infercost.model.LlamaModel;
+import dev.infercost.model.Models;
+import dev.infercost.model.Tokenizer;
+import dev.infercost.report.CsvTable;
+import dev.infercost.report.RunDirectory;
+import dev.infercost.workload.LengthDistribution;
+import dev.infercost.workload.RequestSpec;
+import dev.infercost.workload.Workload;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Serving benchmark: for each model, a sweep of load points (Server rates by default, or Offline, SingleStream,
+ * a Concurrency sweep) through {@link ServingRunner}, with energy per point, MBU/MFU, goodput and the highest
+ * Server rate meeting the SLO. Writes serving.csv and energy.csv with exactly the columns of
+ * {@link ResultSchemas}.
+ *
+ * <p>Default Server sweep (after GuideLLM's "sweep" profile): a warm-up, an Offline point whose request rate is
+ * the capacity estimate, then Server points at {@link ServeBenchOptions#rateFractions} of that rate, then
+ * bisection between the highest passing and the lowest failing rate. Explicit {@code rates} replace the
+ * calibration.
+ *
+ * <p>Columns needing a definition: {@code throughput_per_device} = output tok/s / devices and
+ * {@code tok_per_s_per_user} = 1000 / median TPOT, the two axes of InferenceX's throughput-per-GPU vs
+ * interactivity curves (one row per load point); {@code prefill_time_share} = prefill busy time / (prefill + decode
+ * busy time); MBU/MFU use the point's wall duration (bytes and FLOPs counted per step by {@link ServingRunner})
+ * over {@link PeakFigures}. Energy of a point is the meter's window around it (the idle baseline subtracted when
+ * {@code subtractIdle}); it is split between input and output tokens by {@code prefill_time_share} (DESIGN.md:
+ * each phase is costed by the device time it takes): J/input token = E x share / input tokens, J/output token =
+ * E x (1 - share) / output tokens, J/token = E / (input + output tokens), Wh/query = E / 3600 / completed.
+ *
+ * <p>Entry points: {@link #run(RunDirectory, ServeBenchOptions)} (loads models, writes the tables),
+ * {@link #measure(ServeBenchOptions, String, PrintStream)} (same, returns tables without writing) and
+ * {@link #sweep} (one already-open engine, any clock; what tests drive with a fake engine).
+ */
+public final class ServeBench {
+    private ServeBench() {}
+
+    /**
+     * Per-model outcome.
+     *
+     * @param offlineRate       request rate of the Offline calibration point, req/s (NaN when not run)
+     * @param maxRateMeetingSlo highest Server rate whose point met the SLO (NaN when none did or none ran)
+     */
+    public record ModelSummary(String model, String backend, String device, double offlineRate, double maxRateMeetingSlo, int points) {}
+
+    /**
+     * Tables and summary of a serving benchmark.
+     *
+     * @param failures one line per model that could not be run (the others still ran)
+     */
+    public record Result(String runId, CsvTable serving, CsvTable energy, List<ModelSummary> summaries,
+                         List<String> failures, List<String> energySelections, Map<String, Object> manifestSection) {}
+
+    /**
+     * Loads every model of {@code o}, runs its sweep, and writes serving.csv and energy.csv into {@code dir}.
+     *
+     * @throws BadInputException when no model could be run (each failure is named), or bad options
+     */
+    public static Result run(RunDirectory dir, ServeBenchOptions o) {
+        Result r = measure(o, dir.runId(), System.out);
+        dir.writeCsv(ResultSchemas.SERVING, r.serving());
+        dir.writeCsv(ResultSchemas.ENERGY, r.energy());
+        return r;
+    }
+
+    /** As {@link #run} without writing: one model failing is recorded and the others run. */
+    public static Result measure(ServeBenchOptions o, String runId, PrintStream log) {
+        if (o.models.isEmpty()) throw new BadInputException("serve-bench: no model given (--model FILE|PRESET)");
+        CsvTable serving = new CsvTable(ResultSchemas.SERVING_COLUMNS), energy = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
+        List<ModelSummary> summaries = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        Map<String, EnergyContext> meters = new HashMap<>();
+        try {
+            for (String spec : o.models) {
+                try {
+                    LlamaModel m = Models.load(spec, o.tokenizer);
+                    try (Engine e = Engines.require(o.backend).open(m, new EngineOptions(o.threads, null, Map.of()))) {
+                        EnergyMeters.Target target = EnergyMeters.Target.parse(e.device());
+                        EnergyContext ec = meters.computeIfAbsent(target.toString(), k -> EnergyContext.open(o, target, runId, energy, log));
+                        summaries.add(sweep(e, m.tokenizer(), o, Clock.system(), ec, runId, serving, energy, log));
+                    }
+                } catch (RuntimeException ex) {
+                    String msg = spec + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage());
+                    failures.add(msg);
+                    log.println("serve-bench: skipped " + msg);
+                }
+            }
+        } finally {
+            for (EnergyContext ec : meters.values()) if (ec.meter() != null) ec.meter().close();
+        }
+        if (summaries.isEmpty()) throw new BadInputException("serve-bench: no model could be run: " + String.join("; ", failures));
+        List<String> sel = new ArrayList<>();
+        for (Map.Entry<String, EnergyContext> e : meters.entrySet()) sel.add(e.getKey() + ": " + e.getValue().selection().describe());
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("scenario", o.scenario.label());
+        section.put("slo", Map.of("name", o.slo.name(), "ttft_ms", o.slo.ttftMs(), "tpot_ms", o.slo.tpotMs(), "source", o.slo.source()));
+        section.put("isl", o.isl);
+        section.put("osl", o.osl);
+        section.put("ignore_eos", o.ignoreEos);
+        section.put("max_batch", o.maxBatch);
+        section.put("min_duration_s", o.minDurationS);
+        section.put("min_queries", o.minQueries);
+        section.put("energy_meters", sel);
+        List<Map<String, Object>> sums = new ArrayList<>();
+        for (ModelSummary s : summaries) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", s.model());
+            m.put("device", s.device());
+            m.put("offline_rate_req_s", Double.isNaN(s.offlineRate()) ? null : s.offlineRate());
+            m.put("max_rate_meeting_slo_req_s", Double.isNaN(s.maxRateMeetingSlo()) ? null : s.maxRateMeetingSlo());
+            m.put("points", s.points());
+            sums.add(m);
+        }
+        section.put("models", sums);
+        section.put("failures", failures);
+        return new Result(runId, serving, energy, summaries, failures, sel, section);
+    }
+
+    /**
+     * The meter for one device, its selection and its idle baseline.
+     *
+     * @param idlePowerW NaN when no baseline was measured
+     */
+    public record EnergyContext(EnergyMeters.Selection selection, double idlePowerW, long intervalMs, double pue, boolean subtractIdle) {
+        public EnergyMeter meter() { return selection.meter(); }
+
+        /** No energy measurement (fake-clock runs). */
+        public static EnergyContext none(String why) {
+            return new EnergyContext(new EnergyMeters.Selection(null, why, List.of()), Double.NaN, 0, Double.NaN, false);
+        }
+
+        static EnergyContext open(ServeBenchOptions o, EnergyMeters.Target target, String runId, CsvTable energy, PrintStream log) {
+            EnergyMeters.Selection s = EnergyMeters.select(o.energyMeter, target, EnergyMeters.system());
+            log.println("energy meter for " + target + ": " + s.describe());
+            double idle = Double.NaN;
+            if (s.meter() != null && o.idleBaselineS > 0) {
+                log.printf(Locale.ROOT, "measuring idle baseline for %.1f s ...%n", o.idleBaselineS);
+                EnergyMeasurement m = EnergyWindow.idleBaseline(s.meter(), o.idleBaselineS, o.energyIntervalMs);
+                energy.add(m.energyRow(runId, "idle-baseline " + target));
+                if (m.valid() || m.estimated()) idle = m.avgPowerW();
+            }
+            return new EnergyContext(s, idle, o.energyIntervalMs, o.pue, o.subtractIdle);
+        }
+    }
+
+    /**
+     * Runs the configured scenario on one open engine and appends its rows.
+     *
+     * @param tokenizer the model's tokenizer (BOS/EOS ids, JSONL prompts); null: BOS 1, EOS 2
+     * @param clock     time source; a fake engine's {@link ManualClock} in tests
+     */
+    public static ModelSummary sweep(Engine engine, Tokenizer tokenizer, ServeBenchOptions o, Clock clock, EnergyContext energyCtx,
+                                     String runId, CsvTable serving, CsvTable energy, PrintStream log) {
+        var cfg = engine.config();
+        Workload wl = new Workload(LengthDistribution.parse("--isl", o.isl), LengthDistribution.parse("--osl", o.osl), o.seed, o.ignoreEos, o.prompts);
+        int maxContext = o.prompts != null ? cfg.seqLen() : Math.min(cfg.seqLen(), wl.maxContextNeeded());
+        int bos = tokenizer == null ? 1 : tokenizer.bos(), eos = tokenizer == null ? 2 : tokenizer.eos();
+        List<RequestSpec> pool = wl.build(o.poolSize, cfg.vocabSize(), bos, tokenizer, maxContext);
+        long kvBudget = o.kvBudgetTokens > 0 ? o.kvBudgetTokens : (long) o.maxBatch * maxContext;
+        long maxDur = (long) (o.effectiveMaxDurationS() * 1e9);
+        PeakFigures peaks = (EnergyMeters.Target.parse(engine.device()).gpu() && o.deviceClass == null)
+                ? new PeakFigures("unknown-gpu", Double.NaN, Double.NaN, "no peak figures given for this GPU (pass --device-class, --peak-gbps, --peak-tflops)")
+                : PeakFigures.cpuHostDefault();
+        peaks = peaks.override(o.deviceClass, o.peakGBps, o.peakTflops);
+        String modelName = engine.model().name();
+        log.printf(Locale.ROOT, "%n== %s on %s %s: %s, ISL %s, OSL %s, max batch %d, context %d, KV budget %d tokens%n",
+                modelName, engine.backend(), engine.device(), o.scenario.label(), o.isl, o.osl, o.maxBatch, maxContext, kvBudget);
+        log.println("   peaks: " + peaks.basis());
+
+        try (DecodeSession session = engine.newSession(o.maxBatch, maxContext)) {
+            ServingRunner runner = new ServingRunner(session, clock, new ServingRunner.Config(o.maxBatch, kvBudget, o.maxPrefillTokens, maxDur),
+                    cfg.vocabSize(), Set.of(bos, eos), cfg, engine.model().weightBytes(), 4);
+            Ctx c = new Ctx(engine, o, runner, pool, energyCtx, peaks, runId, serving, energy, log, modelName);
+            double warmRate = Double.NaN;
+            if (o.warmupRequests > 0) {
+                ServingRunner.Result w = runner.run(pool, new ServingRunner.Plan.OpenLoop(new long[o.warmupRequests]));
+                PointMetrics wm = PointMetrics.of(w, o.slo);
+                // a second, warm pass sizes the Offline point so it covers the minimum duration
+                w = runner.run(pool, new ServingRunner.Plan.OpenLoop(new long[o.warmupRequests]));
+                wm = PointMetrics.of(w, o.slo);
+                warmRate = wm.achievedRate();
+                log.printf(Locale.ROOT, "   warm-up: 2 x %d requests, warm pass %.2f req/s, %.1f output tok/s (not recorded)%n", wm.completed(), warmRate, wm.outputThroughput());
+            }
+            c.header();
+            double offlineRate = Double.NaN, best = Double.NaN;
+            switch (o.scenario) {
+                case OFFLINE -> offlineRate = c.offline(warmRate).achievedRate();
+                case SINGLE_STREAM -> c.closed(Scenario.SINGLE_STREAM, 1);
+                case CONCURRENCY -> { for (int u : o.concurrency) c.closed(Scenario.CONCURRENCY, u); }
+                case SERVER -> {
+                    List<Double> rates = new ArrayList<>(o.rates);
+                    if (rates.isEmpty()) {
+                        offlineRate = c.offline(warmRate).achievedRate();
+                        for (double f : o.rateFractions) rates.add(round3(f * offlineRate));
+                    }
+                    rates.sort(null);
+                    Map<Double, Boolean> pass = new java.util.TreeMap<>();
+                    for (double r : rates) pass.put(r, c.server(r).meetsSlo());
+                    for (int step = 0; step < o.searchSteps; step++) {
+                        double lo = 0, hi = Double.NaN;
+                        for (var e : pass.entrySet()) {
+                            if (e.getValue()) lo = Math.max(lo, e.getKey());
+                        }
+                        for (var e : pass.entrySet()) if (!e.getValue() && e.getKey() > lo) { hi = e.getKey(); break; }
+                        if (Double.isNaN(hi)) break;
+                        double mid = round3(lo == 0 ? hi / 2 : (lo + hi) / 2);
+                        if (pass.containsKey(mid) || mid <= 0) break;
+                        pass.put(mid, c.server(mid).meetsSlo());
+                    }
+                    for (var e : pass.entrySet()) if (e.getValue()) best = Double.isNaN(best) ? e.getKey() : Math.max(best, e.getKey());
+                    log.printf(Locale.ROOT, "   highest Server rate meeting the SLO (%s: p99 TTFT <= %.0f ms, p99 TPOT <= %.0f ms): %s%n",
+                            o.slo.name(), o.slo.ttftMs(), o.slo.tpotMs(), Double.isNaN(best) ? "none of the rates tried" : best + " req/s");
+                }
+            }
+            return new ModelSummary(modelName, engine.backend(), engine.device(), offlineRate, best, c.points);
+        }
+    }
+
+    /** {@code x} rounded to 3 significant digits (rates in the table stay readable). */
+    static double round3(double x) {
+        if (!(x > 0) || Double.isInfinite(x)) return x;
+        return new java.math.BigDecimal(x).round(new java.math.MathContext(3)).doubleValue();
+    }
+
+    /** Per-sweep state and the point runner. */
+    private static final class Ctx {
+        final Engine engine;
+        final ServeBenchOptions o;
+        final ServingRunner runner;
+        final List<RequestSpec> pool;
+        final EnergyContext ec;
+        final PeakFigures peaks;
+        final String runId, modelName;
+        final CsvTable serving, energy;
+        final PrintStream log;
+        int points;
+
+        Ctx(Engine engine, ServeBenchOptions o, ServingRunner runner, List<RequestSpec> pool, EnergyContext ec, PeakFigures peaks,
+            String runId, CsvTable serving, CsvTable energy, PrintStream log, String modelName) {
+            this.engine = engine; this.o = o; this.runner = runner; this.pool = pool; this.ec = ec; this.peaks = peaks;
+            this.runId = runId; this.serving = serving; this.energy = energy; this.log = log; this.modelName = modelName;
+        }
+
+        PointMetrics offline(double warmRate) {
+            int n = o.minQueries;
+            if (warmRate > 0) n = Math.max(n, (int) Math.ceil(warmRate * o.minDurationS * 1.3));
+            return point(Scenario.OFFLINE, Double.NaN, Double.NaN, "all-at-once", new ServingRunner.Plan.OpenLoop(new long[n]),
+                    (long) (o.effectiveMaxDurationS() * 1e9));
+        }
+
+        PointMetrics server(double rate) {
+            long[] off = ArrivalSchedule.offsets(rate, o.arrivalCv, o.minQueries, o.minDurationS, o.seed + 7919);
+            // the cut-off counts from the last scheduled arrival, so slow rates are never cut while still issuing
+            return point(Scenario.SERVER, rate, Double.NaN, ArrivalSchedule.label(o.arrivalCv), new ServingRunner.Plan.OpenLoop(off),
+                    off[off.length - 1] + (long) (o.effectiveMaxDurationS() * 1e9));
+        }
+
+        PointMetrics closed(Scenario s, int users) {
+            return point(s, Double.NaN, users, "closed", new ServingRunner.Plan.ClosedLoop(users, o.minQueries, (long) (o.minDurationS * 1e9)),
+                    (long) (o.effectiveMaxDurationS() * 1e9));
+        }
+
+        void header() {
+            log.printf(Locale.ROOT, "   %-12s %8s %8s %9s %9s %9s %9s %10s %9s %8s %7s %10s %s%n", "scenario", "rate", "achieved",
+                    "TTFTp50", "TTFTp99", "TPOTp50", "TPOTp99", "out tok/s", "tok/s/u", "goodput", "MBU", ec.meter() != null && ec.meter().estimated() ? "J/tok(est)" : "J/tok", "valid");
+        }
+
+        PointMetrics point(Scenario s, double rate, double users, String arrival, ServingRunner.Plan plan, long cutOffNanos) {
+            EnergyMeter meter = ec.meter();
+            EnergyWindow w = meter == null ? null : EnergyWindow.start(meter, ec.intervalMs());
+            ServingRunner.Result r = runner.run(pool, plan, cutOffNanos);
+            EnergyMeasurement em = w == null ? null : w.stop(ec.idlePowerW(), ec.pue());
+            PointMetrics m = PointMetrics.of(r, o.slo);
+            points++;
+            String window = String.format(Locale.ROOT, "%s %s%s", modelName, s.label(),
+                    !Double.isNaN(rate) ? " rate=" + rate : !Double.isNaN(users) ? " concurrency=" + (int) users : "");
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("run_id", runId);
+            row.put("backend", engine.backend());
+            row.put("device", engine.device());
+            row.put("device_class", peaks.deviceClass());
+            row.put("model", modelName);
+            row.put("weights", engine.model().weightsLabel());
+            row.put("scenario", s.label());
+            row.put("target_rate [req/s]", rate);
+            row.put("concurrency", Double.isNaN(users) ? null : (int) users);
+            row.put("max_batch", o.maxBatch);
+            row.put("arrival", arrival);
+            row.put("mean_isl [tok]", m.meanIsl());
+            row.put("mean_osl [tok]", m.meanOsl());
+            row.put("duration [s]", m.durationS());
+            row.put("completed [req]", m.completed());
+            row.put("achieved_rate [req/s]", m.achievedRate());
+            lat(row, "ttft", m.ttft());
+            lat(row, "tpot", m.tpot());
+            lat(row, "itl", m.itl());
+            lat(row, "e2e", m.e2e());
+            row.put("input_throughput [tok/s]", m.inputThroughput());
+            row.put("output_throughput [tok/s]", m.outputThroughput());
+            row.put("throughput_per_device [tok/s/device]", m.outputThroughput() / o.devices);
+            row.put("tok_per_s_per_user [tok/s/user]", m.tokPerSecPerUser());
+            row.put("slo_ttft [ms]", o.slo.ttftMs());
+            row.put("slo_tpot [ms]", o.slo.tpotMs());
+            row.put("goodput [req/s]", m.goodput());
+            row.put("slo_attainment", m.sloAttainment());
+            long busy = r.prefillBusyNanos() + r.decodeBusyNanos();
+            double share = busy == 0 ? Double.NaN : (double) r.prefillBusyNanos() / busy;
+            row.put("prefill_time_share", share);
+            double mbu = peaks.mbu(r.bytes(), m.durationS()), mfu = peaks.mfu(r.flops(), m.durationS());
+            row.put("mbu", mbu);
+            row.put("mfu", mfu);
+            double jPerTok = Double.NaN;
+            if (em != null) {
+                double e = ec.subtractIdle() && !Double.isNaN(em.energyAboveIdleJ()) ? em.energyAboveIdleJ() : em.energyJ();
+                jPerTok = e / (m.inputTokens() + m.outputTokens());
+                row.put("power [W]", em.avgPowerW());
+                row.put("energy_per_input_token [J/tok]", e * share / m.inputTokens());
+                row.put("energy_per_output_token [J/tok]", e * (1 - share) / m.outputTokens());
+                row.put("energy_per_token [J/tok]", jPerTok);
+                row.put("energy_per_query [Wh/query]", e / 3600 / m.completed());
+                row.put("energy_basis", em.basis());
+                row.put("energy_meter", em.meter());
+                row.put("energy_boundary", em.boundary());
+                row.put("energy_valid", em.valid());
+                row.put("energy_reasons", em.reasonsText());
+                energy.add(em.energyRow(runId, window));
+            } else {
+                row.put("energy_basis", "none");
+                row.put("energy_valid", false);
+                row.put("energy_reasons", ec.selection().describe());
+            }
+            row.put("accuracy_verdict", "not-checked");
+            List<String> invalid = m.invalidReasons(o.minDurationS, o.minQueries, r.cutOff());
+            List<String> all = new ArrayList<>(invalid);
+            all.addAll(m.notes());
+            row.put("valid", invalid.isEmpty());
+            row.put("invalid_reasons", String.join("; ", all));
+            serving.add(row);
+            log.printf(Locale.ROOT, "   %-12s %8s %8.3f %9.1f %9.1f %9.2f %9.2f %10.1f %9.1f %8.3f %7.4f %10.3g %s%n",
+                    s.label() + (Double.isNaN(users) ? "" : " c=" + (int) users), Double.isNaN(rate) ? "-" : String.format(Locale.ROOT, "%.3f", rate),
+                    m.achievedRate(), m.ttft().p50Ms(), m.ttft().p99Ms(), m.tpot().p50Ms(), m.tpot().p99Ms(), m.outputThroughput(),
+                    m.tokPerSecPerUser(), m.goodput(), mbu, jPerTok, invalid.isEmpty() ? "yes" : "no: " + String.join("; ", invalid));
+            return m;
+        }
+
+        static void lat(Map<String, Object> row, String name, LatencySummary l) {
+            row.put(name + "_p50 [ms]", l.p50Ms());
+            row.put(name + "_p90 [ms]", l.p90Ms());
+            row.put(name + "_p99 [ms]", l.p99Ms());
+            row.put(name + "_p999 [ms]", l.p999Ms());
+            row.put(name + "_samples", l.samples());
+        }
+    }
+}
