@@ -56,14 +56,27 @@ public final class CostStage {
         List<String> notes = new ArrayList<>();
         for (String s : cat.overrides()) notes.add("overridden: " + s);
         notes.addAll(b.notes);
-        Path written = write(dir, o, b.rows, notes);
+        List<CostRow> costed = b.rows.stream().filter(CostStage::complete).toList();
+        List<CostRow> uncosted = b.rows.stream().filter(r -> !complete(r)).toList();
+        Path written = write(dir, o, costed, uncosted, notes);
         String table = ProcurementTable.render(b.rows, b.tableBatch, profile, notes, written);
-        return new CostResult(List.copyOf(b.rows), written, List.copyOf(notes), table);
+        return new CostResult(costed, uncosted, written, List.copyOf(notes), table);
     }
 
-    static Path write(RunDirectory dir, CostOptions o, List<CostRow> rows, List<String> notes) {
+    /** A row with every money column (what readers of cost.csv, e.g. the revenue stage, may rely on). */
+    static boolean complete(CostRow r) {
+        return !Double.isNaN(r.usdPerHour()) && !Double.isNaN(r.usdPerMInput()) && !Double.isNaN(r.usdPerMOutput()) && !Double.isNaN(r.usdPerQuery());
+    }
+
+    static CsvTable table(List<CostRow> rows) {
         CsvTable t = new CsvTable(ResultSchemas.COST_COLUMNS);
         for (CostRow r : rows) t.add(r.toMap());
+        return t;
+    }
+
+    static Path write(RunDirectory dir, CostOptions o, List<CostRow> rows, List<CostRow> uncosted, List<String> notes) {
+        RunDirectory target = dir;
+        String base = "cost", fixedName = null;
         if (o.out() != null) {
             Path out = o.out();
             boolean file = out.getFileName() != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv") && !Files.isDirectory(out);
@@ -71,23 +84,31 @@ public final class CostStage {
                 if (file) {
                     Path parent = out.toAbsolutePath().getParent();
                     Files.createDirectories(parent);
-                    return RunDirectory.open(parent).writeCsv(out.getFileName().toString(), t);
+                    target = RunDirectory.open(parent);
+                    fixedName = out.getFileName().toString();
+                    base = fixedName.substring(0, fixedName.length() - 4);
+                } else {
+                    Files.createDirectories(out);
+                    target = RunDirectory.open(out);
                 }
-                Files.createDirectories(out);
             } catch (IOException e) {
                 throw new BadInputException(out + ": cannot create output folder: " + e.getMessage(), e);
             }
-            return writeFresh(RunDirectory.open(out), t, notes);
         }
-        return writeFresh(dir, t, notes);
+        Path written = fixedName != null ? target.writeCsv(fixedName, table(rows)) : writeFresh(target, base, table(rows), notes);
+        if (!uncosted.isEmpty()) {
+            Path u = writeFresh(target, base + "_uncosted", table(uncosted), notes);
+            notes.add(uncosted.size() + " rows without a complete price (no price in the catalog, model does not fit, or a spec figure missing) written to " + u.getFileName());
+        }
+        return written;
     }
 
-    /** Writes cost.csv, or cost-2.csv, cost-3.csv ... if it exists (RunDirectory never overwrites), and says so. */
-    static Path writeFresh(RunDirectory d, CsvTable t, List<String> notes) {
-        String name = ResultSchemas.COST;
-        for (int i = 2; d.has(name); i++) name = "cost-" + i + ".csv";
-        if (!name.equals(ResultSchemas.COST))
-            notes.add(ResultSchemas.COST + " exists already in " + d.path() + " (never overwritten); wrote " + name + " instead");
+    /** Writes BASE.csv, or BASE-2.csv, BASE-3.csv ... if it exists (RunDirectory never overwrites), and says so. */
+    static Path writeFresh(RunDirectory d, String base, CsvTable t, List<String> notes) {
+        String name = base + ".csv";
+        for (int i = 2; d.has(name); i++) name = base + "-" + i + ".csv";
+        if (!name.equals(base + ".csv"))
+            notes.add(base + ".csv exists already in " + d.path() + " (never overwritten); wrote " + name + " instead");
         return d.writeCsv(name, t);
     }
 

@@ -35,18 +35,18 @@ final class ProcurementTable {
         priced.sort(Comparator.comparingDouble((CostRow r) -> key(r)).thenComparing(CostRow::chip));
         b.append(String.format(Locale.ROOT, "Procurement table: model %s, profile %s (ISL %d / OSL %d tokens), decode batch %s, cheapest $/query first%n",
                 rankModel, profile.name(), profile.isl(), profile.osl(), batch == null ? "n/a" : batch.toString()));
-        String fmt = "%3s  %-36s %-7s %-9s %-20s %9s %10s %10s %9s %9s %11s %9s  %s%n";
-        b.append(String.format(Locale.ROOT, fmt, "#", "chip (model)", "silicon", "prov", "tier", "$/h", "prefill/s", "decode/s", "$/M in", "$/M out", "$/query", "Wh/query", "basis"));
+        String fmt = "%3s  %-34s %-7s %-9s %-20s %9s %10s %10s %9s %9s %11s %9s  %s%n";
+        b.append(String.format(Locale.ROOT, fmt, "#", "chip", "silicon", "prov", "tier", "$/h", "prefill/s", "decode/s", "$/M in", "$/M out", "$/query", "Wh/query", "basis"));
         int i = 1;
         for (CostRow r : priced) {
-            b.append(String.format(Locale.ROOT, fmt, i++, trim(r.chip() + " (" + r.model() + ")", 36), r.silicon(), r.provenance(),
+            b.append(String.format(Locale.ROOT, fmt, i++, trim(r.chip(), 34), r.silicon(), r.provenance(),
                     trim(r.tier(), 20), money(r.usdPerHour()), num(r.prefillTokPerS()), num(r.decodeTokPerS()),
                     money(r.usdPerMInput()), money(r.usdPerMOutput()), money(r.usdPerQuery()), num(r.whPerQuery()), shortBasis(r)));
         }
         if (!otherModel.isEmpty()) {
             b.append(String.format("%nMeasured on this machine (model %s; not ranked against the projections of %s):%n", otherModel.get(0).model(), rankModel));
             for (CostRow r : otherModel)
-                b.append(String.format(Locale.ROOT, fmt, "-", trim(r.chip() + " (" + r.model() + ")", 36), r.silicon(), r.provenance(),
+                b.append(String.format(Locale.ROOT, fmt, "-", trim(r.chip(), 34), r.silicon(), r.provenance(),
                         trim(r.tier(), 20), money(r.usdPerHour()), num(r.prefillTokPerS()), num(r.decodeTokPerS()),
                         money(r.usdPerMInput()), money(r.usdPerMOutput()), money(r.usdPerQuery()), num(r.whPerQuery()), shortBasis(r)));
         }

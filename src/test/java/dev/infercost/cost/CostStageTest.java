@@ -69,6 +69,11 @@ class CostStageTest {
         List<Map<String, String>> csv = CsvTable.read(r.written());
         assertEquals(ResultSchemas.COST_COLUMNS, List.copyOf(csv.get(0).keySet()));
         assertEquals(r.rows().size(), csv.size());
+        // every cost.csv row has complete money columns; the rest went to cost_uncosted.csv
+        for (String c : List.of("usd_per_hour [$/h]", "usd_per_m_input [$/M tok]", "usd_per_m_output [$/M tok]", "usd_per_query [$/query]"))
+            assertTrue(csv.stream().noneMatch(x -> x.get(c).isEmpty()), c);
+        assertEquals(r.uncosted().size(), CsvTable.read(run.resolve("cost_uncosted.csv")).size());
+        assertFalse(r.uncosted().isEmpty());
         assertTrue(csv.stream().allMatch(x -> x.get("provenance").equals("measured") || x.get("provenance").equals("projected")));
         assertTrue(csv.stream().filter(x -> x.get("provenance").equals("projected")).allMatch(x -> x.get("assumptions").startsWith("PROJECTED")));
         String first = Files.readString(r.written());
@@ -95,12 +100,12 @@ class CostStageTest {
         assertEquals(525.0, h100.powerW(), 0); // 700 W TDP x 0.75, labelled estimated
         assertTrue(h100.powerBasis().startsWith("estimated"));
         // custom silicon is projected too; chips without a price keep tok/s and say why $ is empty
-        CostRow maia = only(r.rows(), "Maia 200", "none", 32, "projected");
+        CostRow maia = only(r.uncosted(), "Maia 200", "none", 32, "projected");
         assertTrue(maia.decodeTokPerS() > 0 && Double.isNaN(maia.usdPerHour()));
         assertTrue(maia.basis().contains("no price"));
         CostRow trn = only(r.rows(), "Trainium2", "cloud-on-demand", 32, "projected");
         assertEquals("custom", trn.silicon());
-        CostRow v5e = only(r.rows(), "TPU v5e", "none", 32, "projected");
+        CostRow v5e = only(r.uncosted(), "TPU v5e", "none", 32, "projected");
         assertTrue(v5e.basis().startsWith("infeasible"));
         assertTrue(r.procurementTable().contains("Measured on this machine (model preset:stories110M"), r.procurementTable());
         assertTrue(r.procurementTable().contains("custom silicon vs Nvidia"), r.procurementTable());
