@@ -126,6 +126,15 @@ public final class CostStage {
         final List<CostRow> rows = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         Integer tableBatch;
+        /** Decode points per chip (measured or projected) for cost at a target tok/s/user across batch sizes. */
+        final Map<String, Series> series = new LinkedHashMap<>();
+
+        record Series(Accelerator chip, String provenance, String model, String weights, Power power, List<Frontier.Point> points, List<String> assumptions) {}
+
+        void addPoint(Accelerator chip, String provenance, String model, String weights, Power power, int batch, double prefill, double decode, List<String> a) {
+            Series s = series.computeIfAbsent(chip.name() + "|" + provenance + "|" + model, k -> new Series(chip, provenance, model, weights, power, new ArrayList<>(), new ArrayList<>(a)));
+            s.points().add(new Frontier.Point(decode / batch, decode, prefill, decode, Double.NaN, Double.NaN, Double.NaN, "batch=" + batch));
+        }
 
         Builder(Catalog cat, CostOptions o, QueryProfile profile, String runId) {
             this.cat = cat; this.o = o; this.profile = profile; this.runId = runId;
@@ -209,12 +218,40 @@ public final class CostStage {
                     rows.add(row(chip, "measured", t, op, measuredModel, d.getOrDefault("weights", ""), batch, pw, ppw, preTps, decTps,
                             numOr(d, "throughput_per_seq [tok/s/user]", decTps / batch), mbu, mfu, "measured: engine_bench.csv", a));
                 }
+                addPoint(chip, "measured", measuredModel, d.getOrDefault("weights", ""), pw, batch, preTps, decTps, a);
                 if (!o.project()) continue;
                 if (projShape == null) {
                     if (d == decode.get(0)) notes.add("not projected: measured model '" + model + "' is not a known preset shape (" + String.join(", ", PresetShapes.names()) + "); pass --project-model NAME");
                     continue;
                 }
                 project(chip, projShape, projModel, batch, mbu, mfu, dtype);
+            }
+            if (o.targetTokPerSUser() != null) decodeTargets(o.targetTokPerSUser());
+            series.clear();
+        }
+
+        /**
+         * Cost at equal service level from engine points: per chip, the PCHIP of decode throughput over tok/s/user
+         * across the measured (or projected) batch sizes, evaluated at the target; never extrapolated.
+         */
+        void decodeTargets(double target) {
+            for (Series s : series.values()) {
+                String where = s.chip().name() + " (" + s.provenance() + ", " + s.model() + ")";
+                Frontier.At at;
+                try {
+                    at = new Frontier(s.points()).atUserSpeed(target);
+                } catch (BadInputException e) {
+                    notes.add("decode target not costed for " + where + ": " + e.getMessage());
+                    continue;
+                }
+                Frontier.Point p = at.point();
+                List<String> a = new ArrayList<>(s.assumptions());
+                a.add("cost at equal service level: decode throughput at " + CatalogValue.fmt(target) + " tok/s/user by " + at.method()
+                        + " over batches " + String.join(", ", s.points().stream().map(Frontier.Point::label).toList()));
+                for (Tier t : tiers(s.chip(), s.power().watts, s.power().basis))
+                    rows.add(row(s.chip(), s.provenance(), t, "decode target " + CatalogValue.fmt(target) + " tok/s/user", s.model(), s.weights(), null,
+                            s.power(), s.power(), p.inputTokPerS(), p.deviceTokPerS(), p.userTokPerS(), Double.NaN, Double.NaN,
+                            s.provenance().equals("measured") ? "measured: engine_bench.csv, interpolated across batch sizes" : "projected: roofline fraction x " + s.chip().name() + " spec, interpolated across batch sizes", a));
             }
         }
 
@@ -253,6 +290,7 @@ public final class CostStage {
                 for (Tier t : tiers(chip, pw.watts, pw.basis))
                     rows.add(row(chip, "projected", t, op, model, "n/a (shape only)", batch, pw, pw, pr.prefillTokPerS(), pr.decodeTokPerS(),
                             pr.decodeTokPerS() / batch, mbu, mfu, "projected: roofline fraction x " + chip.name() + " spec (" + pr.decodeBound() + "-bound decode)", a));
+                addPoint(chip, "projected", model, "n/a (shape only)", pw, batch, pr.prefillTokPerS(), pr.decodeTokPerS(), a.subList(0, 1));
             }
         }
 

@@ -21,10 +21,12 @@ final class ProcurementTable {
 
     static String render(List<CostRow> all, Integer batch, QueryProfile profile, List<String> notes, Path written) {
         StringBuilder b = new StringBuilder();
+        // with a target tok/s/user, rank every chip at that service level instead of at one batch size
+        boolean targetMode = all.stream().anyMatch(r -> r.operatingPoint().startsWith("decode target"));
         List<CostRow> shown = new ArrayList<>();
         for (CostRow r : all) {
             boolean servingTarget = r.operatingPoint().startsWith("serving target") || r.operatingPoint().startsWith("serving SLO");
-            if (servingTarget || (r.batchSize() != null && r.batchSize().equals(batch))) shown.add(r);
+            if (servingTarget || (targetMode ? r.operatingPoint().startsWith("decode target") : r.batchSize() != null && r.batchSize().equals(batch))) shown.add(r);
         }
         // rank only rows of one model: with --project-model, measured rows of another model get their own section
         String rankModel = shown.stream().filter(r -> r.provenance().equals("projected")).map(CostRow::model).findFirst()
@@ -33,8 +35,10 @@ final class ProcurementTable {
         shown = new ArrayList<>(shown.stream().filter(r -> r.model().equals(rankModel)).toList());
         List<CostRow> priced = new ArrayList<>(shown.stream().filter(r -> !Double.isNaN(r.usdPerHour()) && r.priced()).toList());
         priced.sort(Comparator.comparingDouble((CostRow r) -> key(r)).thenComparing(CostRow::chip));
-        b.append(String.format(Locale.ROOT, "Procurement table: model %s, profile %s (ISL %d / OSL %d tokens), decode batch %s, cheapest $/query first%n",
-                rankModel, profile.name(), profile.isl(), profile.osl(), batch == null ? "n/a" : batch.toString()));
+        String at = targetMode ? all.stream().filter(r -> r.operatingPoint().startsWith("decode target")).findFirst().get().operatingPoint().substring(7)
+                : "decode batch " + (batch == null ? "n/a" : batch.toString());
+        b.append(String.format(Locale.ROOT, "Procurement table: model %s, profile %s (ISL %d / OSL %d tokens), %s, cheapest $/query first%n",
+                rankModel, profile.name(), profile.isl(), profile.osl(), at));
         String fmt = "%3s  %-34s %-7s %-9s %-20s %9s %10s %10s %9s %9s %11s %9s  %s%n";
         b.append(String.format(Locale.ROOT, fmt, "#", "chip", "silicon", "prov", "tier", "$/h", "prefill/s", "decode/s", "$/M in", "$/M out", "$/query", "Wh/query", "basis"));
         int i = 1;
@@ -79,10 +83,10 @@ final class ProcurementTable {
             if (!pricedChips.contains(r.chip()) && !r.basis().startsWith("infeasible")) unpriced.add(r.chip() + ": no $/hour (no price in the catalog; add one with --catalog)"
                         + (Double.isNaN(r.decodeTokPerS()) ? "" : "; " + r.provenance() + " decode " + num(r.decodeTokPerS()) + " tok/s, prefill " + num(r.prefillTokPerS()) + " tok/s"
                         + (Double.isNaN(r.whPerQuery()) ? "" : ", " + num(r.whPerQuery()) + " Wh/query")));
-        if (!unpriced.isEmpty() || notes.stream().anyMatch(n -> n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target"))) {
+        if (!unpriced.isEmpty() || notes.stream().anyMatch(n -> n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target"))) {
             b.append(String.format("%nNot costed at this operating point:%n"));
             for (String u : unpriced) b.append("  ").append(u).append('\n');
-            for (String n : notes) if (n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target")) b.append("  ").append(n).append('\n');
+            for (String n : notes) if (n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target")) b.append("  ").append(n).append('\n');
         }
         List<String> ov = notes.stream().filter(n -> n.startsWith("overridden")).toList();
         if (!ov.isEmpty()) {

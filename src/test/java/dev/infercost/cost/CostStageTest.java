@@ -117,6 +117,13 @@ class CostStageTest {
         CostRow t = only(r.rows(), "cpu-host", "cloud-on-demand", null, "serving target 8");
         assertEquals(8.0, t.tokPerSUser(), 0);
         assertTrue(t.basis().contains("PCHIP"), t.basis());
+        // equal service level from the engine points too: PCHIP of decode tok/s over tok/s/user across batch 1/8/32
+        // (SciPy PchipInterpolator([5.5, 9.0625, 11.8], [176, 72.5, 11.8])(8.0) = 100.38530269964038)
+        CostRow d = only(r.rows(), "cpu-host", "cloud-on-demand", null, "decode target 8");
+        assertEquals(100.38530269964038, d.decodeTokPerS(), 1e-9);
+        assertEquals(207.4959573374884, d.prefillTokPerS(), 1e-9);
+        assertEquals(0.0816 / (d.decodeTokPerS() * 3600) * 1e6, d.usdPerMOutput(), 1e-12);
+        assertTrue(r.procurementTable().contains("target 8 tok/s/user"), r.procurementTable());
         CostResult far = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withTarget(30.0, null, null));
         assertTrue(far.rows().stream().noneMatch(x -> x.operatingPoint().startsWith("serving target")));
         assertTrue(far.notes().stream().anyMatch(n -> n.contains("does not extrapolate")), far.notes().toString());
