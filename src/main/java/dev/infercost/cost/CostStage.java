@@ -316,7 +316,10 @@ public final class CostStage {
                             num(r, "input_throughput [tok/s]"), num(r, "output_throughput [tok/s]"), num(r, "prefill_time_share"),
                             num(r, "ttft_p99 [ms]"), num(r, "tpot_p99 [ms]"), label(r));
                     pts.add(pt);
-                    servingRow(chip, first, pt, num(r, "power [W]"), r.getOrDefault("energy_basis", ""), num(r, "mbu"), num(r, "mfu"),
+                    String eb = r.getOrDefault("energy_basis", "");
+                    if (!r.getOrDefault("energy_meter", "").isEmpty()) eb += " (" + r.get("energy_meter") + ", " + r.getOrDefault("energy_boundary", "") + ")";
+                    if ("false".equalsIgnoreCase(r.getOrDefault("energy_valid", ""))) eb += " [energy window INVALID]";
+                    servingRow(chip, first, pt, num(r, "power [W]"), eb, num(r, "mbu"), num(r, "mfu"),
                             "measured: serving.csv", List.of("measured serving point (" + r.getOrDefault("scenario", "") + ", arrival " + r.getOrDefault("arrival", "") + ")"));
                 }
                 if (pts.isEmpty()) continue;
@@ -358,7 +361,7 @@ public final class CostStage {
                 preTps = decTps = tot;
                 a.add("no prefill_time_share: BLENDED $/M over input + output tokens");
             }
-            Power pw = Double.isNaN(watts) ? estimatedPower(chip) : new Power(watts, "measured".equalsIgnoreCase(energyBasis) ? "measured" : (energyBasis.isEmpty() ? "serving.csv" : energyBasis));
+            Power pw = Double.isNaN(watts) ? estimatedPower(chip) : new Power(watts, energyBasis.isEmpty() ? "serving.csv" : energyBasis);
             for (Tier t : tiers(chip, pw.watts, pw.basis))
                 rows.add(row(chip, "measured", t, "serving " + pt.label(), first.get("model"), first.getOrDefault("weights", ""), null, pw, pw,
                         preTps, decTps, pt.userTokPerS(), mbu, mfu, basis, a));

@@ -26,7 +26,8 @@ final class ProcurementTable {
         List<CostRow> shown = new ArrayList<>();
         for (CostRow r : all) {
             boolean servingTarget = r.operatingPoint().startsWith("serving target") || r.operatingPoint().startsWith("serving SLO");
-            if (servingTarget || (targetMode ? r.operatingPoint().startsWith("decode target") : r.batchSize() != null && r.batchSize().equals(batch))) shown.add(r);
+            boolean servingPoint = batch == null && r.operatingPoint().startsWith("serving"); // no engine rows: show the sweep
+            if (servingTarget || servingPoint || (targetMode ? r.operatingPoint().startsWith("decode target") : r.batchSize() != null && r.batchSize().equals(batch))) shown.add(r);
         }
         // rank only rows of one model: with --project-model, measured rows of another model get their own section
         String rankModel = shown.stream().filter(r -> r.provenance().equals("projected")).map(CostRow::model).findFirst()
@@ -36,7 +37,7 @@ final class ProcurementTable {
         List<CostRow> priced = new ArrayList<>(shown.stream().filter(r -> !Double.isNaN(r.usdPerHour()) && r.priced()).toList());
         priced.sort(Comparator.comparingDouble((CostRow r) -> key(r)).thenComparing(CostRow::chip));
         String at = targetMode ? all.stream().filter(r -> r.operatingPoint().startsWith("decode target")).findFirst().get().operatingPoint().substring(7)
-                : "decode batch " + (batch == null ? "n/a" : batch.toString());
+                : batch == null ? "serving sweep points" : "decode batch " + batch;
         b.append(String.format(Locale.ROOT, "Procurement table: model %s, profile %s (ISL %d / OSL %d tokens), %s, cheapest $/query first%n",
                 rankModel, profile.name(), profile.isl(), profile.osl(), at));
         String fmt = "%3s  %-34s %-7s %-9s %-20s %9s %10s %10s %9s %9s %11s %9s  %s%n";
