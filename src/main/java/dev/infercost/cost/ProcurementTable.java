@@ -62,7 +62,7 @@ final class ProcurementTable {
             b.append(String.format(Locale.ROOT, "  %-7s %-34s %-20s $/query %s  $/M out %s  (%s)%n", r.silicon(), r.chip(), r.tier(), money(r.usdPerQuery()), money(r.usdPerMOutput()), r.provenance()));
         CostRow nv = best.get("nvidia"), cu = best.get("custom");
         if (nv != null && cu != null && !Double.isNaN(nv.usdPerQuery()) && !Double.isNaN(cu.usdPerQuery()))
-            b.append(String.format(Locale.ROOT, "  custom silicon vs Nvidia: cheapest custom (%s, %s) costs %.2fx the cheapest Nvidia (%s, %s) per query%n",
+            b.append(String.format(Locale.ROOT, "  custom silicon vs Nvidia (any tier): cheapest custom (%s, %s) costs %.2fx the cheapest Nvidia (%s, %s) per query%n",
                     cu.chip(), cu.tier(), cu.usdPerQuery() / nv.usdPerQuery(), nv.chip(), nv.tier()));
         Map<String, CostRow> nvTier = new LinkedHashMap<>(), cuTier = new LinkedHashMap<>();
         for (CostRow r : priced) {
@@ -113,6 +113,9 @@ final class ProcurementTable {
         int i = b.indexOf("; price ");
         String price = i >= 0 ? b.substring(i + 8) : "";
         String what = r.provenance().equals("measured") ? (r.operatingPoint().startsWith("serving") ? r.operatingPoint() : "engine_bench") : "MBU/MFU x spec";
+        if (r.tier().equals("owner-tco"))
+            price = String.format(Locale.ROOT, "owner TCO = capex %s + power %s (%s) + other opex %s $/h", money(r.capexPerHour()), money(r.powerCostPerHour()),
+                    r.powerBasis().startsWith("estimated") ? "TDP-based" : r.powerBasis(), money(r.otherOpexPerHour()));
         return what + "; " + price;
     }
 
