@@ -94,7 +94,8 @@ final class ProcurementTable {
             b.append(String.format("%nOverridden catalog values:%n"));
             for (String n : ov) b.append("  ").append(n).append('\n');
         }
-        for (String n : notes) if (n.contains("never overwritten")) b.append('\n').append(n).append('\n');
+        for (String n : notes) if (n.contains("never overwritten") || n.contains("without a complete price")) b.append('\n').append(n);
+        b.append('\n');
         b.append(String.format("%nprov: measured = this run's device and model; projected = measured MBU (decode) / MFU (prefill) x the chip's spec sheet,%n"
                 + "never a measurement. Prices: owner-tco = infercost TCO from catalog capex/power/opex; other tiers are published quotes (provider, date in cost.csv);%n"
                 + "[assumed]/[LOW CONFIDENCE]/[RANGE] flags follow the catalog. Wh/query at facility boundary (x server factor x PUE). All assumptions per row: %s%n", written));
