@@ -63,6 +63,32 @@ class CostStageTest {
     }
 
     @Test
+    void powerFallsBackToEnergyCsvThenToTdp() throws IOException {
+        // blank the engine rows' power: the mean avg_power of energy.csv's non-idle windows (7.5 W) is used
+        Path eb = run.resolve("engine_bench.csv");
+        List<String> lines = Files.readAllLines(eb);
+        int col = List.of(lines.get(0).split(",")).indexOf("power [W]");
+        List<String> out = new java.util.ArrayList<>(List.of(lines.get(0)));
+        for (String l : lines.subList(1, lines.size())) {
+            List<org.apache.commons.csv.CSVRecord> rec = org.apache.commons.csv.CSVFormat.DEFAULT.parse(new java.io.StringReader(l)).getRecords();
+            List<String> cells = new java.util.ArrayList<>(rec.get(0).toList());
+            cells.set(col, "");
+            java.io.StringWriter w = new java.io.StringWriter();
+            try (var p = new org.apache.commons.csv.CSVPrinter(w, org.apache.commons.csv.CSVFormat.DEFAULT.builder().setRecordSeparator("").get())) { p.printRecord(cells); }
+            out.add(w.toString());
+        }
+        Files.write(eb, out);
+        CostRow m = only(CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel(null)).rows(), "cpu-host", "cloud-on-demand", 32, "decode");
+        assertEquals(7.5, m.powerW(), 1e-12);
+        assertTrue(m.powerBasis().startsWith("energy.csv mean avg_power of 6 windows"), m.powerBasis());
+        Files.delete(run.resolve("energy.csv"));
+        Files.delete(run.resolve("cost.csv"));
+        m = only(CostStage.run(RunDirectory.open(run), CostOptions.defaults()).rows(), "cpu-host", "cloud-on-demand", 32, "decode");
+        assertEquals(7.5 * 0.75, m.powerW(), 1e-12); // catalog's assumed 7.5 W TDP share x power_draw_fraction 0.75
+        assertTrue(m.powerBasis().startsWith("estimated: TDP 7.5 W x 0.75") && m.powerBasis().contains("TDP assumed"), m.powerBasis());
+    }
+
+    @Test
     void writesCostCsvWithTheContractColumnsAndNeverOverwrites() throws IOException {
         CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults());
         assertEquals(run.resolve("cost.csv"), r.written());
