@@ -224,7 +224,7 @@ public final class CostStage {
                 addPoint(chip, "measured", measuredModel, d.getOrDefault("weights", ""), pw, batch, preTps, decTps, a);
                 if (!o.project()) continue;
                 if (projShape == null) {
-                    if (d == decode.get(0)) notes.add("not projected: measured model '" + model + "' is not a known preset shape (" + String.join(", ", PresetShapes.names()) + "); pass --project-model NAME");
+                    if (d == decode.get(0)) notes.add("not projected: measured model '" + model + "' is neither a known preset shape nor a readable llama2.c .bin path (presets: " + String.join(", ", PresetShapes.names()) + "); pass --project-model NAME");
                     continue;
                 }
                 project(chip, projShape, projModel, batch, mbu, mfu, dtype);
@@ -533,11 +533,27 @@ public final class CostStage {
             return prefill.stream().max(Comparator.comparingDouble(p -> num(p, "throughput [tok/s]"))).orElse(null);
         }
 
+        /**
+         * The shape of a measured model: a preset name ("preset:stories110M"), or the path of a llama2.c checkpoint
+         * whose 7-int32 little-endian header (dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len;
+         * negative vocab = unshared classifier) is read. Null when neither applies.
+         */
         static LlamaConfig shapeOf(String model) {
             if (model == null) return null;
             String m = model.startsWith("preset:") ? model.substring(7) : model;
             String c = PresetShapes.canonical(m);
-            return c == null ? null : PresetShapes.config(c);
+            if (c != null) return PresetShapes.config(c);
+            try {
+                Path f = Path.of(m);
+                if (m.endsWith(".bin") && Files.isRegularFile(f) && Files.size(f) >= 28) {
+                    java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(Files.newInputStream(f).readNBytes(28)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    int dim = h.getInt(), hidden = h.getInt(), layers = h.getInt(), heads = h.getInt(), kv = h.getInt(), vocab = h.getInt(), seq = h.getInt();
+                    return new LlamaConfig(dim, hidden, layers, heads, kv, Math.abs(vocab), seq, 10000f, 1e-5f, vocab > 0);
+                }
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+            return null;
         }
 
         static String label(Map<String, String> r) {

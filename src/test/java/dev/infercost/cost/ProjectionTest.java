@@ -41,6 +41,17 @@ class ProjectionTest {
     }
 
     @Test
+    void measuredShapeFromPresetOrLlama2cHeader() {
+        assertEquals(PresetShapes.config("stories110M"), CostStage.Builder.shapeOf("preset:stories110M"));
+        String shared = System.getProperty("infercost.shared");
+        org.junit.jupiter.api.Assumptions.assumeTrue(shared != null && Files.isRegularFile(Path.of(shared, "models/stories260K.bin")), "shared/models/stories260K.bin not present");
+        var c = CostStage.Builder.shapeOf(Path.of(shared, "models/stories260K.bin").toString());
+        assertNotNull(c);
+        assertEquals(64, c.dim()); assertEquals(5, c.nLayers()); assertEquals(8, c.nHeads()); assertEquals(4, c.nKvHeads());
+        assertEquals(512, c.vocabSize()); assertEquals(512, c.seqLen());
+    }
+
+    @Test
     void memoryCapacityLimitsTheBatch() {
         Accelerator v5e = Catalog.bundled().find("TPU v5e");
         Projection.Result r = Projection.project(v5e, PresetShapes.config("llama-3.1-8b"), "bf16", 1, 0.5, 0.3, 1000, 500, 0.9);
