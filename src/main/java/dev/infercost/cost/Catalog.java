@@ -56,6 +56,10 @@ public final class Catalog {
         DEFAULT_SCOPES.put("chip_to_server_power", "H100 (DGX H100 10.2 kW / 8 / 0.7 kW)");
     }
 
+    /** Common spellings of chips whose catalog names differ (slug -> catalog slug prefix). */
+    static final Map<String, String> ALIASES = Map.of("tpuv7", "tpu7x", "ironwood", "tpu7x", "tpuv7x", "tpu7x",
+            "trillium", "tpuv6e", "trn2", "trainium2", "inf2", "inferentia2", "gaudi3", "gaudi3", "cpu", "cpuhost");
+
     private final Map<String, Accelerator> chips = new LinkedHashMap<>();
     private final Map<String, CatalogValue> datacenter = new LinkedHashMap<>();
     private final List<String> overrides = new ArrayList<>();
@@ -101,7 +105,7 @@ public final class Catalog {
      */
     public Accelerator find(String deviceClass) {
         if (deviceClass == null || deviceClass.isBlank()) return null;
-        String s = Accelerator.slug(deviceClass);
+        String s = ALIASES.getOrDefault(Accelerator.slug(deviceClass), Accelerator.slug(deviceClass));
         for (Accelerator a : chips.values()) if (Accelerator.slug(a.name()).equals(s)) return a;
         for (Accelerator a : chips.values()) if (Accelerator.slug(a.name()).startsWith(s)) return a;
         return null;

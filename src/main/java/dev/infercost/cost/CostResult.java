@@ -6,9 +6,12 @@ import java.util.List;
 /**
  * What the cost stage produced.
  *
- * @param rows      every cost.csv row (measured and projected)
+ * @param rows      the cost.csv rows: every row with $/hour, $/M input, $/M output and $/query (measured and projected)
+ * @param uncosted  rows that could not be priced or projected completely (no price in the catalog, model does not fit,
+ *                  a spec figure missing), with tok/s where known and the reason in basis/assumptions; written to
+ *                  cost_uncosted.csv so that readers of cost.csv always find complete money columns
  * @param written   the file written (cost.csv, or a new name if cost.csv existed; see notes)
  * @param notes     overridden catalog values, chips not projected and why, serving targets not costed, file renames
  * @param procurementTable the table printed by {@code infercost cost}: chips cheapest first with each row's basis
  */
-public record CostResult(List<CostRow> rows, Path written, List<String> notes, String procurementTable) {}
+public record CostResult(List<CostRow> rows, List<CostRow> uncosted, Path written, List<String> notes, String procurementTable) {}

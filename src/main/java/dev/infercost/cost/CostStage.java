@@ -22,7 +22,10 @@ import java.util.Map;
  * for the measured device and, projected by roofline fraction, for every catalog chip.
  *
  * <p>Reads {@code engine_bench.csv} (and {@code serving.csv}, {@code energy.csv} if present) from a run folder
- * (columns in {@link ResultSchemas}) and writes {@code cost.csv} ({@link ResultSchemas#COST_COLUMNS}).
+ * (columns in {@link ResultSchemas}) and writes {@code cost.csv} ({@link ResultSchemas#COST_COLUMNS}; only rows
+ * with every money column set) and, if any, {@code cost_uncosted.csv} (same columns: chips without a catalog
+ * price, models that do not fit, missing spec figures, with the reason). Neither file is ever overwritten: an
+ * existing name makes it write {@code cost-2.csv} etc. and say so in the notes.
  * Input tokens are costed by the device time prefill takes and output tokens by the time decode takes at
  * the operating point ({@link Economics#deviceSecondsPerQuery}); a price tier turns time into dollars
  * (owner TCO, {@link Tco}, or a published cloud price). Every row states its provenance (measured or
@@ -56,14 +59,27 @@ public final class CostStage {
         List<String> notes = new ArrayList<>();
         for (String s : cat.overrides()) notes.add("overridden: " + s);
         notes.addAll(b.notes);
-        Path written = write(dir, o, b.rows, notes);
+        List<CostRow> costed = b.rows.stream().filter(CostStage::complete).toList();
+        List<CostRow> uncosted = b.rows.stream().filter(r -> !complete(r)).toList();
+        Path written = write(dir, o, costed, uncosted, notes);
         String table = ProcurementTable.render(b.rows, b.tableBatch, profile, notes, written);
-        return new CostResult(List.copyOf(b.rows), written, List.copyOf(notes), table);
+        return new CostResult(costed, uncosted, written, List.copyOf(notes), table);
     }
 
-    static Path write(RunDirectory dir, CostOptions o, List<CostRow> rows, List<String> notes) {
+    /** A row with every money column (what readers of cost.csv, e.g. the revenue stage, may rely on). */
+    static boolean complete(CostRow r) {
+        return !Double.isNaN(r.usdPerHour()) && !Double.isNaN(r.usdPerMInput()) && !Double.isNaN(r.usdPerMOutput()) && !Double.isNaN(r.usdPerQuery());
+    }
+
+    static CsvTable table(List<CostRow> rows) {
         CsvTable t = new CsvTable(ResultSchemas.COST_COLUMNS);
         for (CostRow r : rows) t.add(r.toMap());
+        return t;
+    }
+
+    static Path write(RunDirectory dir, CostOptions o, List<CostRow> rows, List<CostRow> uncosted, List<String> notes) {
+        RunDirectory target = dir;
+        String base = "cost", fixedName = null;
         if (o.out() != null) {
             Path out = o.out();
             boolean file = out.getFileName() != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv") && !Files.isDirectory(out);
@@ -71,23 +87,31 @@ public final class CostStage {
                 if (file) {
                     Path parent = out.toAbsolutePath().getParent();
                     Files.createDirectories(parent);
-                    return RunDirectory.open(parent).writeCsv(out.getFileName().toString(), t);
+                    target = RunDirectory.open(parent);
+                    fixedName = out.getFileName().toString();
+                    base = fixedName.substring(0, fixedName.length() - 4);
+                } else {
+                    Files.createDirectories(out);
+                    target = RunDirectory.open(out);
                 }
-                Files.createDirectories(out);
             } catch (IOException e) {
                 throw new BadInputException(out + ": cannot create output folder: " + e.getMessage(), e);
             }
-            return writeFresh(RunDirectory.open(out), t, notes);
         }
-        return writeFresh(dir, t, notes);
+        Path written = fixedName != null ? target.writeCsv(fixedName, table(rows)) : writeFresh(target, base, table(rows), notes);
+        if (!uncosted.isEmpty()) {
+            Path u = writeFresh(target, base + "_uncosted", table(uncosted), notes);
+            notes.add(uncosted.size() + " rows without a complete price (no price in the catalog, model does not fit, or a spec figure missing) written to " + u.getFileName());
+        }
+        return written;
     }
 
-    /** Writes cost.csv, or cost-2.csv, cost-3.csv ... if it exists (RunDirectory never overwrites), and says so. */
-    static Path writeFresh(RunDirectory d, CsvTable t, List<String> notes) {
-        String name = ResultSchemas.COST;
-        for (int i = 2; d.has(name); i++) name = "cost-" + i + ".csv";
-        if (!name.equals(ResultSchemas.COST))
-            notes.add(ResultSchemas.COST + " exists already in " + d.path() + " (never overwritten); wrote " + name + " instead");
+    /** Writes BASE.csv, or BASE-2.csv, BASE-3.csv ... if it exists (RunDirectory never overwrites), and says so. */
+    static Path writeFresh(RunDirectory d, String base, CsvTable t, List<String> notes) {
+        String name = base + ".csv";
+        for (int i = 2; d.has(name); i++) name = base + "-" + i + ".csv";
+        if (!name.equals(base + ".csv"))
+            notes.add(base + ".csv exists already in " + d.path() + " (never overwritten); wrote " + name + " instead");
         return d.writeCsv(name, t);
     }
 
@@ -105,6 +129,15 @@ public final class CostStage {
         final List<CostRow> rows = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         Integer tableBatch;
+        /** Decode points per chip (measured or projected) for cost at a target tok/s/user across batch sizes. */
+        final Map<String, Series> series = new LinkedHashMap<>();
+
+        record Series(Accelerator chip, String provenance, String model, String weights, Power power, List<Frontier.Point> points, List<String> assumptions) {}
+
+        void addPoint(Accelerator chip, String provenance, String model, String weights, Power power, int batch, double prefill, double decode, List<String> a) {
+            Series s = series.computeIfAbsent(chip.name() + "|" + provenance + "|" + model, k -> new Series(chip, provenance, model, weights, power, new ArrayList<>(), new ArrayList<>(a)));
+            s.points().add(new Frontier.Point(decode / batch, decode, prefill, decode, Double.NaN, Double.NaN, Double.NaN, "batch=" + batch));
+        }
 
         Builder(Catalog cat, CostOptions o, QueryProfile profile, String runId) {
             this.cat = cat; this.o = o; this.profile = profile; this.runId = runId;
@@ -188,12 +221,40 @@ public final class CostStage {
                     rows.add(row(chip, "measured", t, op, measuredModel, d.getOrDefault("weights", ""), batch, pw, ppw, preTps, decTps,
                             numOr(d, "throughput_per_seq [tok/s/user]", decTps / batch), mbu, mfu, "measured: engine_bench.csv", a));
                 }
+                addPoint(chip, "measured", measuredModel, d.getOrDefault("weights", ""), pw, batch, preTps, decTps, a);
                 if (!o.project()) continue;
                 if (projShape == null) {
-                    if (d == decode.get(0)) notes.add("not projected: measured model '" + model + "' is not a known preset shape (" + String.join(", ", PresetShapes.names()) + "); pass --project-model NAME");
+                    if (d == decode.get(0)) notes.add("not projected: measured model '" + model + "' is neither a known preset shape nor a readable llama2.c .bin path (presets: " + String.join(", ", PresetShapes.names()) + "); pass --project-model NAME");
                     continue;
                 }
                 project(chip, projShape, projModel, batch, mbu, mfu, dtype);
+            }
+            if (o.targetTokPerSUser() != null) decodeTargets(o.targetTokPerSUser());
+            series.clear();
+        }
+
+        /**
+         * Cost at equal service level from engine points: per chip, the PCHIP of decode throughput over tok/s/user
+         * across the measured (or projected) batch sizes, evaluated at the target; never extrapolated.
+         */
+        void decodeTargets(double target) {
+            for (Series s : series.values()) {
+                String where = s.chip().name() + " (" + s.provenance() + ", " + s.model() + ")";
+                Frontier.At at;
+                try {
+                    at = new Frontier(s.points()).atUserSpeed(target);
+                } catch (BadInputException e) {
+                    notes.add("decode target not costed for " + where + ": " + e.getMessage());
+                    continue;
+                }
+                Frontier.Point p = at.point();
+                List<String> a = new ArrayList<>(s.assumptions());
+                a.add("cost at equal service level: decode throughput at " + CatalogValue.fmt(target) + " tok/s/user by " + at.method()
+                        + " over batches " + String.join(", ", s.points().stream().map(Frontier.Point::label).toList()));
+                for (Tier t : tiers(s.chip(), s.power().watts, s.power().basis))
+                    rows.add(row(s.chip(), s.provenance(), t, "decode target " + CatalogValue.fmt(target) + " tok/s/user", s.model(), s.weights(), null,
+                            s.power(), s.power(), p.inputTokPerS(), p.deviceTokPerS(), p.userTokPerS(), Double.NaN, Double.NaN,
+                            s.provenance().equals("measured") ? "measured: engine_bench.csv, interpolated across batch sizes" : "projected: roofline fraction x " + s.chip().name() + " spec, interpolated across batch sizes", a));
             }
         }
 
@@ -232,6 +293,7 @@ public final class CostStage {
                 for (Tier t : tiers(chip, pw.watts, pw.basis))
                     rows.add(row(chip, "projected", t, op, model, "n/a (shape only)", batch, pw, pw, pr.prefillTokPerS(), pr.decodeTokPerS(),
                             pr.decodeTokPerS() / batch, mbu, mfu, "projected: roofline fraction x " + chip.name() + " spec (" + pr.decodeBound() + "-bound decode)", a));
+                addPoint(chip, "projected", model, "n/a (shape only)", pw, batch, pr.prefillTokPerS(), pr.decodeTokPerS(), a.subList(0, 1));
             }
         }
 
@@ -257,7 +319,10 @@ public final class CostStage {
                             num(r, "input_throughput [tok/s]"), num(r, "output_throughput [tok/s]"), num(r, "prefill_time_share"),
                             num(r, "ttft_p99 [ms]"), num(r, "tpot_p99 [ms]"), label(r));
                     pts.add(pt);
-                    servingRow(chip, first, pt, num(r, "power [W]"), r.getOrDefault("energy_basis", ""), num(r, "mbu"), num(r, "mfu"),
+                    String eb = r.getOrDefault("energy_basis", "");
+                    if (!r.getOrDefault("energy_meter", "").isEmpty()) eb += " (" + r.get("energy_meter") + ", " + r.getOrDefault("energy_boundary", "") + ")";
+                    if ("false".equalsIgnoreCase(r.getOrDefault("energy_valid", ""))) eb += " [energy window INVALID]";
+                    servingRow(chip, first, pt, num(r, "power [W]"), eb, num(r, "mbu"), num(r, "mfu"),
                             "measured: serving.csv", List.of("measured serving point (" + r.getOrDefault("scenario", "") + ", arrival " + r.getOrDefault("arrival", "") + ")"));
                 }
                 if (pts.isEmpty()) continue;
@@ -299,7 +364,7 @@ public final class CostStage {
                 preTps = decTps = tot;
                 a.add("no prefill_time_share: BLENDED $/M over input + output tokens");
             }
-            Power pw = Double.isNaN(watts) ? estimatedPower(chip) : new Power(watts, "measured".equalsIgnoreCase(energyBasis) ? "measured" : (energyBasis.isEmpty() ? "serving.csv" : energyBasis));
+            Power pw = Double.isNaN(watts) ? estimatedPower(chip) : new Power(watts, energyBasis.isEmpty() ? "serving.csv" : energyBasis);
             for (Tier t : tiers(chip, pw.watts, pw.basis))
                 rows.add(row(chip, "measured", t, "serving " + pt.label(), first.get("model"), first.getOrDefault("weights", ""), null, pw, pw,
                         preTps, decTps, pt.userTokPerS(), mbu, mfu, basis, a));
@@ -468,11 +533,27 @@ public final class CostStage {
             return prefill.stream().max(Comparator.comparingDouble(p -> num(p, "throughput [tok/s]"))).orElse(null);
         }
 
+        /**
+         * The shape of a measured model: a preset name ("preset:stories110M"), or the path of a llama2.c checkpoint
+         * whose 7-int32 little-endian header (dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len;
+         * negative vocab = unshared classifier) is read. Null when neither applies.
+         */
         static LlamaConfig shapeOf(String model) {
             if (model == null) return null;
             String m = model.startsWith("preset:") ? model.substring(7) : model;
             String c = PresetShapes.canonical(m);
-            return c == null ? null : PresetShapes.config(c);
+            if (c != null) return PresetShapes.config(c);
+            try {
+                Path f = Path.of(m);
+                if (m.endsWith(".bin") && Files.isRegularFile(f) && Files.size(f) >= 28) {
+                    java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(Files.newInputStream(f).readNBytes(28)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    int dim = h.getInt(), hidden = h.getInt(), layers = h.getInt(), heads = h.getInt(), kv = h.getInt(), vocab = h.getInt(), seq = h.getInt();
+                    return new LlamaConfig(dim, hidden, layers, heads, kv, Math.abs(vocab), seq, 10000f, 1e-5f, vocab > 0);
+                }
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+            return null;
         }
 
         static String label(Map<String, String> r) {

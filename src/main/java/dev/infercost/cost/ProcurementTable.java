@@ -21,10 +21,13 @@ final class ProcurementTable {
 
     static String render(List<CostRow> all, Integer batch, QueryProfile profile, List<String> notes, Path written) {
         StringBuilder b = new StringBuilder();
+        // with a target tok/s/user, rank every chip at that service level instead of at one batch size
+        boolean targetMode = all.stream().anyMatch(r -> r.operatingPoint().startsWith("decode target"));
         List<CostRow> shown = new ArrayList<>();
         for (CostRow r : all) {
             boolean servingTarget = r.operatingPoint().startsWith("serving target") || r.operatingPoint().startsWith("serving SLO");
-            if (servingTarget || (r.batchSize() != null && r.batchSize().equals(batch))) shown.add(r);
+            boolean servingPoint = batch == null && r.operatingPoint().startsWith("serving"); // no engine rows: show the sweep
+            if (servingTarget || servingPoint || (targetMode ? r.operatingPoint().startsWith("decode target") : r.batchSize() != null && r.batchSize().equals(batch))) shown.add(r);
         }
         // rank only rows of one model: with --project-model, measured rows of another model get their own section
         String rankModel = shown.stream().filter(r -> r.provenance().equals("projected")).map(CostRow::model).findFirst()
@@ -33,20 +36,22 @@ final class ProcurementTable {
         shown = new ArrayList<>(shown.stream().filter(r -> r.model().equals(rankModel)).toList());
         List<CostRow> priced = new ArrayList<>(shown.stream().filter(r -> !Double.isNaN(r.usdPerHour()) && r.priced()).toList());
         priced.sort(Comparator.comparingDouble((CostRow r) -> key(r)).thenComparing(CostRow::chip));
-        b.append(String.format(Locale.ROOT, "Procurement table: model %s, profile %s (ISL %d / OSL %d tokens), decode batch %s, cheapest $/query first%n",
-                rankModel, profile.name(), profile.isl(), profile.osl(), batch == null ? "n/a" : batch.toString()));
-        String fmt = "%3s  %-36s %-7s %-9s %-20s %9s %10s %10s %9s %9s %11s %9s  %s%n";
-        b.append(String.format(Locale.ROOT, fmt, "#", "chip (model)", "silicon", "prov", "tier", "$/h", "prefill/s", "decode/s", "$/M in", "$/M out", "$/query", "Wh/query", "basis"));
+        String at = targetMode ? all.stream().filter(r -> r.operatingPoint().startsWith("decode target")).findFirst().get().operatingPoint().substring(7)
+                : batch == null ? "serving sweep points" : "decode batch " + batch;
+        b.append(String.format(Locale.ROOT, "Procurement table: model %s, profile %s (ISL %d / OSL %d tokens), %s, cheapest $/query first%n",
+                rankModel, profile.name(), profile.isl(), profile.osl(), at));
+        String fmt = "%3s  %-34s %-7s %-9s %-20s %9s %10s %10s %9s %9s %11s %9s  %s%n";
+        b.append(String.format(Locale.ROOT, fmt, "#", "chip", "silicon", "prov", "tier", "$/h", "prefill/s", "decode/s", "$/M in", "$/M out", "$/query", "Wh/query", "basis"));
         int i = 1;
         for (CostRow r : priced) {
-            b.append(String.format(Locale.ROOT, fmt, i++, trim(r.chip() + " (" + r.model() + ")", 36), r.silicon(), r.provenance(),
+            b.append(String.format(Locale.ROOT, fmt, i++, trim(r.chip(), 34), r.silicon(), r.provenance(),
                     trim(r.tier(), 20), money(r.usdPerHour()), num(r.prefillTokPerS()), num(r.decodeTokPerS()),
                     money(r.usdPerMInput()), money(r.usdPerMOutput()), money(r.usdPerQuery()), num(r.whPerQuery()), shortBasis(r)));
         }
         if (!otherModel.isEmpty()) {
             b.append(String.format("%nMeasured on this machine (model %s; not ranked against the projections of %s):%n", otherModel.get(0).model(), rankModel));
             for (CostRow r : otherModel)
-                b.append(String.format(Locale.ROOT, fmt, "-", trim(r.chip() + " (" + r.model() + ")", 36), r.silicon(), r.provenance(),
+                b.append(String.format(Locale.ROOT, fmt, "-", trim(r.chip(), 34), r.silicon(), r.provenance(),
                         trim(r.tier(), 20), money(r.usdPerHour()), num(r.prefillTokPerS()), num(r.decodeTokPerS()),
                         money(r.usdPerMInput()), money(r.usdPerMOutput()), money(r.usdPerQuery()), num(r.whPerQuery()), shortBasis(r)));
         }
@@ -57,7 +62,7 @@ final class ProcurementTable {
             b.append(String.format(Locale.ROOT, "  %-7s %-34s %-20s $/query %s  $/M out %s  (%s)%n", r.silicon(), r.chip(), r.tier(), money(r.usdPerQuery()), money(r.usdPerMOutput()), r.provenance()));
         CostRow nv = best.get("nvidia"), cu = best.get("custom");
         if (nv != null && cu != null && !Double.isNaN(nv.usdPerQuery()) && !Double.isNaN(cu.usdPerQuery()))
-            b.append(String.format(Locale.ROOT, "  custom silicon vs Nvidia: cheapest custom (%s, %s) costs %.2fx the cheapest Nvidia (%s, %s) per query%n",
+            b.append(String.format(Locale.ROOT, "  custom silicon vs Nvidia (any tier): cheapest custom (%s, %s) costs %.2fx the cheapest Nvidia (%s, %s) per query%n",
                     cu.chip(), cu.tier(), cu.usdPerQuery() / nv.usdPerQuery(), nv.chip(), nv.tier()));
         Map<String, CostRow> nvTier = new LinkedHashMap<>(), cuTier = new LinkedHashMap<>();
         for (CostRow r : priced) {
@@ -79,17 +84,18 @@ final class ProcurementTable {
             if (!pricedChips.contains(r.chip()) && !r.basis().startsWith("infeasible")) unpriced.add(r.chip() + ": no $/hour (no price in the catalog; add one with --catalog)"
                         + (Double.isNaN(r.decodeTokPerS()) ? "" : "; " + r.provenance() + " decode " + num(r.decodeTokPerS()) + " tok/s, prefill " + num(r.prefillTokPerS()) + " tok/s"
                         + (Double.isNaN(r.whPerQuery()) ? "" : ", " + num(r.whPerQuery()) + " Wh/query")));
-        if (!unpriced.isEmpty() || notes.stream().anyMatch(n -> n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target"))) {
+        if (!unpriced.isEmpty() || notes.stream().anyMatch(n -> n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target"))) {
             b.append(String.format("%nNot costed at this operating point:%n"));
             for (String u : unpriced) b.append("  ").append(u).append('\n');
-            for (String n : notes) if (n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target")) b.append("  ").append(n).append('\n');
+            for (String n : notes) if (n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target")) b.append("  ").append(n).append('\n');
         }
         List<String> ov = notes.stream().filter(n -> n.startsWith("overridden")).toList();
         if (!ov.isEmpty()) {
             b.append(String.format("%nOverridden catalog values:%n"));
             for (String n : ov) b.append("  ").append(n).append('\n');
         }
-        for (String n : notes) if (n.contains("never overwritten")) b.append('\n').append(n).append('\n');
+        for (String n : notes) if (n.contains("never overwritten") || n.contains("without a complete price")) b.append('\n').append(n);
+        b.append('\n');
         b.append(String.format("%nprov: measured = this run's device and model; projected = measured MBU (decode) / MFU (prefill) x the chip's spec sheet,%n"
                 + "never a measurement. Prices: owner-tco = infercost TCO from catalog capex/power/opex; other tiers are published quotes (provider, date in cost.csv);%n"
                 + "[assumed]/[LOW CONFIDENCE]/[RANGE] flags follow the catalog. Wh/query at facility boundary (x server factor x PUE). All assumptions per row: %s%n", written));
@@ -108,6 +114,9 @@ final class ProcurementTable {
         int i = b.indexOf("; price ");
         String price = i >= 0 ? b.substring(i + 8) : "";
         String what = r.provenance().equals("measured") ? (r.operatingPoint().startsWith("serving") ? r.operatingPoint() : "engine_bench") : "MBU/MFU x spec";
+        if (r.tier().equals("owner-tco"))
+            price = String.format(Locale.ROOT, "owner TCO = capex %s + power %s (%s) + other opex %s $/h", money(r.capexPerHour()), money(r.powerCostPerHour()),
+                    r.powerBasis().startsWith("estimated") ? "TDP-based" : r.powerBasis(), money(r.otherOpexPerHour()));
         return what + "; " + price;
     }
 

@@ -9,8 +9,8 @@ import java.util.List;
  * Owner TCO of one accelerator per utilised hour, each term shown:
  * <pre>
  *   capex           = per-accelerator server cost / (1 - interconnect share)
- *                     where server cost = server_cost_per_gpu (or system_cost_per_gpu) when the catalog has it,
- *                     else unit_price x server_cost_multiplier                (Epoch AI, training-cost-trends)
+ *                     where server cost = unit_price x server_cost_multiplier  (Epoch AI, training-cost-trends),
+ *                     or server_cost_per_gpu / system_cost_per_gpu where no unit price is published (GB200)
  *   capex/hour      = annuity(capex, cost_of_capital, life) / (8760 x utilisation)
  *   power/hour      = W x chip_to_server_power x PUE x $/kWh / 1000
  *   other opex/hour = other_opex_fraction x annuity / (8760 x utilisation)
@@ -68,19 +68,23 @@ public record Tco(double capex, double annuityPerYear, double utilisedHours, dou
      */
     public static Tco forChip(Accelerator chip, Catalog cat, double watts, String powerBasis, double serverPowerFactor) {
         List<String> a = new ArrayList<>(), s = new ArrayList<>(), o = new ArrayList<>();
-        CatalogValue server = chip.get("server_cost_per_gpu");
-        if (server == null) server = chip.get("system_cost_per_gpu");
+        // One basis for every chip with a published unit price (unit price x Epoch's server-cost multiplier), so
+        // chips compare like for like; a chip-specific server/system cost per GPU only where no unit price exists.
+        CatalogValue price = chip.get("unit_price");
         double serverCost;
-        if (server != null) {
-            serverCost = Accelerator.toSi(server);
-            note(a, s, o, "server cost per accelerator", server);
-        } else {
-            CatalogValue price = chip.get("unit_price");
-            if (price == null) chip.require("unit_price", "owner TCO (no unit_price, server_cost_per_gpu or system_cost_per_gpu)");
+        if (price != null) {
             CatalogValue mult = cat.dc("server_cost_multiplier");
             serverCost = Accelerator.toSi(price) * mult.value();
             note(a, s, o, "unit price", price);
             note(a, s, o, "server_cost_multiplier", mult);
+            CatalogValue server = chip.get("server_cost_per_gpu");
+            if (server != null) a.add("cross-check: published server cost per accelerator " + server.describe() + " (not used, for a like-for-like basis)");
+        } else {
+            CatalogValue server = chip.get("server_cost_per_gpu");
+            if (server == null) server = chip.get("system_cost_per_gpu");
+            if (server == null) chip.require("unit_price", "owner TCO (no unit_price, server_cost_per_gpu or system_cost_per_gpu)");
+            serverCost = Accelerator.toSi(server);
+            note(a, s, o, "server cost per accelerator (no unit price published)", server);
         }
         CatalogValue ic = checkFraction(cat.dc("cluster_interconnect_share"), "cluster_interconnect_share", true);
         CatalogValue r = cat.dc("cost_of_capital");

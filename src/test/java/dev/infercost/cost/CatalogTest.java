@@ -48,6 +48,9 @@ class CatalogTest {
         for (String chip : List.of("H100 SXM", "H200 SXM", "B200", "GB200", "MI300X", "MI325X", "MI355X", "Maia 100", "Maia 200",
                 "TPU v5e", "TPU v5p", "TPU v6e", "TPU7x", "Trainium2", "Inferentia2", "Gaudi 3", "cpu-host"))
             assertNotNull(c.find(chip), chip);
+        assertEquals("TPU7x (Ironwood)", c.find("TPU v7").name());
+        assertEquals("Trainium2", c.find("trn2").name());
+        assertEquals("B200 (HGX 1000W)", c.find("B200").name());
         Accelerator h100 = c.find("H100-SXM");
         assertEquals(3.35e12, h100.bandwidthBytesPerS(), 1);
         assertEquals(80e9, h100.memoryBytes(), 1);

@@ -63,12 +63,43 @@ class CostStageTest {
     }
 
     @Test
+    void powerFallsBackToEnergyCsvThenToTdp() throws IOException {
+        // blank the engine rows' power: the mean avg_power of energy.csv's non-idle windows (7.5 W) is used
+        Path eb = run.resolve("engine_bench.csv");
+        List<String> lines = Files.readAllLines(eb);
+        int col = List.of(lines.get(0).split(",")).indexOf("power [W]");
+        List<String> out = new java.util.ArrayList<>(List.of(lines.get(0)));
+        for (String l : lines.subList(1, lines.size())) {
+            List<org.apache.commons.csv.CSVRecord> rec = org.apache.commons.csv.CSVFormat.DEFAULT.parse(new java.io.StringReader(l)).getRecords();
+            List<String> cells = new java.util.ArrayList<>(rec.get(0).toList());
+            cells.set(col, "");
+            java.io.StringWriter w = new java.io.StringWriter();
+            try (var p = new org.apache.commons.csv.CSVPrinter(w, org.apache.commons.csv.CSVFormat.DEFAULT.builder().setRecordSeparator("").get())) { p.printRecord(cells); }
+            out.add(w.toString());
+        }
+        Files.write(eb, out);
+        CostRow m = only(CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel(null)).rows(), "cpu-host", "cloud-on-demand", 32, "decode");
+        assertEquals(7.5, m.powerW(), 1e-12);
+        assertTrue(m.powerBasis().startsWith("energy.csv mean avg_power of 6 windows"), m.powerBasis());
+        Files.delete(run.resolve("energy.csv"));
+        Files.delete(run.resolve("cost.csv"));
+        m = only(CostStage.run(RunDirectory.open(run), CostOptions.defaults()).rows(), "cpu-host", "cloud-on-demand", 32, "decode");
+        assertEquals(7.5 * 0.75, m.powerW(), 1e-12); // catalog's assumed 7.5 W TDP share x power_draw_fraction 0.75
+        assertTrue(m.powerBasis().startsWith("estimated: TDP 7.5 W x 0.75") && m.powerBasis().contains("TDP assumed"), m.powerBasis());
+    }
+
+    @Test
     void writesCostCsvWithTheContractColumnsAndNeverOverwrites() throws IOException {
         CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults());
         assertEquals(run.resolve("cost.csv"), r.written());
         List<Map<String, String>> csv = CsvTable.read(r.written());
         assertEquals(ResultSchemas.COST_COLUMNS, List.copyOf(csv.get(0).keySet()));
         assertEquals(r.rows().size(), csv.size());
+        // every cost.csv row has complete money columns; the rest went to cost_uncosted.csv
+        for (String c : List.of("usd_per_hour [$/h]", "usd_per_m_input [$/M tok]", "usd_per_m_output [$/M tok]", "usd_per_query [$/query]"))
+            assertTrue(csv.stream().noneMatch(x -> x.get(c).isEmpty()), c);
+        assertEquals(r.uncosted().size(), CsvTable.read(run.resolve("cost_uncosted.csv")).size());
+        assertFalse(r.uncosted().isEmpty());
         assertTrue(csv.stream().allMatch(x -> x.get("provenance").equals("measured") || x.get("provenance").equals("projected")));
         assertTrue(csv.stream().filter(x -> x.get("provenance").equals("projected")).allMatch(x -> x.get("assumptions").startsWith("PROJECTED")));
         String first = Files.readString(r.written());
@@ -95,12 +126,12 @@ class CostStageTest {
         assertEquals(525.0, h100.powerW(), 0); // 700 W TDP x 0.75, labelled estimated
         assertTrue(h100.powerBasis().startsWith("estimated"));
         // custom silicon is projected too; chips without a price keep tok/s and say why $ is empty
-        CostRow maia = only(r.rows(), "Maia 200", "none", 32, "projected");
+        CostRow maia = only(r.uncosted(), "Maia 200", "none", 32, "projected");
         assertTrue(maia.decodeTokPerS() > 0 && Double.isNaN(maia.usdPerHour()));
         assertTrue(maia.basis().contains("no price"));
         CostRow trn = only(r.rows(), "Trainium2", "cloud-on-demand", 32, "projected");
         assertEquals("custom", trn.silicon());
-        CostRow v5e = only(r.rows(), "TPU v5e", "none", 32, "projected");
+        CostRow v5e = only(r.uncosted(), "TPU v5e", "none", 32, "projected");
         assertTrue(v5e.basis().startsWith("infeasible"));
         assertTrue(r.procurementTable().contains("Measured on this machine (model preset:stories110M"), r.procurementTable());
         assertTrue(r.procurementTable().contains("custom silicon vs Nvidia"), r.procurementTable());
@@ -112,6 +143,13 @@ class CostStageTest {
         CostRow t = only(r.rows(), "cpu-host", "cloud-on-demand", null, "serving target 8");
         assertEquals(8.0, t.tokPerSUser(), 0);
         assertTrue(t.basis().contains("PCHIP"), t.basis());
+        // equal service level from the engine points too: PCHIP of decode tok/s over tok/s/user across batch 1/8/32
+        // (SciPy PchipInterpolator([5.5, 9.0625, 11.8], [176, 72.5, 11.8])(8.0) = 100.38530269964038)
+        CostRow d = only(r.rows(), "cpu-host", "cloud-on-demand", null, "decode target 8");
+        assertEquals(100.38530269964038, d.decodeTokPerS(), 1e-9);
+        assertEquals(207.4959573374884, d.prefillTokPerS(), 1e-9);
+        assertEquals(0.0816 / (d.decodeTokPerS() * 3600) * 1e6, d.usdPerMOutput(), 1e-12);
+        assertTrue(r.procurementTable().contains("target 8 tok/s/user"), r.procurementTable());
         CostResult far = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withTarget(30.0, null, null));
         assertTrue(far.rows().stream().noneMatch(x -> x.operatingPoint().startsWith("serving target")));
         assertTrue(far.notes().stream().anyMatch(n -> n.contains("does not extrapolate")), far.notes().toString());

@@ -32,6 +32,26 @@ class ProjectionTest {
     }
 
     @Test
+    void fp8ProjectionUsesFp8PeakAndOneBytePerElement() {
+        Accelerator h100 = Catalog.bundled().find("H100 SXM");
+        Projection.Result r = Projection.project(h100, PresetShapes.config("llama-3.1-8b"), "fp8", 32, 0.15, 0.28, 1000, 500, 0.9);
+        double bytes = 8_030_261_248.0 + 32.0 * 1250 * 65_536; // 1 B weights, KV 2 x 32 x 1024 x 1 B per position
+        assertEquals(32 * 0.15 * 3.35e12 / bytes, r.decodeTokPerS(), 1e-9);
+        assertEquals(0.28 * 1978.9e12 / 15_271_460_864.0, r.prefillTokPerS(), 1e-6);
+    }
+
+    @Test
+    void measuredShapeFromPresetOrLlama2cHeader() {
+        assertEquals(PresetShapes.config("stories110M"), CostStage.Builder.shapeOf("preset:stories110M"));
+        String shared = System.getProperty("infercost.shared");
+        org.junit.jupiter.api.Assumptions.assumeTrue(shared != null && Files.isRegularFile(Path.of(shared, "models/stories260K.bin")), "shared/models/stories260K.bin not present");
+        var c = CostStage.Builder.shapeOf(Path.of(shared, "models/stories260K.bin").toString());
+        assertNotNull(c);
+        assertEquals(64, c.dim()); assertEquals(5, c.nLayers()); assertEquals(8, c.nHeads()); assertEquals(4, c.nKvHeads());
+        assertEquals(512, c.vocabSize()); assertEquals(512, c.seqLen());
+    }
+
+    @Test
     void memoryCapacityLimitsTheBatch() {
         Accelerator v5e = Catalog.bundled().find("TPU v5e");
         Projection.Result r = Projection.project(v5e, PresetShapes.config("llama-3.1-8b"), "bf16", 1, 0.5, 0.3, 1000, 500, 0.9);

@@ -34,7 +34,10 @@ class TcoTest {
         Catalog c = Catalog.bundled();
         Accelerator h100 = c.find("H100 SXM");
         Tco t = Tco.forChip(h100, c, 700 * 0.75, "estimated", 1.82);
-        assertEquals(Tco.compute(33750, 0.19, 0.10, 5, 0.8, 525, 1.82, 1.56, 0.0806, 0.20).usdPerHour(), t.usdPerHour(), 1e-12);
+        // unit price $27,500 (Epoch, medium confidence) x server-cost multiplier 1.64 -> 45,100; / 0.81 -> 55,679 capex
+        assertEquals(Tco.compute(27500 * 1.64, 0.19, 0.10, 5, 0.8, 525, 1.82, 1.56, 0.0806, 0.20).usdPerHour(), t.usdPerHour(), 1e-12);
+        assertEquals(55679.01, t.capex(), 0.01);
+        assertEquals(2.0959 + 0.1201 + 0.4192, t.usdPerHour(), 1e-3);
         double semi = h100.quotesByTier().get("inferencex-owner").get(0).price().value();
         assertEquals(1.30, semi, 0);
         System.out.printf("H100 owner TCO: infercost $%.3f/h vs SemiAnalysis owning-hyperscaler $%.2f/h: ratio %.2f%n", t.usdPerHour(), semi, t.usdPerHour() / semi);
