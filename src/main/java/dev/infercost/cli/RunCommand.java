@@ -14,6 +14,7 @@ import dev.infercost.measure.EngineBench;
 import dev.infercost.measure.EngineBenchTable;
 import dev.infercost.measure.ResultSchemas;
 import dev.infercost.measure.energy.EnergyProfiler;
+import dev.infercost.measure.loadgen.PeakFigures;
 import dev.infercost.model.LlamaModel;
 import dev.infercost.model.Models;
 import dev.infercost.report.CsvTable;
@@ -155,8 +156,7 @@ public final class RunCommand implements Callable<Integer> {
                     System.err.println("infercost: " + backend + " " + phase + " batch=" + batch + " failed: " + o.failure() + " (run goes on)");
                     continue;
                 }
-                Accelerator host = cat.find(Accelerator.CPU_HOST);
-                EngineBenchTable.Peaks peaks = peaks(cat, backend);
+                PeakFigures peaks = PeakFigures.cpuHostDefault();
                 EngineBenchTable.Point point = new EngineBenchTable.Point(backend, device, loaded.info(), loaded.config(), phase, batch,
                         isl, context, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, o, accuracy(backend));
                 Map<String, Object> row = EngineBenchTable.row(dir.runId(), point, peaks);
@@ -218,16 +218,6 @@ public final class RunCommand implements Callable<Integer> {
 
     private String accuracy(String backend) {
         return backend.equals("jvm") ? "reference" : "not-checked";
-    }
-
-    private static EngineBenchTable.Peaks peaks(Catalog cat, String backend) {
-        Accelerator host = cat.find(Accelerator.CPU_HOST);
-        CatalogValue bw = host.get("memory_bandwidth");
-        CatalogValue fl = host.get(Accelerator.flopsMetric("fp32"));
-        double bwGBs = Accelerator.toSi(bw) / 1e9;
-        double tflops = Accelerator.toSi(fl) / 1e12;
-        return new EngineBenchTable.Peaks(Accelerator.CPU_HOST, bwGBs, tflops,
-                "catalog cpu-host: bandwidth " + bw.describe() + "; fp32 " + fl.describe());
     }
 
     private static List<String> commandLine() {

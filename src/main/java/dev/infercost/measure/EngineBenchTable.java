@@ -3,6 +3,7 @@ package dev.infercost.measure;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.infercost.BadInputException;
+import dev.infercost.measure.loadgen.PeakFigures;
 import dev.infercost.model.Footprint;
 import dev.infercost.model.LlamaConfig;
 import dev.infercost.model.ModelInfo;
@@ -28,22 +29,12 @@ import java.util.Map;
 public final class EngineBenchTable {
     private EngineBenchTable() {}
 
-    /**
-     * Peak figures of the measured device, for MBU/MFU.
-     *
-     * @param deviceClass   catalog id of the device ("cpu-host", "H100 SXM" ...)
-     * @param bandwidthGBs  peak memory bandwidth [GB/s]
-     * @param tflops        peak dense FLOP/s at the engine's compute precision [TFLOP/s]
-     * @param basis         where the peaks come from (catalog provenance and source)
-     */
-    public record Peaks(String deviceClass, double bandwidthGBs, double tflops, String basis) {}
-
     /** What one benchmark measured, with the context the CSV row needs. */
     public record Point(String backend, String device, ModelInfo model, LlamaConfig config, String phase, int batch,
                         int isl, int context, int threads, EngineBench.Outcome outcome, String accuracyVerdict) {}
 
     /** The engine_bench.csv row of a successful point (callers skip failed outcomes). */
-    public static Map<String, Object> row(String runId, Point p, Peaks peaks) {
+    public static Map<String, Object> row(String runId, Point p, PeakFigures peaks) {
         EngineBench.Outcome o = p.outcome();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("run_id", runId);
@@ -56,8 +47,8 @@ public final class EngineBenchTable {
         r.put("dtype", p.model().dtype());
         r.put("batch_size", p.batch());
         r.put("threads", p.threads());
-        r.put("peak_bandwidth [GB/s]", peaks.bandwidthGBs());
-        r.put("peak_flops [TFLOP/s]", peaks.tflops());
+        r.put("peak_bandwidth [GB/s]", peaks.peakGBps());
+        r.put("peak_flops [TFLOP/s]", peaks.peakTflops());
         r.put("peak_basis", peaks.basis());
         r.put("accuracy_verdict", p.accuracyVerdict());
         r.put("jmh_forks", o.forks());
@@ -75,7 +66,7 @@ public final class EngineBenchTable {
                 r.put("isl [tok]", null);
                 r.put("context [tok]", p.context());
                 r.put("throughput_per_seq [tok/s/user]", tokS / p.batch());
-                r.put("mbu", bytes * (tokS / p.batch()) / (peaks.bandwidthGBs() * 1e9));
+                r.put("mbu", bytes * (tokS / p.batch()) / (peaks.peakGBps() * 1e9));
             }
             case "prefill" -> {
                 // JMH score is prompts/s; one prompt is isl tokens.
@@ -88,7 +79,7 @@ public final class EngineBenchTable {
                 r.put("isl [tok]", p.isl());
                 r.put("context [tok]", p.isl());
                 r.put("throughput_per_seq [tok/s/user]", tokS);
-                r.put("mbu", bytes * o.score() / (peaks.bandwidthGBs() * 1e9));
+                r.put("mbu", bytes * o.score() / (peaks.peakGBps() * 1e9));
             }
             case "encode" -> {
                 tokS = o.score() * p.isl() * p.batch();
@@ -107,7 +98,7 @@ public final class EngineBenchTable {
         r.put("step_time [ms]", stepMs);
         r.put("bytes_per_step [B]", bytes);
         r.put("flops_per_token [FLOP]", flops);
-        if (!Double.isNaN(flops)) r.put("mfu", tokS * flops / (peaks.tflops() * 1e12));
+        if (!Double.isNaN(flops)) r.put("mfu", tokS * flops / (peaks.peakTflops() * 1e12));
         Map<String, Double> sec = o.secondary();
         Double w = sec.get("energy.power"), jTok = sec.get("energy.J/token"), valid = sec.get("energy.valid"), est = sec.get("energy.estimated");
         if (w != null) {

@@ -13,11 +13,8 @@ import java.util.Locale;
  * (achieved / peak FLOP/s); MBU as defined in Databricks, "LLM Inference Performance Engineering: Best
  * Practices" (2023), MFU as in Chowdhery et al., "PaLM" (2022), Appendix B.
  *
- * <p>The full device catalog belongs to the cost stage; here the peaks are options. For a CPU host without
- * options {@link #cpuHostDefault()} gives labelled assumptions: FP32 peak = logical CPUs x clock (from
- * /proc/cpuinfo "cpu MHz") x FLOP/cycle (64 with AVX-512: 2 FMA units x 16 lanes x 2; 32 with AVX2+FMA;
- * 8 otherwise) and memory bandwidth 51.2 GB/s (two DDR4-3200 channels x 25.6 GB/s, JEDEC JESD79-4). Neither is
- * a spec-sheet figure for this host; the basis string says so.
+ * <p>For a CPU host without options {@link #cpuHostDefault()} reads the catalog's {@code cpu-host} entry, whose
+ * figures are labelled assumptions (not a spec sheet for this host); the basis string says so.
  *
  * @param deviceClass catalog id of the device, e.g. "cpu-host", "H100-SXM"
  * @param peakGBps    peak memory bandwidth, GB/s (10^9 B/s)
@@ -26,29 +23,19 @@ import java.util.Locale;
  */
 public record PeakFigures(String deviceClass, double peakGBps, double peakTflops, String basis) {
 
-    /** Labelled assumed defaults for the CPU host running this JVM (see the class doc). */
+    /**
+     * The CPU host's peaks from the bundled hardware catalog's {@code cpu-host} entry (labelled assumptions
+     * there, with their basis: see {@code dev/infercost/reference/host.csv}), so MBU/MFU here, in
+     * engine_bench.csv and in the cost stage use one set of figures.
+     */
     public static PeakFigures cpuHostDefault() {
-        int cpus = Runtime.getRuntime().availableProcessors();
-        double ghz = Double.NaN;
-        String flags = "";
-        try {
-            List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
-            for (String l : lines) {
-                if (Double.isNaN(ghz) && l.startsWith("cpu MHz")) ghz = Double.parseDouble(l.substring(l.indexOf(':') + 1).trim()) / 1000;
-                if (flags.isEmpty() && l.startsWith("flags")) flags = " " + l.substring(l.indexOf(':') + 1) + " ";
-            }
-        } catch (IOException | NumberFormatException ignored) { }
-        if (Double.isNaN(ghz)) ghz = 2.0;
-        int fpc;
-        String why;
-        if (flags.contains(" avx512f ")) { fpc = 64; why = "AVX-512: 2 FMA x 16 lanes x 2"; }
-        else if (flags.contains(" avx2 ") && flags.contains(" fma ")) { fpc = 32; why = "AVX2: 2 FMA x 8 lanes x 2"; }
-        else { fpc = 8; why = "no AVX2/FMA flags found: 8"; }
-        double tflops = cpus * ghz * fpc / 1000;
-        String basis = String.format(Locale.ROOT,
-                "assumed CPU-host defaults, not a spec sheet (override with --peak-gbps/--peak-tflops): FP32 %d CPUs x %.2f GHz x %d FLOP/cycle (%s) = %.4f TFLOP/s; memory 51.2 GB/s (2 x DDR4-3200 channels, JEDEC)",
-                cpus, ghz, fpc, why, tflops);
-        return new PeakFigures("cpu-host", 51.2, tflops, basis);
+        dev.infercost.cost.Accelerator host = dev.infercost.cost.Catalog.bundled().find(dev.infercost.cost.Accelerator.CPU_HOST);
+        dev.infercost.cost.CatalogValue bw = host.require("memory_bandwidth", "MBU of the CPU host");
+        dev.infercost.cost.CatalogValue fl = host.require(dev.infercost.cost.Accelerator.flopsMetric("fp32"), "MFU of the CPU host");
+        String basis = "catalog cpu-host (assumed, override with --peak-gbps/--peak-tflops): bandwidth " + bw.describe()
+                + "; fp32 " + fl.describe();
+        return new PeakFigures(dev.infercost.cost.Accelerator.CPU_HOST, dev.infercost.cost.Accelerator.toSi(bw) / 1e9,
+                dev.infercost.cost.Accelerator.toSi(fl) / 1e12, basis);
     }
 
     /**
