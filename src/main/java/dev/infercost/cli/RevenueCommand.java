@@ -1,15 +1,66 @@
 package dev.infercost.cli;
 
-import dev.infercost.BadInputException;
+import dev.infercost.report.Manifest;
+import dev.infercost.report.ReportStage;
+import dev.infercost.report.RunDirectory;
+import dev.infercost.revenue.RevenueResult;
+import dev.infercost.revenue.RevenueStage;
+import dev.infercost.revenue.Scenario;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code infercost revenue} (placeholder until its issue lands). */
-@Command(name = "revenue", mixinStandardHelpOptions = true, description = "(not implemented yet)")
+/** {@code infercost revenue}: revenue-share P&L, break-even take rate, tornado and Monte Carlo for a scenario. */
+@Command(name = "revenue", mixinStandardHelpOptions = true,
+        description = {"Revenue-share model: how the model provider's and the cloud's margins move with the take rate,",
+                "volumes, compute prices and the cloud's silicon. Writes revenue.csv, sensitivity.csv, take_rate_curve.csv,",
+                "revenue_inputs.csv and report.html into a new run folder and prints the summary."})
 public final class RevenueCommand implements Callable<Integer> {
+    @Option(names = "--scenario", paramLabel = "FILE", description = "scenario YAML (default: the bundled models/scenario-default.yaml)")
+    Path scenario;
+
+    @Option(names = "--costs", paramLabel = "cost.csv", description = "cost table from `infercost cost` (default: a bundled illustrative table, labelled as such)")
+    Path costs;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "parent folder of the new run folder (default: ${DEFAULT-VALUE})", defaultValue = "results")
+    Path out;
+
     @Override
-    public Integer call() {
-        throw new BadInputException("'revenue' is not implemented yet");
+    public Integer call() throws IOException {
+        // validate before creating anything
+        if (scenario != null) Scenario.load(scenario);
+        RunDirectory dir = RunDirectory.create(out, "revenue");
+        try {
+            List<String> cmd = new ArrayList<>(List.of("infercost", "revenue"));
+            if (scenario != null) cmd.addAll(List.of("--scenario", scenario.toString()));
+            if (costs != null) cmd.addAll(List.of("--costs", costs.toString()));
+            Manifest m = Manifest.forThisProcess(dir.runId(), cmd);
+            m.put("revenue", Map.of("scenario", scenario == null ? "bundled " + Scenario.DEFAULT_RESOURCE : scenario.toAbsolutePath().toString(),
+                    "cost_table", costs == null ? "bundled illustrative default (projected rows, assumed operating points)" : costs.toAbsolutePath().toString()));
+            dir.writeString("manifest.json", m.toJson());
+            byte[] yaml;
+            if (scenario != null) yaml = Files.readAllBytes(scenario);
+            else try (InputStream in = Scenario.class.getResourceAsStream(Scenario.DEFAULT_RESOURCE)) { yaml = in.readAllBytes(); }
+            dir.writeBytes("scenario.yaml", yaml);
+            if (costs != null) dir.writeBytes("cost.csv", Files.readAllBytes(costs));
+            RevenueResult r = RevenueStage.run(dir, scenario, costs);
+            ReportStage.write(dir);
+            Path fin = dir.commit();
+            System.out.print(r.summaryTable());
+            System.out.println("results: " + fin);
+            System.out.println("report:  " + fin.resolve(ReportStage.REPORT_HTML));
+            return 0;
+        } catch (RuntimeException | IOException e) {
+            dir.abandon();
+            throw e;
+        }
     }
 }

@@ -1,0 +1,46 @@
+package dev.infercost.revenue;
+
+import dev.infercost.report.RunDirectory;
+
+import java.nio.file.Path;
+
+/**
+ * The revenue stage: scenario + cost table -> revenue.csv, sensitivity.csv, take_rate_curve.csv and
+ * revenue_inputs.csv in a run folder. Entry point of {@code infercost revenue} and of {@code infercost run}.
+ */
+public final class RevenueStage {
+    private RevenueStage() {}
+
+    /**
+     * Runs the revenue-share model and writes its tables into {@code dir} (never overwriting).
+     *
+     * @param dir                       run folder to write into
+     * @param scenarioOrNullForDefault  scenario YAML, or null for the bundled default (models/scenario-default.yaml)
+     * @param costCsvOrNull             cost.csv from the cost stage; null = {@code dir}/cost.csv if present, else the
+     *                                  bundled illustrative table (labelled as such in every output)
+     * @throws dev.infercost.BadInputException for an invalid scenario or cost table, or if the tables exist already
+     */
+    public static RevenueResult run(RunDirectory dir, Path scenarioOrNullForDefault, Path costCsvOrNull) {
+        RevenueResult r = compute(scenarioOrNullForDefault, costCsvOrNull != null ? costCsvOrNull
+                : dir.has(dev.infercost.measure.ResultSchemas.COST) ? dir.path().resolve(dev.infercost.measure.ResultSchemas.COST) : null);
+        dir.writeCsv(RevenueResult.REVENUE_CSV, r.revenueTable());
+        dir.writeCsv(RevenueResult.SENSITIVITY_CSV, r.sensitivityTable());
+        dir.writeCsv(RevenueResult.CURVE_CSV, r.curveTable());
+        dir.writeCsv(RevenueResult.INPUTS_CSV, r.inputsTable());
+        return r;
+    }
+
+    /** Computes without writing anything. */
+    public static RevenueResult compute(Path scenarioOrNull, Path costCsvOrNull) {
+        Scenario s = scenarioOrNull == null ? Scenario.defaultScenario() : Scenario.load(scenarioOrNull);
+        CostTable costs = costCsvOrNull == null ? CostTable.bundledDefault() : CostTable.read(costCsvOrNull);
+        return compute(s, costs);
+    }
+
+    public static RevenueResult compute(Scenario s, CostTable costs) {
+        RevenueModel m = new RevenueModel(s, costs);
+        long seed = s.sensitivity != null && s.sensitivity.seed != null ? s.sensitivity.seed : Sensitivity.DEFAULT_SEED;
+        int samples = s.sensitivity != null && s.sensitivity.samples != null ? s.sensitivity.samples : Sensitivity.DEFAULT_SAMPLES;
+        return new RevenueResult(m, seed, samples);
+    }
+}
