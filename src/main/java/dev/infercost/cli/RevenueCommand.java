@@ -33,24 +33,35 @@ public final class RevenueCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "parent folder of the new run folder (default: ${DEFAULT-VALUE})", defaultValue = "results")
     Path out;
 
+    static String sha256(Path f) throws IOException {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         // validate before creating anything
         if (scenario != null) Scenario.load(scenario);
+        if (costs != null && !Files.isRegularFile(costs)) throw new dev.infercost.BadInputException(costs + ": cost table not found");
         RunDirectory dir = RunDirectory.create(out, "revenue");
         try {
             List<String> cmd = new ArrayList<>(List.of("infercost", "revenue"));
             if (scenario != null) cmd.addAll(List.of("--scenario", scenario.toString()));
             if (costs != null) cmd.addAll(List.of("--costs", costs.toString()));
             Manifest m = Manifest.forThisProcess(dir.runId(), cmd);
-            m.put("revenue", Map.of("scenario", scenario == null ? "bundled " + Scenario.DEFAULT_RESOURCE : scenario.toAbsolutePath().toString(),
-                    "cost_table", costs == null ? "bundled illustrative default (projected rows, assumed operating points)" : costs.toAbsolutePath().toString()));
+            Map<String, Object> rev = new java.util.LinkedHashMap<>();
+            rev.put("scenario", scenario == null ? "bundled " + Scenario.DEFAULT_RESOURCE + " (copied as scenario.yaml)" : scenario.toAbsolutePath().toString());
+            rev.put("cost_table", costs == null ? "bundled illustrative default (projected rows, assumed operating points)" : costs.toAbsolutePath().toString());
+            if (costs != null) rev.put("cost_table_sha256", sha256(costs));
+            m.put("revenue", rev);
             dir.writeString("manifest.json", m.toJson());
             byte[] yaml;
             if (scenario != null) yaml = Files.readAllBytes(scenario);
             else try (InputStream in = Scenario.class.getResourceAsStream(Scenario.DEFAULT_RESOURCE)) { yaml = in.readAllBytes(); }
             dir.writeBytes("scenario.yaml", yaml);
-            if (costs != null) dir.writeBytes("cost.csv", Files.readAllBytes(costs));
             RevenueResult r = RevenueStage.run(dir, scenario, costs);
             ReportStage.write(dir);
             Path fin = dir.commit();

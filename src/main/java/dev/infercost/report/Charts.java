@@ -44,6 +44,7 @@ final class Charts {
         style(ch);
         CategoryPlot p = ch.getCategoryPlot();
         p.setRangeZeroBaselineVisible(true);
+        logIfWide(ds, p, valueAxis);
         int h = horizontal ? Math.max(H, 90 + 40 * ds.getColumnCount() * Math.max(1, ds.getRowCount()) / 2) : H;
         return img(ch, W, h, alt);
     }
@@ -64,6 +65,7 @@ final class Charts {
         style(ch);
         XYPlot p = ch.getXYPlot();
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < 40; i++) r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
         for (var e : idx.entrySet()) {
             boolean d = dashed != null && dashed.contains(e.getKey());
             r.setSeriesStroke(e.getValue(), d ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{8f, 6f}, 0f)
@@ -82,8 +84,42 @@ final class Charts {
         return img(ch, W, H, alt);
     }
 
+    /** Positive values spanning more than 50x: a log axis, so small machines stay visible next to big ones. */
+    private static void logIfWide(DefaultCategoryDataset ds, CategoryPlot p, String label) {
+        double min = Double.POSITIVE_INFINITY, max = 0;
+        for (int r = 0; r < ds.getRowCount(); r++)
+            for (int c = 0; c < ds.getColumnCount(); c++) {
+                Number v = ds.getValue(r, c);
+                if (v == null) continue;
+                double d = v.doubleValue();
+                if (d <= 0) return;
+                min = Math.min(min, d);
+                max = Math.max(max, d);
+            }
+        if (max == 0 || max / min <= 50) return;
+        org.jfree.chart.axis.LogAxis axis = new org.jfree.chart.axis.LogAxis(label + " (log scale)");
+        axis.setBase(10);
+        axis.setSmallestValue(min / 2);
+        axis.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.###"));
+        axis.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1.0));   // one tick per decade (the unit is log10)
+        axis.setMinorTickCount(9);
+        axis.setMinorTickMarksVisible(true);
+        p.setRangeAxis(axis);
+        ((org.jfree.chart.renderer.category.BarRenderer) p.getRenderer()).setBase(min / 2);
+    }
+
+    /** Tableau 10: distinguishable on white, including the 3rd/4th series (JFreeChart's default yellow is not). */
+    static final Color[] PALETTE = {new Color(0x4E79A7), new Color(0xF28E2B), new Color(0x59A14F), new Color(0xE15759), new Color(0x76B7B2),
+            new Color(0xEDC948), new Color(0xB07AA1), new Color(0xFF9DA7), new Color(0x9C755F), new Color(0xBAB0AC)};
+
     private static void style(JFreeChart ch) {
         ch.setBackgroundPaint(Color.WHITE);
+        if (ch.getPlot() instanceof CategoryPlot cp) {
+            org.jfree.chart.renderer.category.BarRenderer br = (org.jfree.chart.renderer.category.BarRenderer) cp.getRenderer();
+            br.setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+            br.setShadowVisible(false);
+            for (int i = 0; i < 40; i++) br.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+        }
         ch.getPlot().setBackgroundPaint(new Color(0xF7F7F7));
         if (ch.getTitle() != null) ch.getTitle().setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 15));
     }

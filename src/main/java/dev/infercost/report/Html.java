@@ -30,10 +30,11 @@ final class Html {
         if (raw == null || raw.isEmpty()) return "";
         try {
             double d = Double.parseDouble(raw);
-            if (raw.matches("-?\\d{1,15}")) return esc(raw);
+            if (raw.matches("-?\\d{1,9}")) return esc(raw);
             double a = Math.abs(d);
-            if (a != 0 && (a >= 1e7 || a < 1e-3)) return esc(String.format(Locale.ROOT, "%.4g", d));
-            return esc(String.format(Locale.ROOT, "%.4g", d).replaceAll("(\\.\\d*?)0+$", "$1").replaceAll("\\.$", ""));
+            if (Double.isNaN(d) || Double.isInfinite(d)) return esc(raw);
+            if (a != 0 && (a >= 1e9 || a < 1e-3)) return esc(String.format(Locale.ROOT, "%.4g", d));
+            return esc(new java.math.BigDecimal(d).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString());
         } catch (NumberFormatException e) {
             return esc(raw);
         }
@@ -46,7 +47,7 @@ final class Html {
         for (int i = 0; i < rows.size(); i++) {
             String cls = rowClasses == null ? null : rowClasses.get(i);
             b.append(cls == null || cls.isEmpty() ? "<tr>" : "<tr class=\"" + esc(cls) + "\">");
-            for (String c : rows.get(i)) b.append("<td>").append(cell(c)).append("</td>");
+            for (String c : rows.get(i)) b.append(c != null && c.length() > 36 ? "<td class=\"long\">" : "<td>").append(cell(c)).append("</td>");
             b.append("</tr>\n");
         }
         return b.append("</tbody></table></div>\n").toString();

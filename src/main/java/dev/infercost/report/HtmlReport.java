@@ -232,7 +232,8 @@ public final class HtmlReport {
             if (Double.isNaN(v)) continue;
             String series = prefix(r) + r.get("backend") + " (" + r.get("energy_basis") + ", " + r.get("energy_boundary")
                     + ("true".equals(r.get("energy_valid")) ? "" : ", INVALID") + ")";
-            ept.computeIfAbsent(series, k -> new LinkedHashMap<>()).put(r.get("phase") + " b=" + r.get("batch_size"), v);
+            ept.computeIfAbsent(series, k -> new LinkedHashMap<>()).put(r.get("phase") + " b=" + r.get("batch_size")
+                    + ("prefill".equals(r.get("phase")) ? " isl=" + r.get("isl [tok]") : ""), v);
         }
         if (!ept.isEmpty()) body.append(Charts.bars("Energy per token (engine benchmarks)", "phase / batch", "energy [J/tok]", ept, false, "energy per token"));
         List<Map<String, String>> rows = rows(ResultSchemas.ENERGY);
@@ -429,11 +430,12 @@ public final class HtmlReport {
             header,main,footer{max-width:1320px;margin:0 auto;padding:0 24px}
             h1{margin:18px 0 4px}h2{border-bottom:2px solid #2b5797;padding-bottom:4px;margin-top:34px}
             .meta,.intro{color:#555}.absent{background:#fff4e5;border-left:4px solid #f0a030;padding:8px 12px}
-            nav ol{display:flex;flex-wrap:wrap;gap:4px 22px;padding-left:18px}
+            nav ol{columns:3;padding-left:22px}
             .tw{overflow-x:auto;margin:10px 0 18px}
             table{border-collapse:collapse;font-size:12px}
-            th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;max-width:420px;overflow-wrap:anywhere}
-            th{background:#eef2f8;position:sticky;top:0}
+            th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;white-space:nowrap}
+            th{background:#eef2f8;white-space:normal;min-width:48px}
+            td.long{white-space:normal;min-width:260px;max-width:460px}
             tr.measured td{background:#eaf6ea;font-weight:600}
             tr.projected td{background:#f4f4f4;font-style:italic;color:#555}
             tr.invalid td,tr.fail td,tr.false td{background:#fdecec}

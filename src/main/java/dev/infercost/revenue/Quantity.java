@@ -96,6 +96,8 @@ public final class Quantity {
                 throw new BadInputException("scenario" + where + ": confidence '" + conf + "' must be one of " + CONFIDENCE);
             double scale = n.has("scale") ? n.get("scale").asDouble() : 1.0;
             String ref = text(n, "ref");
+            if (ref != null && scale != 1.0 && text(n, "unit") == null)
+                throw new BadInputException("scenario" + where + ": ref '" + ref + "' is scaled by " + scale + "; give the resulting unit: too (e.g. unit: USD)");
             if (ref != null) {
                 ReferenceData.Row row = ReferenceData.revenue().find(ref);
                 Double v = n.has("value") ? Double.valueOf(n.get("value").asDouble()) : row.numericValue();

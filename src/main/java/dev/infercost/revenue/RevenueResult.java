@@ -98,9 +98,12 @@ public final class RevenueResult {
             out.add(new Input("cost " + r.label(), r.usdPerQuery(), "USD/query (costed model, before cost_scale)", r.provenance(),
                     r.sources(), "", "in " + r.usdPerMInput() + " / out " + r.usdPerMOutput() + " $/M tok; isl " + (long) r.isl()
                     + ", osl " + (long) r.osl() + "; " + r.basis() + "; table: " + m.costs.origin()));
-        for (Object[] rg : Sensitivity.ranges(s))
-            out.add(new Input("sensitivity." + rg[0], Double.NaN, "x base " + rg[1] + " .. " + rg[2], ((String) rg[3]).split(";")[0].split(" ")[0],
-                    "", "", (String) rg[3]));
+        for (Object[] rg : Sensitivity.ranges(s)) {
+            Scenario.Swing w = s.sensitivity == null ? null : s.sensitivity.swings.get((String) rg[0]);
+            out.add(new Input("sensitivity." + rg[0], Double.NaN, "x base " + rg[1] + " .. " + rg[2],
+                    w == null || w.confidence == null ? "assumed" : w.confidence, w == null || w.source == null ? "" : w.source,
+                    w == null || w.date == null ? "" : w.date, (String) rg[3]));
+        }
         return out;
     }
 
