@@ -27,8 +27,9 @@ public final class RevenueCommand implements Callable<Integer> {
     @Option(names = "--scenario", paramLabel = "FILE", description = "scenario YAML (default: the bundled models/scenario-default.yaml)")
     Path scenario;
 
-    @Option(names = "--costs", paramLabel = "cost.csv", description = "cost table from `infercost cost` (default: a bundled illustrative table, labelled as such)")
-    Path costs;
+    @Option(names = "--costs", paramLabel = "cost.csv", arity = "1..*",
+            description = "cost table(s) from `infercost cost` (several are read as one, e.g. one per --profile); default: a bundled illustrative table, labelled as such")
+    List<Path> costs = new ArrayList<>();
 
     @Option(names = "--out", paramLabel = "DIR", description = "parent folder of the new run folder (default: ${DEFAULT-VALUE})", defaultValue = "results")
     Path out;
@@ -45,24 +46,28 @@ public final class RevenueCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         // validate before creating anything
         if (scenario != null) Scenario.load(scenario);
-        if (costs != null && !Files.isRegularFile(costs)) throw new dev.infercost.BadInputException(costs + ": cost table not found");
+        for (Path c : costs) if (!Files.isRegularFile(c)) throw new dev.infercost.BadInputException(c + ": cost table not found");
         RunDirectory dir = RunDirectory.create(out, "revenue");
         try {
             List<String> cmd = new ArrayList<>(List.of("infercost", "revenue"));
             if (scenario != null) cmd.addAll(List.of("--scenario", scenario.toString()));
-            if (costs != null) cmd.addAll(List.of("--costs", costs.toString()));
+            if (!costs.isEmpty()) { cmd.add("--costs"); for (Path c : costs) cmd.add(c.toString()); }
             Manifest m = Manifest.forThisProcess(dir.runId(), cmd);
             Map<String, Object> rev = new java.util.LinkedHashMap<>();
             rev.put("scenario", scenario == null ? "bundled " + Scenario.DEFAULT_RESOURCE + " (copied as scenario.yaml)" : scenario.toAbsolutePath().toString());
-            rev.put("cost_table", costs == null ? "bundled illustrative default (projected rows, assumed operating points)" : costs.toAbsolutePath().toString());
-            if (costs != null) rev.put("cost_table_sha256", sha256(costs));
+            if (costs.isEmpty()) rev.put("cost_table", "bundled illustrative default (projected rows, assumed operating points)");
+            else {
+                List<Map<String, String>> ct = new ArrayList<>();
+                for (Path c : costs) ct.add(Map.of("path", c.toAbsolutePath().toString(), "sha256", sha256(c)));
+                rev.put("cost_tables", ct);
+            }
             m.put("revenue", rev);
             dir.writeString("manifest.json", m.toJson());
             byte[] yaml;
             if (scenario != null) yaml = Files.readAllBytes(scenario);
             else try (InputStream in = Scenario.class.getResourceAsStream(Scenario.DEFAULT_RESOURCE)) { yaml = in.readAllBytes(); }
             dir.writeBytes("scenario.yaml", yaml);
-            RevenueResult r = RevenueStage.run(dir, scenario, costs);
+            RevenueResult r = RevenueStage.runWithCosts(dir, scenario, costs);
             ReportStage.write(dir);
             Path fin = dir.commit();
             System.out.print(r.summaryTable());

@@ -286,6 +286,19 @@ public final class HtmlReport {
                 + "revenue share and inference compute only (no training, staff or other costs).");
         List<Map<String, String>> rows = rows("revenue.csv");
         if (rows.isEmpty()) { absent("revenue.csv", "no revenue-share scenario was run (`infercost revenue`)."); end(); return; }
+        List<Map<String, String>> key = rows("revenue_summary.csv");
+        if (!key.isEmpty()) {
+            body.append("<h3>Key figures</h3>\n");
+            for (Map<String, String> r : key) {
+                String u = r.getOrDefault("unit", "");
+                double v = num(r, "value");
+                if (!Double.isNaN(v) && u.equals("$")) r.put("value", usd(v));
+                else if (!Double.isNaN(v) && u.equals("fraction")) r.put("value", String.format(Locale.ROOT, "%.1f%%", 100 * v));
+                else if (!Double.isNaN(v) && u.equals("$/query")) r.put("value", String.format(Locale.ROOT, "$%.5f", v));
+                if (u.equals("$") || u.equals("fraction")) r.put("unit", "");
+            }
+            table(key, List.of("machine", "metric", "value", "unit", "note"), null);
+        }
         Map<String, Map<String, Double>> pnl = new LinkedHashMap<>(), mg = new LinkedHashMap<>();
         for (Map<String, String> r : rows) {
             if ("total".equals(r.get("year"))) continue;

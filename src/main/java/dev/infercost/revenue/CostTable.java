@@ -51,6 +51,18 @@ public final class CostTable {
         return new CostTable(file.toString(), parse(CsvTable.read(file), file.toString()));
     }
 
+    /** Several cost tables read as one (e.g. one `infercost cost --profile` run per query profile). */
+    public static CostTable read(List<Path> files) {
+        if (files.size() == 1) return read(files.get(0));
+        List<Row> all = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Path f : files) {
+            all.addAll(read(f).rows());
+            names.add(f.toString());
+        }
+        return new CostTable(String.join(" + ", names), all);
+    }
+
     /** The bundled illustrative table (projected rows, assumed operating points; replace with `infercost cost` output). */
     public static CostTable bundledDefault() {
         try (InputStream in = CostTable.class.getResourceAsStream(DEFAULT_RESOURCE)) {

@@ -19,6 +19,7 @@ public final class RevenueResult {
     public static final String SENSITIVITY_CSV = "sensitivity.csv";
     public static final String CURVE_CSV = "take_rate_curve.csv";
     public static final String INPUTS_CSV = "revenue_inputs.csv";
+    public static final String SUMMARY_CSV = "revenue_summary.csv";
 
     private final RevenueModel model;
     private final RevenueModel.Outcome base;
@@ -153,6 +154,38 @@ public final class RevenueResult {
         return t;
     }
 
+    /** revenue_summary.csv: the key figures a decision-maker reads first (horizon totals, break-even, silicon gain, Monte Carlo). */
+    public CsvTable summaryCsv() {
+        CsvTable t = new CsvTable("metric", "value", "unit", "note");
+        Scenario s = model.scenario;
+        String h = s.years.get(0) + "-" + s.years.get(s.years.size() - 1);
+        t.add("provider revenue", base.providerRevenue(), "$", h);
+        t.add("provider profit", base.providerProfit(), "$", "after revenue share and inference compute only");
+        t.add("provider margin", base.providerMargin(), "fraction", "");
+        t.add("cloud revenue", base.cloudRevenue(), "$", "revenue share received + compute sold");
+        t.add("cloud profit", base.cloudProfit(), "$", "minus cost of serving on its own silicon");
+        t.add("cloud margin", base.cloudMargin(), "fraction", "");
+        t.add("revenue share due (no cap)", base.sum(RevenueModel.Year::shareDue), "$", "scheduled take rate x revenue");
+        t.add("revenue share paid", base.sum(RevenueModel.Year::sharePaid), "$", model.hasCap() ? "after the cumulative cap" : "no cap");
+        t.add("break-even take rate (no cap)", breakEvenUncapped, "fraction", "flat rate at which the provider's horizon profit is 0: sum(R - C) / sum(R)");
+        t.add("break-even take rate (with cap)", model.hasCap() ? breakEvenCapped : Double.NaN, "fraction",
+                !model.hasCap() ? "no cap" : Double.isNaN(breakEvenCapped) ? "none in 0..1: the cap binds before the provider's profit reaches 0" : "");
+        t.add("custom silicon gain (schedule)", customSiliconGainRealised(), "$", "cloud saving at custom_share vs all on " + s.cloud.nvidia.chip);
+        t.add("custom silicon gain (all volume)", customSiliconGainAll(), "$", "if every query ran on " + s.cloud.custom.chip + " instead of " + s.cloud.nvidia.chip);
+        t.add("provider compute price", model.providerComputePerQuery(), "$/query", s.compute.chip + " / " + s.compute.tier + " + markup, x cost_scale");
+        t.add("cloud cost per query (" + s.cloud.nvidia.chip + ")", model.nvidiaCostPerQuery(), "$/query", "x cost_scale");
+        t.add("cloud cost per query (" + s.cloud.custom.chip + ")", model.customCostPerQuery(), "$/query", "x cost_scale");
+        t.add("cost_scale", model.costScale(), "x", model.costScaleBasis());
+        Sensitivity.MonteCarlo mc = monteCarlo;
+        t.add("provider margin p5 / p50 / p95", String.format(Locale.ROOT, "%.1f%% / %.1f%% / %.1f%%", 100 * mc.providerMargin()[0], 100 * mc.providerMargin()[2],
+                100 * mc.providerMargin()[4]), "", "Monte Carlo seed " + mc.seed() + ", " + mc.samples() + " samples");
+        t.add("cloud margin p5 / p50 / p95", String.format(Locale.ROOT, "%.1f%% / %.1f%% / %.1f%%", 100 * mc.cloudMargin()[0], 100 * mc.cloudMargin()[2],
+                100 * mc.cloudMargin()[4]), "", "Monte Carlo");
+        t.add("probability of a provider loss", mc.providerLossProbability(), "fraction", "Monte Carlo");
+        t.add("cost table", model.costs.origin(), "", model.costs.isBundledDefault() ? "illustrative, not measured" : "");
+        return t;
+    }
+
     /** take_rate_curve.csv: horizon margins of both parties vs a flat take rate, with and without the cap. */
     public CsvTable curveTable() {
         CsvTable t = new CsvTable("take_rate", "provider_margin_uncapped", "provider_margin_capped", "cloud_margin_uncapped", "cloud_margin_capped");
@@ -165,6 +198,17 @@ public final class RevenueResult {
         CsvTable t = new CsvTable("input", "value", "unit", "confidence", "source", "source_date", "note");
         for (Input i : inputs) t.add(i.name(), i.value(), i.unit(), i.confidence(), i.source(), i.date(), i.note());
         return t;
+    }
+
+    /** "49.52% without cap; none in 0..100% with the cap (...)" or why there is none. */
+    public String breakEvenText() {
+        String un;
+        if (breakEvenUncapped < 0) un = "none: the provider loses money even at a 0% take rate (compute alone exceeds revenue)";
+        else if (breakEvenUncapped > 1) un = "none: the provider stays profitable even at a 100% take rate";
+        else un = String.format(Locale.ROOT, "%.2f%% without cap", 100 * breakEvenUncapped);
+        if (!model.hasCap() || breakEvenUncapped < 0) return un;
+        return un + "; " + (Double.isNaN(breakEvenCapped) ? "none in 0..100% with the cap (the cap binds before the provider's profit reaches 0)"
+                : String.format(Locale.ROOT, "%.2f%% with the cap", 100 * breakEvenCapped));
     }
 
     /** The plain-text summary the CLI prints. */
@@ -189,8 +233,7 @@ public final class RevenueResult {
                 100 * base.providerMargin(), 100 * base.cloudMargin()));
         b.append("  (* = cumulative cap binds; provider margin = after revenue share and inference compute only)\n");
         b.append(String.format(Locale.ROOT, "profit over horizon: provider %s, cloud %s%n", usd(base.providerProfit()), usd(base.cloudProfit())));
-        b.append(String.format(Locale.ROOT, "break-even flat take rate for the provider: %.2f%% without cap; %s with the cap%n", 100 * breakEvenUncapped,
-                Double.isNaN(breakEvenCapped) ? "none in 0..100% (the cap binds before the provider's profit reaches 0)" : String.format(Locale.ROOT, "%.2f%%", 100 * breakEvenCapped)));
+        b.append("break-even flat take rate for the provider: ").append(breakEvenText()).append('\n');
         b.append(String.format(Locale.ROOT, "custom silicon gain for the cloud: %s at the custom_share schedule; %s if all volume ran on %s instead of %s%n",
                 usd(customSiliconGainRealised()), usd(customSiliconGainAll()), s.cloud.custom.chip, s.cloud.nvidia.chip));
         b.append("sensitivity (one at a time; horizon margin change in percentage points at low / high):\n");

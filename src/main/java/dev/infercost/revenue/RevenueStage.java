@@ -3,10 +3,11 @@ package dev.infercost.revenue;
 import dev.infercost.report.RunDirectory;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * The revenue stage: scenario + cost table -> revenue.csv, sensitivity.csv, take_rate_curve.csv and
- * revenue_inputs.csv in a run folder. Entry point of {@code infercost revenue} and of {@code infercost run}.
+ * The revenue stage: scenario + cost table -> revenue.csv, sensitivity.csv, take_rate_curve.csv,
+ * revenue_inputs.csv and revenue_summary.csv in a run folder. Entry point of {@code infercost revenue} and of {@code infercost run}.
  */
 public final class RevenueStage {
     private RevenueStage() {}
@@ -21,12 +22,20 @@ public final class RevenueStage {
      * @throws dev.infercost.BadInputException for an invalid scenario or cost table, or if the tables exist already
      */
     public static RevenueResult run(RunDirectory dir, Path scenarioOrNullForDefault, Path costCsvOrNull) {
-        RevenueResult r = compute(scenarioOrNullForDefault, costCsvOrNull != null ? costCsvOrNull
-                : dir.has(dev.infercost.measure.ResultSchemas.COST) ? dir.path().resolve(dev.infercost.measure.ResultSchemas.COST) : null);
+        return runWithCosts(dir, scenarioOrNullForDefault, costCsvOrNull == null ? List.of() : List.of(costCsvOrNull));
+    }
+
+    /** As {@link #run(RunDirectory, Path, Path)} with several cost tables read as one (empty = dir/cost.csv or the bundled table). */
+    public static RevenueResult runWithCosts(RunDirectory dir, Path scenarioOrNullForDefault, List<Path> costCsvs) {
+        List<Path> costs = !costCsvs.isEmpty() ? costCsvs
+                : dir.has(dev.infercost.measure.ResultSchemas.COST) ? List.of(dir.path().resolve(dev.infercost.measure.ResultSchemas.COST)) : List.of();
+        Scenario s = scenarioOrNullForDefault == null ? Scenario.defaultScenario() : Scenario.load(scenarioOrNullForDefault);
+        RevenueResult r = compute(s, costs.isEmpty() ? CostTable.bundledDefault() : CostTable.read(costs));
         dir.writeCsv(RevenueResult.REVENUE_CSV, r.revenueTable());
         dir.writeCsv(RevenueResult.SENSITIVITY_CSV, r.sensitivityTable());
         dir.writeCsv(RevenueResult.CURVE_CSV, r.curveTable());
         dir.writeCsv(RevenueResult.INPUTS_CSV, r.inputsTable());
+        dir.writeCsv(RevenueResult.SUMMARY_CSV, r.summaryCsv());
         return r;
     }
 

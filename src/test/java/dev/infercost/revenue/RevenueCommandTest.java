@@ -35,11 +35,15 @@ class RevenueCommandTest {
         assertTrue(out.contains("25.00% without cap"), out);
         Path run;
         try (Stream<Path> s = Files.list(tmp.resolve("runs"))) { run = s.filter(p -> p.getFileName().toString().endsWith("-revenue")).findFirst().orElseThrow(); }
-        for (String f : List.of("revenue.csv", "sensitivity.csv", "take_rate_curve.csv", "revenue_inputs.csv", "manifest.json", "scenario.yaml", "report.html"))
+        for (String f : List.of("revenue.csv", "sensitivity.csv", "take_rate_curve.csv", "revenue_inputs.csv", "revenue_summary.csv", "manifest.json", "scenario.yaml", "report.html"))
             assertTrue(Files.isRegularFile(run.resolve(f)), f);
         String header = Files.readAllLines(run.resolve("revenue.csv")).get(0);
         assertTrue(header.contains("revenue [$]") && header.contains("revenue_share [$]") && header.contains("margin"), header);
-        assertTrue(Files.readString(run.resolve("manifest.json")).contains("cost_table_sha256"));
+        assertTrue(Files.readString(run.resolve("manifest.json")).contains("sha256"));
+        var key = dev.infercost.report.CsvTable.read(run.resolve("revenue_summary.csv"));
+        assertEquals("0.25", key.stream().filter(r -> r.get("metric").equals("break-even take rate (no cap)")).findFirst().orElseThrow().get("value"));
+        assertEquals("", key.stream().filter(r -> r.get("metric").equals("break-even take rate (with cap)")).findFirst().orElseThrow().get("value"),
+                "no break-even under the $3M cap is written as empty, not as a number");
 
         String rep = run(0, "report", Fixtures.path("run-h200").toString(), Fixtures.path("run-cpu").toString(), run.toString(),
                 "--out", tmp.resolve("reports").toString());
