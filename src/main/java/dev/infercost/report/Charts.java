@@ -100,7 +100,7 @@ final class Charts {
         org.jfree.chart.axis.LogAxis axis = new org.jfree.chart.axis.LogAxis(label + " (log scale)");
         axis.setBase(10);
         axis.setSmallestValue(min / 2);
-        axis.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.###"));
+        axis.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.#######"));
         axis.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1.0));   // one tick per decade (the unit is log10)
         axis.setMinorTickCount(9);
         axis.setMinorTickMarksVisible(true);

@@ -141,15 +141,15 @@ public final class RevenueResult {
                 "provider_margin_change [pp]", "cloud_margin_change [pp]", "provider_profit [$]", "cloud_profit [$]", "basis");
         double pm = base.providerMargin(), cm = base.cloudMargin();
         for (Sensitivity.Swing s : tornado) {
-            t.add("one-at-a-time", s.input(), "low", s.low(), s.providerMarginLow(), s.cloudMarginLow(), 100 * (s.providerMarginLow() - pm),
-                    100 * (s.cloudMarginLow() - cm), s.providerProfitLow(), s.cloudProfitLow(), s.basis());
-            t.add("one-at-a-time", s.input(), "high", s.high(), s.providerMarginHigh(), s.cloudMarginHigh(), 100 * (s.providerMarginHigh() - pm),
-                    100 * (s.cloudMarginHigh() - cm), s.providerProfitHigh(), s.cloudProfitHigh(), s.basis());
+            t.add("one-at-a-time", s.input(), "low", s.low(), s.providerMarginLow(), s.cloudMarginLow(), pp(s.providerMarginLow() - pm),
+                    pp(s.cloudMarginLow() - cm), s.providerProfitLow(), s.cloudProfitLow(), s.basis());
+            t.add("one-at-a-time", s.input(), "high", s.high(), s.providerMarginHigh(), s.cloudMarginHigh(), pp(s.providerMarginHigh() - pm),
+                    pp(s.cloudMarginHigh() - cm), s.providerProfitHigh(), s.cloudProfitHigh(), s.basis());
         }
         Sensitivity.MonteCarlo mc = monteCarlo;
         for (int i = 0; i < mc.percentiles().length; i++)
             t.add("monte-carlo", "all (triangular low,1,high)", "p" + (int) mc.percentiles()[i], null, mc.providerMargin()[i], mc.cloudMargin()[i],
-                    100 * (mc.providerMargin()[i] - pm), 100 * (mc.cloudMargin()[i] - cm), mc.providerProfit()[i], mc.cloudProfit()[i],
+                    pp(mc.providerMargin()[i] - pm), pp(mc.cloudMargin()[i] - cm), mc.providerProfit()[i], mc.cloudProfit()[i],
                     "seed " + mc.seed() + ", " + mc.samples() + " samples; each metric's own percentile");
         return t;
     }
@@ -177,10 +177,12 @@ public final class RevenueResult {
         t.add("cloud cost per query (" + s.cloud.custom.chip + ")", model.customCostPerQuery(), "$/query", "x cost_scale");
         t.add("cost_scale", model.costScale(), "x", model.costScaleBasis());
         Sensitivity.MonteCarlo mc = monteCarlo;
-        t.add("provider margin p5 / p50 / p95", String.format(Locale.ROOT, "%.1f%% / %.1f%% / %.1f%%", 100 * mc.providerMargin()[0], 100 * mc.providerMargin()[2],
-                100 * mc.providerMargin()[4]), "", "Monte Carlo seed " + mc.seed() + ", " + mc.samples() + " samples");
-        t.add("cloud margin p5 / p50 / p95", String.format(Locale.ROOT, "%.1f%% / %.1f%% / %.1f%%", 100 * mc.cloudMargin()[0], 100 * mc.cloudMargin()[2],
-                100 * mc.cloudMargin()[4]), "", "Monte Carlo");
+        String mcNote = "Monte Carlo, seed " + mc.seed() + ", " + mc.samples() + " samples";
+        for (int i : new int[]{0, 2, 4}) {
+            String p = "p" + (int) mc.percentiles()[i];
+            t.add("provider margin " + p, mc.providerMargin()[i], "fraction", mcNote);
+            t.add("cloud margin " + p, mc.cloudMargin()[i], "fraction", mcNote);
+        }
         t.add("probability of a provider loss", mc.providerLossProbability(), "fraction", "Monte Carlo");
         t.add("cost table", model.costs.origin(), "", model.costs.isBundledDefault() ? "illustrative, not measured" : "");
         return t;
@@ -252,6 +254,12 @@ public final class RevenueResult {
                     "[" + i.confidence() + (i.source().isEmpty() ? "" : "; " + shorten(i.source(), 90)) + (i.date().isEmpty() ? "" : "; " + i.date()) + "]"));
         }
         return b.toString();
+    }
+
+    /** Percentage points with floating-point noise (|x| < 1e-9 pp) shown as 0. */
+    static double pp(double fractionDelta) {
+        double v = 100 * fractionDelta;
+        return Math.abs(v) < 1e-9 ? 0 : v;
     }
 
     static String shorten(String s, int n) { return s.length() <= n ? s : s.substring(0, n - 1) + "…"; }
