@@ -45,6 +45,9 @@ public final class CostTable {
 
     public boolean isBundledDefault() { return origin.startsWith("bundled"); }
 
+    /** The same rows with a longer description of where they came from (e.g. why a fallback was used). */
+    public CostTable withOrigin(String newOrigin) { return new CostTable(newOrigin, rows); }
+
     /** Reads a cost.csv. @throws BadInputException if columns are missing or a number does not parse. */
     public static CostTable read(Path file) {
         if (!Files.isRegularFile(file)) throw new BadInputException(file + ": cost table not found");

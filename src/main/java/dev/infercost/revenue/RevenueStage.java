@@ -1,5 +1,6 @@
 package dev.infercost.revenue;
 
+import dev.infercost.BadInputException;
 import dev.infercost.report.RunDirectory;
 
 import java.nio.file.Path;
@@ -17,8 +18,9 @@ public final class RevenueStage {
      *
      * @param dir                       run folder to write into
      * @param scenarioOrNullForDefault  scenario YAML, or null for the bundled default (models/scenario-default.yaml)
-     * @param costCsvOrNull             cost.csv from the cost stage; null = {@code dir}/cost.csv if present, else the
-     *                                  bundled illustrative table (labelled as such in every output)
+     * @param costCsvOrNull             cost.csv from the cost stage (must hold the scenario's chip/tier/profile rows);
+     *                                  null = {@code dir}/cost.csv if present and it fits the scenario, else the bundled
+     *                                  illustrative table (labelled as such, with the reason, in every output)
      * @throws dev.infercost.BadInputException for an invalid scenario or cost table, or if the tables exist already
      */
     public static RevenueResult run(RunDirectory dir, Path scenarioOrNullForDefault, Path costCsvOrNull) {
@@ -27,10 +29,25 @@ public final class RevenueStage {
 
     /** As {@link #run(RunDirectory, Path, Path)} with several cost tables read as one (empty = dir/cost.csv or the bundled table). */
     public static RevenueResult runWithCosts(RunDirectory dir, Path scenarioOrNullForDefault, List<Path> costCsvs) {
-        List<Path> costs = !costCsvs.isEmpty() ? costCsvs
-                : dir.has(dev.infercost.measure.ResultSchemas.COST) ? List.of(dir.path().resolve(dev.infercost.measure.ResultSchemas.COST)) : List.of();
         Scenario s = scenarioOrNullForDefault == null ? Scenario.defaultScenario() : Scenario.load(scenarioOrNullForDefault);
-        RevenueResult r = compute(s, costs.isEmpty() ? CostTable.bundledDefault() : CostTable.read(costs));
+        RevenueResult r;
+        if (!costCsvs.isEmpty()) {
+            r = compute(s, CostTable.read(costCsvs));                      // asked for: fail loudly if it does not fit
+        } else if (dir.has(dev.infercost.measure.ResultSchemas.COST)) {
+            // the run's own cost table: use it when it has the scenario's chips/tiers/profiles; otherwise fall back to the
+            // bundled table and say why in every output (a scenario mismatch must not kill an `infercost run`)
+            Path own = dir.path().resolve(dev.infercost.measure.ResultSchemas.COST);
+            RevenueResult tried;
+            try {
+                tried = compute(s, CostTable.read(own));
+            } catch (BadInputException e) {
+                tried = compute(s, CostTable.bundledDefault().withOrigin(CostTable.bundledDefault().origin()
+                        + "; used because this run's cost.csv does not fit the scenario: " + e.getMessage()));
+            }
+            r = tried;
+        } else {
+            r = compute(s, CostTable.bundledDefault());
+        }
         dir.writeCsv(RevenueResult.REVENUE_CSV, r.revenueTable());
         dir.writeCsv(RevenueResult.SENSITIVITY_CSV, r.sensitivityTable());
         dir.writeCsv(RevenueResult.CURVE_CSV, r.curveTable());

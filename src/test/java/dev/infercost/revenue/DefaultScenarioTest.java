@@ -53,4 +53,25 @@ class DefaultScenarioTest {
             if (!in.confidence().equals("assumed") && !in.confidence().equals("derived") && !in.name().startsWith("sensitivity."))
                 assertFalse(in.source().isBlank(), in.name() + " is " + in.confidence() + " but has no source");
     }
+
+    @Test
+    void aRunCostTableThatDoesNotFitFallsBackWithTheReasonStated(@TempDir Path tmp) throws Exception {
+        RunDirectory dir = RunDirectory.create(tmp, "run");
+        dir.writeBytes("cost.csv", Files.readAllBytes(Fixtures.path("cost-simple.csv")));   // NV-1/CU-1 only
+        RevenueResult r = RevenueStage.run(dir, null, null);
+        assertTrue(r.summaryTable().contains("does not fit the scenario"), r.summaryTable());
+        assertTrue(r.summaryTable().contains("H200 SXM"));
+        // but an explicitly named cost table that does not fit is an error
+        RunDirectory other = RunDirectory.create(tmp, "run2");
+        assertThrows(dev.infercost.BadInputException.class, () -> RevenueStage.run(other, null, Fixtures.path("cost-simple.csv")));
+    }
+
+    @Test
+    void theFixtureRunsOwnCostTableIsUsedWhenItFits(@TempDir Path tmp) throws Exception {
+        RunDirectory dir = RunDirectory.create(tmp, "run");
+        dir.writeBytes("cost.csv", Files.readAllBytes(Fixtures.path("run-h200/cost.csv")));
+        RevenueResult r = RevenueStage.run(dir, null, null);
+        assertFalse(r.summaryTable().contains("bundled"), "the run's cost.csv has H200 SXM and Maia 200 rows for every profile");
+        assertTrue(r.inputs().stream().anyMatch(i -> i.confidence().equals("measured")), "measured H200 rows are cited as measured");
+    }
 }
