@@ -33,6 +33,7 @@ public final class HtmlReport {
     private final List<Source> sources;
     private final StringBuilder body = new StringBuilder();
     private final List<String[]> toc = new ArrayList<>();
+    private final Set<String> warned = new LinkedHashSet<>();
 
     public HtmlReport(List<Path> dirs) { this(dirs, dirs); }
 
@@ -70,7 +71,16 @@ public final class HtmlReport {
         for (Source s : sources) {
             Path f = s.dir().resolve(file);
             if (!Files.isRegularFile(f)) continue;
-            for (Map<String, String> r : CsvTable.read(f)) {
+            List<Map<String, String>> read;
+            try {
+                read = CsvTable.read(f);
+            } catch (dev.infercost.BadInputException | java.io.UncheckedIOException e) {
+                // CsvTable.read lets Commons CSV's UncheckedIOException (e.g. an unterminated quote) through as well
+                if (warned.add(f.toString()))
+                    body.append("<p class=\"absent\">").append(Html.esc("could not read " + f + ": " + e.getMessage() + "; its rows are left out")).append("</p>\n");
+                continue;
+            }
+            for (Map<String, String> r : read) {
                 Map<String, String> m = new LinkedHashMap<>();
                 m.put("machine", s.machine());
                 m.put("run", s.run());

@@ -51,7 +51,11 @@ public final class CostTable {
     /** Reads a cost.csv. @throws BadInputException if columns are missing or a number does not parse. */
     public static CostTable read(Path file) {
         if (!Files.isRegularFile(file)) throw new BadInputException(file + ": cost table not found");
-        return new CostTable(file.toString(), parse(CsvTable.read(file), file.toString()));
+        try {
+            return new CostTable(file.toString(), parse(CsvTable.read(file), file.toString()));
+        } catch (java.io.UncheckedIOException e) {   // Commons CSV reports e.g. an unterminated quote this way
+            throw new BadInputException(file + ": malformed CSV: " + e.getMessage(), e);
+        }
     }
 
     /** Several cost tables read as one (e.g. one `infercost cost --profile` run per query profile). */

@@ -73,4 +73,13 @@ class HtmlReportTest {
         assertTrue(s.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assertTrue(s.contains("GPU &quot;0&quot; &amp; co"));
     }
+
+    @Test
+    void aMalformedTableIsReportedNotFatal(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("serving.csv"), "a,b\n\"unterminated,1\n");
+        Files.writeString(tmp.resolve("manifest.json"), "{not json");
+        String s = new HtmlReport(List.of(tmp)).render();
+        assertTrue(s.contains("could not read"), "malformed serving.csv is named");
+        assertTrue(s.contains("id=\"revenue\""), "the rest of the report still renders");
+    }
 }

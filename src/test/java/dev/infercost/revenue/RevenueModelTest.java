@@ -176,6 +176,14 @@ class RevenueModelTest {
         assertTrue(e.getMessage().contains("3 values for 2 years"), e.getMessage());
         e = assertThrows(BadInputException.class, () -> model(base.replace("usd_per_m_input: 2", "usd_per_m_input: {value: 2, confidence: high}")));
         assertTrue(e.getMessage().contains("needs a source"), e.getMessage());
+        java.nio.file.Path broken = java.nio.file.Files.createTempFile("cost", ".csv");
+        java.nio.file.Files.writeString(broken, "chip,tier\n\"H200,owner-tco\n");
+        e = assertThrows(BadInputException.class, () -> CostTable.read(broken));
+        assertTrue(e.getMessage().contains("malformed CSV"), e.getMessage());
+        java.nio.file.Files.writeString(broken, "chip,tier\nH200,owner-tco\n");
+        e = assertThrows(BadInputException.class, () -> CostTable.read(broken));
+        assertTrue(e.getMessage().contains("lacks column"), e.getMessage());
+        java.nio.file.Files.delete(broken);
         e = assertThrows(BadInputException.class, () -> model(base.replace("usd_per_m_input: 2", "usd_per_m_input: {ref: \"OpenAI|revenue|1999\"}")));
         assertTrue(e.getMessage().contains("OpenAI|revenue|1999"), e.getMessage());
     }
