@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
  * a new run folder under --out (default results/) holds the comparison report and a manifest naming its inputs.
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Renders report.html (tables + embedded charts, no network) from result folders.",
-                "Several folders (e.g. one per machine) merge into one comparison report with a machine column."})
+        description = "Renders report.html (tables + embedded charts, no network) from result folders. Several folders "
+                + "(e.g. one per machine) merge into one comparison report with a machine column.")
 public final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "result folders (each with engine_bench.csv, serving.csv, energy.csv, cost.csv, revenue.csv, manifest.json: any subset)")
     List<Path> dirs;

@@ -103,6 +103,7 @@ public final class HtmlReport {
 
     /** The whole page. */
     public String render() {
+        atAGlance();
         engine();
         serving();
         energy();
@@ -193,6 +194,50 @@ public final class HtmlReport {
     }
 
     // ---------------------------------------------------------------- sections
+
+    /** The bottom lines first: cheapest $/query per chip and profile, and the revenue-share key figures. */
+    private void atAGlance() {
+        List<Map<String, String>> cost = rows(ResultSchemas.COST);
+        List<Map<String, String>> key = rows("revenue_summary.csv");
+        if (cost.isEmpty() && key.isEmpty()) return;
+        section("glance", "At a glance", null);
+        body.append("<ul class=\"glance\">\n");
+        Map<String, Map<String, String>> best = new TreeMap<>();
+        for (Map<String, String> r : cost) {
+            String k = prefix(r) + r.get("profile") + "\u0000" + r.get("chip");
+            Map<String, String> b = best.get(k);
+            if (b == null || num(r, "usd_per_query [$/query]") < num(b, "usd_per_query [$/query]")) best.put(k, r);
+        }
+        Map<String, List<String>> byProfile = new LinkedHashMap<>();
+        List<Map.Entry<String, Map<String, String>>> ordered = new ArrayList<>(best.entrySet());
+        ordered.sort(Comparator.comparing((Map.Entry<String, Map<String, String>> e) -> e.getKey().split("\u0000")[0])
+                .thenComparingDouble(e -> num(e.getValue(), "usd_per_query [$/query]")));
+        for (var e : ordered) {
+            Map<String, String> r = e.getValue();
+            byProfile.computeIfAbsent(prefix(r) + r.get("profile") + " (" + r.get("profile_isl [tok]") + "/" + r.get("profile_osl [tok]") + " tok)", x -> new ArrayList<>())
+                    .add(String.format(Locale.ROOT, "%s $%.6f (%s, %s)", r.get("chip"), num(r, "usd_per_query [$/query]"), r.get("tier"), r.get("provenance")));
+        }
+        for (var e : byProfile.entrySet())
+            body.append("<li>").append(Html.esc("$/query, " + e.getKey() + ", cheapest first: " + String.join("; ", e.getValue()))).append("</li>\n");
+        Map<String, Map<String, String>> k = new LinkedHashMap<>();
+        for (Map<String, String> r : key) k.put(prefix(r) + r.get("metric"), r);
+        for (Source src : sources) {
+            String p = multi() ? src.machine() + " · " : "";
+            if (!k.containsKey(p + "provider margin")) continue;
+            java.util.function.Function<String, Double> v = m -> k.containsKey(p + m) ? num(k.get(p + m), "value") : Double.NaN;
+            String be = Double.isNaN(v.apply("break-even take rate (no cap)")) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * v.apply("break-even take rate (no cap)"));
+            body.append("<li>").append(Html.esc(String.format(Locale.ROOT,
+                    "%sRevenue share over the horizon: provider margin %.1f%%, cloud margin %.1f%%; revenue share paid %s of %s due; "
+                            + "provider break-even flat take rate %s (no cap); custom silicon saves the cloud %s at its schedule, %s if all volume moved; "
+                            + "Monte Carlo provider margin p5-p95 %.1f%% to %.1f%%.",
+                    p, 100 * v.apply("provider margin"), 100 * v.apply("cloud margin"), usd(v.apply("revenue share paid")),
+                    usd(v.apply("revenue share due (no cap)")), be, usd(v.apply("custom silicon gain (schedule)")),
+                    usd(v.apply("custom silicon gain (all volume)")), 100 * v.apply("provider margin p5"), 100 * v.apply("provider margin p95"))))
+                    .append("</li>\n");
+        }
+        body.append("</ul>\n");
+        end();
+    }
 
     private void engine() {
         section("engine", "Engine throughput and MBU", "JMH engine benchmarks per backend: aggregate tok/s over the batch (error = JMH 99.9% CI half-width) "
@@ -452,7 +497,7 @@ public final class HtmlReport {
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1d1d1f;background:#fff}
             header,main,footer{max-width:1320px;margin:0 auto;padding:0 24px}
             h1{margin:18px 0 4px}h2{border-bottom:2px solid #2b5797;padding-bottom:4px;margin-top:34px}
-            .meta,.intro{color:#555}.absent{background:#fff4e5;border-left:4px solid #f0a030;padding:8px 12px}
+            .meta,.intro{color:#555}ul.glance li{margin:4px 0}.absent{background:#fff4e5;border-left:4px solid #f0a030;padding:8px 12px}
             nav ol{columns:3;padding-left:22px}
             .tw{overflow-x:auto;margin:10px 0 18px}
             table{border-collapse:collapse;font-size:12px}

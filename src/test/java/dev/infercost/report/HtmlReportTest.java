@@ -29,7 +29,9 @@ class HtmlReportTest {
         Path html = ReportStage.write(dir);
         String s = Files.readString(html);
         assertFalse(s.contains("class=\"absent\""), "every input is present, nothing should be reported absent");
-        for (String id : List.of("engine", "serving", "energy", "cost", "revenue", "provenance")) assertTrue(s.contains("id=\"" + id + "\""), id);
+        assertTrue(s.contains("$/query, chat (1000/500 tok), cheapest first: Maia 200 $0.000064 (owner-tco, projected); H200 SXM $0.000118"), "at a glance: cheapest chat query");
+        assertTrue(s.contains("provider break-even flat take rate 25.0% (no cap)"), "at a glance: hand-computed break-even");
+        for (String id : List.of("glance", "engine", "serving", "energy", "cost", "revenue", "provenance")) assertTrue(s.contains("id=\"" + id + "\""), id);
         // engine x2, serving, energy, cost x2, revenue x2, break-even, tornado x2
         assertEquals(11, count(s, "src=\"data:image/png;base64,"));
         assertFalse(s.contains("http-equiv") || s.contains("<script") || s.contains("src=\"http"), "no network, no scripts");
