@@ -19,6 +19,10 @@ import dev.infercost.model.LlamaModel;
 import dev.infercost.model.Models;
 import dev.infercost.report.CsvTable;
 import dev.infercost.report.Manifest;
+import dev.infercost.report.Progress;
+import dev.infercost.report.ReportStage;
+import dev.infercost.revenue.RevenueResult;
+import dev.infercost.revenue.RevenueStage;
 import dev.infercost.report.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -124,7 +128,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             boolean encoder = !noEncoder;
             int total = plan.size() + (encoder ? 1 : 0) + 3;
-            Progress progress = new Progress(total, settings, plan.size() + (encoder ? 1 : 0));
+            Progress progress = new Progress(total);
 
             CsvTable engineTable = EngineBenchTable.newTable();
             CsvTable energyTable = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
@@ -184,6 +188,9 @@ public final class RunCommand implements Callable<Integer> {
             progress.step("cost: $/hour, $/M tokens, $/query, projections");
             CostResult cost = CostStage.run(dir, costOptions);
 
+            progress.step("revenue share: default scenario priced with this run's cost table");
+            RevenueResult revenue = RevenueStage.run(dir, scenario, null);
+
             manifest.put("model", Map.of("spec", model, "info", loaded.info(), "config", loaded.config()));
             manifest.put("backends", backends);
             manifest.put("jmh", Map.of("forks", settings.forks(), "warmup_iterations", settings.warmupIterations(),
@@ -193,12 +200,16 @@ public final class RunCommand implements Callable<Integer> {
             manifest.put("finished_utc", Instant.now().toString());
             manifest.put("wall_time_s", Duration.between(start, Instant.now()).toMillis() / 1000.0);
             dir.writeString("manifest.json", manifest.toJson());
+            progress.step("report: report.html");
+            ReportStage.write(dir);
             Path staged = dir.path();
             Path done = dir.commit();
 
             System.out.println();
             System.out.println(summary(engineTable));
             System.out.println(cost.procurementTable().replace(staged.toString(), done.toString()));
+            System.out.println(revenue.summaryTable().replace(staged.toString(), done.toString()));
+            progress.done("infercost run");
             System.out.printf(Locale.ROOT, "%nResults: %s  (wall time %.0f s)%n", done, Duration.between(start, Instant.now()).toMillis() / 1000.0);
             return 0;
         } catch (Exception | Error e) {
@@ -247,26 +258,4 @@ public final class RunCommand implements Callable<Integer> {
 
     private static double d(Object o) { return o instanceof Number n ? n.doubleValue() : Double.NaN; }
 
-    /** Progress lines on stderr: what is running, how far, time left (from the JMH time budget per benchmark). */
-    static final class Progress {
-        private final int total;
-        private final int benchmarks;
-        private final double secondsPerBenchmark;
-        private final Instant start = Instant.now();
-        private int done;
-
-        Progress(int total, EngineBench.Settings s, int benchmarks) {
-            this.total = total;
-            this.benchmarks = benchmarks;
-            this.secondsPerBenchmark = s.forks() * (s.warmupIterations() * s.warmupTimeMs() + s.measureIterations() * s.measureTimeMs()) / 1000.0 + 4;
-        }
-
-        void step(String what) {
-            done++;
-            double elapsed = Duration.between(start, Instant.now()).toMillis() / 1000.0;
-            int benchLeft = Math.max(0, benchmarks - done + 1);
-            double eta = benchLeft * secondsPerBenchmark + 5;
-            System.err.printf(Locale.ROOT, "[%d/%d] %s  (elapsed %.0f s, about %.0f s left)%n", done, total, what, elapsed, eta);
-        }
-    }
 }

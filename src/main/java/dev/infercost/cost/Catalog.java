@@ -80,6 +80,8 @@ public final class Catalog {
         Catalog c = new Catalog();
         c.readAcceleratorRows(resourceRows("accelerators.csv"), "accelerators.csv", false);
         c.readAcceleratorRows(resourceRows("host.csv"), "host.csv", false);
+        // infercost's labelled assumptions filling gaps the published figures leave (e.g. Maia 200 price).
+        c.readAcceleratorRows(resourceRows("assumed-accelerators.csv"), "assumed-accelerators.csv", false);
         c.addHostMemory();
         List<Row> dc = resourceRows("datacenter.csv");
         for (Row r : dc) {

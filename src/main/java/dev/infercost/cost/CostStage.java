@@ -191,7 +191,8 @@ public final class CostStage {
             if (tableBatch == null) tableBatch = o.batch() != null ? o.batch() : maxBatch;
 
             String measuredModel = model;
-            LlamaConfig measuredShape = shapeOf(model);
+            String shapeCell = decode.get(0).getOrDefault("model_shape", "");
+            LlamaConfig measuredShape = shapeCell.isBlank() ? shapeOf(model) : LlamaConfig.parseShape(shapeCell);
             LlamaConfig projShape = o.projectModel() != null ? PresetShapes.config(o.projectModel()) : measuredShape;
             String projModel = o.projectModel() != null ? PresetShapes.canonical(o.projectModel()) : measuredModel;
 

@@ -45,6 +45,7 @@ public final class EngineBenchTable {
         r.put("model_format", p.model().format());
         r.put("weights", p.model().weightsLabel());
         r.put("dtype", p.model().dtype());
+        r.put("model_shape", p.config() == null ? null : p.config().toShapeString());
         r.put("batch_size", p.batch());
         r.put("threads", p.threads());
         r.put("peak_bandwidth [GB/s]", peaks.peakGBps());

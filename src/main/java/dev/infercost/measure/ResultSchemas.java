@@ -16,6 +16,7 @@ public final class ResultSchemas {
     public static final List<String> ENGINE_BENCH_COLUMNS = List.of(
             "run_id", "backend", "device", "device_class",          // device_class: catalog id of the measured device, e.g. "cpu-host", "H100-SXM"
             "model", "model_format", "weights", "dtype",
+            "model_shape",                                            // LlamaConfig.toShapeString(): lets cost project without the model file
             "params", "weight_bytes [B]",
             "phase",                                                  // prefill | decode | encode
             "batch_size", "isl [tok]", "context [tok]", "threads",

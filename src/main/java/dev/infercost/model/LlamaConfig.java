@@ -55,4 +55,32 @@ public record LlamaConfig(int dim, int hiddenDim, int nLayers, int nHeads, int n
         if (!sharedClassifier) p += (long) vocabSize * dim;
         return p;
     }
+
+    /**
+     * Compact shape string for result tables, so a results folder can be costed and projected on another
+     * machine without the model file: {@code dim/hidden/layers/heads/kv_heads/vocab/seq_len/rope_theta/tied|untied},
+     * e.g. {@code 64/172/5/8/4/512/512/10000/tied}.
+     */
+    public String toShapeString() {
+        return dim + "/" + hiddenDim + "/" + nLayers + "/" + nHeads + "/" + nKvHeads + "/" + vocabSize + "/" + seqLen + "/"
+                + (ropeTheta == Math.rint(ropeTheta) ? Long.toString((long) ropeTheta) : Float.toString(ropeTheta))
+                + "/" + (sharedClassifier ? "tied" : "untied");
+    }
+
+    /**
+     * Parses {@link #toShapeString()} (RMSNorm eps is not part of the shape and is set to 1e-5).
+     *
+     * @throws BadInputException when the string does not have the nine fields
+     */
+    public static LlamaConfig parseShape(String s) {
+        String[] f = s.trim().split("/");
+        try {
+            if (f.length != 9) throw new NumberFormatException("expected 9 fields");
+            return new LlamaConfig(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
+                    Integer.parseInt(f[4]), Integer.parseInt(f[5]), Integer.parseInt(f[6]), Float.parseFloat(f[7]), 1e-5f,
+                    switch (f[8]) { case "tied" -> true; case "untied" -> false; default -> throw new NumberFormatException("tied|untied"); });
+        } catch (NumberFormatException e) {
+            throw new BadInputException("model_shape '" + s + "': expected dim/hidden/layers/heads/kv_heads/vocab/seq_len/rope_theta/tied|untied (" + e.getMessage() + ")");
+        }
+    }
 }

@@ -116,7 +116,7 @@ public final class CsvTable {
             return out;
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read CSV: " + e.getMessage(), e);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (java.io.UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
             throw new BadInputException(file + ": malformed CSV: " + e.getMessage(), e);
         }
     }

@@ -126,9 +126,12 @@ class CostStageTest {
         assertEquals(525.0, h100.powerW(), 0); // 700 W TDP x 0.75, labelled estimated
         assertTrue(h100.powerBasis().startsWith("estimated"));
         // custom silicon is projected too; chips without a price keep tok/s and say why $ is empty
-        CostRow maia = only(r.uncosted(), "Maia 200", "none", 32, "projected");
-        assertTrue(maia.decodeTokPerS() > 0 && Double.isNaN(maia.usdPerHour()));
-        assertTrue(maia.basis().contains("no price"));
+        CostRow maia100 = only(r.uncosted(), "Maia 100", "none", 32, "projected");
+        assertTrue(maia100.decodeTokPerS() > 0 && Double.isNaN(maia100.usdPerHour()));
+        assertTrue(maia100.basis().contains("no price"));
+        // Maia 200 is costed at owner TCO only through its labelled assumed unit price
+        CostRow maia200 = only(r.rows(), "Maia 200", "owner-tco", 32, "projected");
+        assertTrue(maia200.usdPerHour() > 0);
         CostRow trn = only(r.rows(), "Trainium2", "cloud-on-demand", 32, "projected");
         assertEquals("custom", trn.silicon());
         CostRow v5e = only(r.uncosted(), "TPU v5e", "none", 32, "projected");

@@ -62,10 +62,12 @@ class ProjectionTest {
 
     @Test
     void missingFigureNamesFieldAndRow(@TempDir Path tmp) throws Exception {
-        Catalog c = Catalog.bundled();
-        // Maia 200's BF16 cell is empty in the published table.
-        BadInputException e = assertThrows(BadInputException.class, () -> c.find("Maia 200").peakFlops("bf16"));
-        assertTrue(e.getMessage().contains("Maia 200") && e.getMessage().contains("bf16_dense") && e.getMessage().contains("accelerators.csv:"), e.getMessage());
+        // An empty BF16 cell (as Maia 200's in the published table) is named with its file and row.
+        Path g = tmp.resolve("empty.csv");
+        Files.writeString(g, "accelerator,vendor,metric,provider,value,unit\nOddChip,Acme,memory_bandwidth,,4,TB/s\nOddChip,Acme,bf16_dense,,,TFLOP/s\n");
+        Catalog c = Catalog.load(g);
+        BadInputException e = assertThrows(BadInputException.class, () -> c.find("OddChip").peakFlops("bf16"));
+        assertTrue(e.getMessage().contains("OddChip") && e.getMessage().contains("bf16_dense") && e.getMessage().contains("empty.csv:"), e.getMessage());
         // a user chip without bandwidth cannot be projected
         Path f = tmp.resolve("mine.csv");
         Files.writeString(f, "accelerator,vendor,metric,provider,value,unit\nNewChip,Acme,hbm_capacity,,64,GB\n");
@@ -76,11 +78,24 @@ class ProjectionTest {
     }
 
     @Test
-    void projectedPrefillOmittedNotInventedWhenPeakMissing() {
-        Accelerator maia = Catalog.bundled().find("Maia 200");
-        Projection.Result r = Projection.project(maia, PresetShapes.config("llama-3.1-8b"), "bf16", 8, 0.2, 0.3, 1000, 500, 0.9);
+    void projectedPrefillOmittedNotInventedWhenPeakMissing(@TempDir Path tmp) throws Exception {
+        Path g = tmp.resolve("empty.csv");
+        Files.writeString(g, "accelerator,vendor,metric,provider,value,unit\nOddChip,Acme,memory_bandwidth,,4,TB/s\nOddChip,Acme,hbm_capacity,,96,GB\nOddChip,Acme,bf16_dense,,,TFLOP/s\n");
+        Accelerator odd = Catalog.load(g).find("OddChip");
+        Projection.Result r = Projection.project(odd, PresetShapes.config("llama-3.1-8b"), "bf16", 8, 0.2, 0.3, 1000, 500, 0.9);
         assertTrue(r.feasible());
         assertTrue(Double.isNaN(r.prefillTokPerS()));
         assertTrue(r.assumptions().stream().anyMatch(a -> a.startsWith("prefill not projected") && a.contains("bf16_dense")), r.assumptions().toString());
+    }
+
+    @Test
+    void maia200GapsAreFilledOnlyByLabelledAssumptions() {
+        Accelerator maia = Catalog.bundled().find("Maia 200");
+        CatalogValue bf16 = maia.get("bf16_dense");
+        assertEquals(2536, bf16.value(), 0);           // = published FP8 5,072 / 2
+        assertEquals("assumed", bf16.provenance());
+        CatalogValue price = maia.get("unit_price");
+        assertEquals(35000, price.value(), 0);
+        assertEquals("assumed", price.provenance());
     }
 }

@@ -39,6 +39,14 @@ class CsvTableTest {
     }
 
     @Test
+    void malformedCsvIsBadInputNamingTheFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("broken.csv");
+        Files.writeString(f, "a,b\n\"unterminated,1\n");
+        var e = assertThrows(dev.infercost.BadInputException.class, () -> CsvTable.read(f));
+        assertTrue(e.getMessage().contains("broken.csv"), e.getMessage());
+    }
+
+    @Test
     void formatsNaNAsEmptyAndIntegersPlain() {
         assertEquals("", CsvTable.formatDouble(Double.NaN));
         assertEquals("42", CsvTable.formatDouble(42.0));
