@@ -27,7 +27,7 @@ public final class CostCommand implements Callable<Integer> {
     Path catalog;
 
     @Option(names = "--profile", paramLabel = "NAME", defaultValue = "chat",
-            description = "query profile: chat (1000/500), rag (8000/300), reasoning (1000/8000), summarise (8000/1000), inferencex-1k1k, or ISL/OSL (default: ${DEFAULT-VALUE})")
+            description = "query profile(s), comma-separated (all go into cost.csv; the first is printed): chat (1000/500), rag (8000/300), reasoning (1000/8000), summarise (8000/1000), inferencex-1k1k, or ISL/OSL (default: ${DEFAULT-VALUE})")
     String profile;
 
     @Option(names = "--usd-per-hour", paramLabel = "X", description = "$/hour of the measured device (replaces the catalog's assumed price)")

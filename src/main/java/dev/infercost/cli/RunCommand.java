@@ -86,7 +86,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--usd-per-hour", description = "Price of this machine [$/h] (default: the catalog's labelled assumption for the CPU host).")
     Double usdPerHour;
 
-    @Option(names = "--profile", description = "Query profile for $/query (chat, rag, reasoning, ...; default: ${DEFAULT-VALUE}).", defaultValue = "chat")
+    @Option(names = "--profile", description = "Query profiles for $/query, comma-separated; the first is printed (default: ${DEFAULT-VALUE}, the default scenario's query mix).",
+            defaultValue = "chat,rag,reasoning")
     String profile;
 
     @Option(names = "--catalog", description = "User catalog (CSV or YAML) overriding or extending the bundled hardware catalog.")

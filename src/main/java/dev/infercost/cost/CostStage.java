@@ -45,7 +45,13 @@ public final class CostStage {
         Path eb = p.resolve(ResultSchemas.ENGINE_BENCH), sv = p.resolve(ResultSchemas.SERVING), en = p.resolve(ResultSchemas.ENERGY);
         if (!Files.exists(eb) && !Files.exists(sv))
             throw new BadInputException(p + ": no " + ResultSchemas.ENGINE_BENCH + " or " + ResultSchemas.SERVING + " to cost (run 'infercost run' first)");
-        QueryProfile profile = QueryProfile.of(o.profile() == null ? "chat" : o.profile());
+        // Several profiles (comma-separated, e.g. "chat,rag,reasoning") share one cost.csv (its profile column tells
+        // them apart); the printed table shows the first.
+        List<QueryProfile> profiles = new ArrayList<>();
+        for (String name : (o.profile() == null ? "chat" : o.profile()).split(","))
+            if (!name.isBlank()) profiles.add(QueryProfile.of(name.trim()));
+        if (profiles.isEmpty()) throw new BadInputException("--profile '" + o.profile() + "': no profile named");
+        QueryProfile profile = profiles.get(0);
         Catalog cat = Catalog.load(o.catalog());
         List<Map<String, String>> energy = Files.exists(en) ? CsvTable.read(en) : List.of();
         List<Map<String, String>> engine = Files.exists(eb) ? CsvTable.read(eb) : List.of();
@@ -53,16 +59,22 @@ public final class CostStage {
         String runId = dir.runId();
         for (List<Map<String, String>> t : List.of(engine, serving))
             if (!t.isEmpty() && t.get(0).get("run_id") != null && !t.get(0).get("run_id").isBlank()) { runId = t.get(0).get("run_id"); break; }
-        Builder b = new Builder(cat, o, profile, runId);
-        if (Files.exists(eb)) b.engine(engine, energy, eb);
-        if (Files.exists(sv)) b.serving(serving, sv);
         List<String> notes = new ArrayList<>();
         for (String s : cat.overrides()) notes.add("overridden: " + s);
-        notes.addAll(b.notes);
-        List<CostRow> costed = b.rows.stream().filter(CostStage::complete).toList();
-        List<CostRow> uncosted = b.rows.stream().filter(r -> !complete(r)).toList();
+        List<CostRow> all = new ArrayList<>();
+        Builder first = null;
+        for (QueryProfile pr : profiles) {
+            Builder b = new Builder(cat, o, pr, runId);
+            if (Files.exists(eb)) b.engine(engine, energy, eb);
+            if (Files.exists(sv)) b.serving(serving, sv);
+            for (String n : b.notes) if (!notes.contains(n)) notes.add(n);
+            all.addAll(b.rows);
+            if (first == null) first = b;
+        }
+        List<CostRow> costed = all.stream().filter(CostStage::complete).toList();
+        List<CostRow> uncosted = all.stream().filter(r -> !complete(r)).toList();
         Path written = write(dir, o, costed, uncosted, notes);
-        String table = ProcurementTable.render(b.rows, b.tableBatch, profile, notes, written);
+        String table = ProcurementTable.render(first.rows, first.tableBatch, profile, notes, written);
         return new CostResult(costed, uncosted, written, List.copyOf(notes), table);
     }
 

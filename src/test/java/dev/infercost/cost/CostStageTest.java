@@ -42,6 +42,20 @@ class CostStageTest {
     }
 
     @Test
+    void severalProfilesShareOneCostTable(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path copy = tmp.resolve("run");
+        Files.createDirectories(copy);
+        Files.copy(run.resolve("engine_bench.csv"), copy.resolve("engine_bench.csv"));
+        CostResult r = CostStage.run(RunDirectory.open(copy), CostOptions.defaults().withProfile("chat,rag"));
+        CostRow chat = r.rows().stream().filter(x -> x.chip().equals("cpu-host") && x.profile().equals("chat") && x.batchSize() == 32).findFirst().orElseThrow();
+        CostRow rag = r.rows().stream().filter(x -> x.chip().equals("cpu-host") && x.profile().equals("rag") && x.batchSize() == 32).findFirst().orElseThrow();
+        // same device time per token, different ISL/OSL: rag 8000/300 vs chat 1000/500
+        assertEquals(0.0816 * (1000 / 210.0 + 500 / 176.0) / 3600, chat.usdPerQuery(), 1e-15);
+        assertEquals(0.0816 * (8000 / 210.0 + 300 / 176.0) / 3600, rag.usdPerQuery(), 1e-15);
+        assertTrue(r.procurementTable().contains("profile chat"), "the first profile is the one printed");
+    }
+
+    @Test
     void measuredRowsCostInputAndOutputByPhaseTime() {
         CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults());
         CostRow m = only(r.rows(), "cpu-host", "cloud-on-demand", 32, "decode");
