@@ -403,10 +403,11 @@ public final class LlamaKernels {
 
     /**
      * Grouped-query attention, first pass, split along the context as in flash-decoding: work-group g =
-     * (b*nHeads + h)*nSplit + s handles query head h of row b over cache positions [s*chunk, min((s+1)*chunk,
+     * (s*n + b)*nHeads + h handles query head h of row b over cache positions [s*chunk, min((s+1)*chunk,
      * pos+1)): scores q·k/sqrt(headSize) kept in local memory, their max m and sum l of exp(score - m), and the
      * unnormalised output sum_p exp(score_p - m) v_p. Writes pout[g, 0..headSize) and pml[2g] = m, pml[2g+1] = l.
-     * Grid rows*nHeads*nSplit*wg, local wg; {@code chunk} fixed per session.
+     * Grid S*n*nHeads work-groups of wg, S = the splits the longest row of the step needs (at most nSplit);
+     * {@code chunk} is fixed per session.
      */
     public static void attention(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray pout,
                                  FloatArray pml, IntArray meta, int nHeads, int headSize, int kvDim, int kvMul, int ctx,
@@ -415,10 +416,11 @@ public final class LlamaKernels {
         int lid = c.localIdx;
         float[] sc = c.allocateFloatLocalArray(chunk);
         float[] red = c.allocateFloatLocalArray(wg);
-        int sp = g % nSplit;
-        int h = (g / nSplit) % nHeads;
-        int b = g / (nSplit * nHeads);
-        if (b < meta.get(0)) {
+        int n = meta.get(0);
+        int sp = g / (n * nHeads);
+        int h = g % nHeads;
+        int b = (g / nHeads) % n;
+        if (sp < nSplit) {
             int slot = meta.get(2 + 3 * b);
             int pos = meta.get(3 + 3 * b);
             int start = sp * chunk;
@@ -517,20 +519,24 @@ public final class LlamaKernels {
 
     /**
      * Attention, second pass: merges the splits of each (row, head) with the log-sum-exp rule
-     * out = sum_s e^(m_s - M) o_s / sum_s e^(m_s - M) l_s, M = max_s m_s. Grid rows*dim (rounded up).
+     * out = sum_s e^(m_s - M) o_s / sum_s e^(m_s - M) l_s, M = max_s m_s, over the splits s of the row's own
+     * positions (work-group (s*n + b)*nHeads + h of {@link #attention}). Grid n*dim (rounded up).
      */
     public static void attentionCombine(KernelContext c, FloatArray out, FloatArray pout, FloatArray pml, IntArray meta,
                                         int dim, int headSize, int chunk, int nSplit) {
         int i = c.globalIdx;
         int b = i / dim;
         if (b < meta.get(0)) {
+            int n = meta.get(0);
             int used = meta.get(3 + 3 * b) / chunk + 1;
+            int nHeads = dim / headSize;
             int h = (i % dim) / headSize;
             int d = i % headSize;
-            int base = (b * (dim / headSize) + h) * nSplit;
+            int base = b * nHeads + h;
+            int stride = n * nHeads;
             float mx = NEG;
             for (int s = 0; s < used; s++) {
-                float ms = pml.get(2 * (base + s));
+                float ms = pml.get(2 * (base + s * stride));
                 if (ms > mx) {
                     mx = ms;
                 }
@@ -538,9 +544,10 @@ public final class LlamaKernels {
             float num = 0.0f;
             float den = 0.0f;
             for (int s = 0; s < used; s++) {
-                float f = TornadoMath.exp(pml.get(2 * (base + s)) - mx);
-                num += f * pout.get((base + s) * headSize + d);
-                den += f * pml.get(2 * (base + s) + 1);
+                int gs = base + s * stride;
+                float f = TornadoMath.exp(pml.get(2 * gs) - mx);
+                num += f * pout.get(gs * headSize + d);
+                den += f * pml.get(2 * gs + 1);
             }
             out.set(i, num / den);
         }

@@ -15,7 +15,16 @@ import java.util.List;
 /** The TornadoVM-dependent half of the "tornado" backend, loaded reflectively by {@link TornadoEngineProvider}. */
 public final class TornadoBackendImpl implements dev.infercost.engine.tornado.TornadoBackend {
 
-    public TornadoBackendImpl() {}
+    /**
+     * TornadoVM bytecode buffer per task graph [bytes]: one Llama graph has ~11 tasks per layer plus transfers,
+     * beyond TornadoVM's default (4096); a 32-layer model needs ~40 KB. Read by TornadoVM once, when its runtime
+     * starts, so it is set here before the first TornadoVM call unless the user set it.
+     */
+    static final String MAX_BYTECODE = "262144";
+
+    public TornadoBackendImpl() {
+        if (System.getProperty("tornado.tvm.maxbytecodesize") == null) System.setProperty("tornado.tvm.maxbytecodesize", MAX_BYTECODE);
+    }
 
     @Override
     public String runtimeVersion() {
@@ -27,9 +36,8 @@ public final class TornadoBackendImpl implements dev.infercost.engine.tornado.To
     }
 
     private static String versionFromModule() {
-        return uk.ac.manchester.tornado.api.TaskGraph.class.getModule().getDescriptor() != null
-                ? uk.ac.manchester.tornado.api.TaskGraph.class.getModule().getDescriptor().toNameAndVersion()
-                : "(version unknown)";
+        var d = uk.ac.manchester.tornado.api.TaskGraph.class.getModule().getDescriptor();
+        return d != null && d.rawVersion().isPresent() ? d.rawVersion().get() : "(version unknown)";
     }
 
     @Override
@@ -41,12 +49,18 @@ public final class TornadoBackendImpl implements dev.infercost.engine.tornado.To
             for (int d = 0; d < be.getNumDevices(); d++) {
                 TornadoDevice dev = be.getDevice(d);
                 long[] wg = dev.getDeviceMaxWorkgroupDimensions();
-                out.add(new DeviceInfo(b + ":" + d, dev.getDeviceName(), String.valueOf(dev.getDeviceType()),
-                        dev.getMaxGlobalMemory(), wg == null || wg.length == 0 ? 0 : wg[0],
+                out.add(new DeviceInfo(b + ":" + d, physicalName(dev), String.valueOf(dev.getDeviceType()),
+                        dev.getPhysicalDevice().getDeviceGlobalMemorySize(), wg == null || wg.length == 0 ? 0 : wg[0],
                         be.getBackendType() + " / " + dev.getPlatformName()));
             }
         }
         return out;
+    }
+
+    /** The driver's device name (TornadoVM's own getDeviceName() is its "opencl-0-0" style id). */
+    static String physicalName(TornadoDevice dev) {
+        String n = dev.getPhysicalDevice().getDeviceName();
+        return n == null || n.isBlank() ? dev.getDeviceName() : n.trim();
     }
 
     @Override

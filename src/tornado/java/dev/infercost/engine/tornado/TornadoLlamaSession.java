@@ -33,7 +33,7 @@ import java.util.List;
  * because the KV-cache store task of a layer finishes before its attention task starts).
  */
 final class TornadoLlamaSession implements DecodeSession {
-    /** Cache positions handled by one attention work-group (flash-decoding split length). */
+    /** Cache positions handled by one attention work-group (flash-decoding split length; a power of two). */
     static final int CHUNK = 128;
     private static final String G = "llama";
 
@@ -45,6 +45,9 @@ final class TornadoLlamaSession implements DecodeSession {
     private final TornadoExecutionPlan plan;
     private boolean verified;
     private boolean closed;
+    /** Grids whose size follows the rows of the step (n): [grid, per-row units, 1 = work-groups / 0 = items]. */
+    private final List<Object[]> rowGrids = new ArrayList<>();
+    private int gridRows = -1, gridSplits = -1;
 
     TornadoLlamaSession(TornadoLlamaEngine e, int maxBatch, int maxContext) {
         this.e = e;
@@ -64,7 +67,7 @@ final class TornadoLlamaSession implements DecodeSession {
         long scratch = 4L * ((long) rows * (3 * dim + 2 * kvDim + hidden + vocab) + (long) rows * nHeads * nSplit * (hs + 2)
                 + (long) maxContext * hs);
         long need = e.weightBytes() + 2L * L * 4 * cacheElems + scratch;
-        long have = e.device.getMaxGlobalMemory();
+        long have = e.device.getPhysicalDevice().getDeviceGlobalMemorySize();
         if (have > 0 && need > have)
             throw new BadInputException(String.format("tornado: weights + KV cache + activations need %.2f GiB, device %s has %.2f GiB",
                     need / 1073741824.0, e.deviceId, have / 1073741824.0));
@@ -111,38 +114,41 @@ final class TornadoLlamaSession implements DecodeSession {
             case F16 -> g.task("embed", LlamaKernels::embedF16, kc, x, e.embedding.f16(), meta, dim);
             case Q8_0 -> g.task("embed", LlamaKernels::embedQ8, kc, x, e.embedding.q8(), meta, dim);
         }
-        grid(gs, "embed", (long) rows * dim);
+        grid(gs, "embed", dim);
         float eps = cfg.rmsNormEps();
+        int wgNorm = fit(dim), wgAttn = fit(CHUNK);
         for (int l = 0; l < L; l++) {
             String s = Integer.toString(l);
-            g.task("attnNorm" + s, LlamaKernels::rmsnorm, kc, xb, x, e.rmsAtt[l], meta, dim, eps, wg);
-            groups(gs, "attnNorm" + s, rows);
+            g.task("attnNorm" + s, LlamaKernels::rmsnorm, kc, xb, x, e.rmsAtt[l], meta, dim, eps, wgNorm);
+            groups(gs, "attnNorm" + s, 1, wgNorm);
             matmul(g, gs, kc, "q" + s, q, xb, e.wq[l], 0);
             matmul(g, gs, kc, "k" + s, k, xb, e.wk[l], 0);
             matmul(g, gs, kc, "v" + s, v, xb, e.wv[l], 0);
             g.task("rope" + s, LlamaKernels::ropeStore, kc, q, k, v, keyCache[l], valueCache[l], cos, sin, meta, dim, kvDim, hs, maxContext);
-            grid(gs, "rope" + s, (long) rows * dim / 2);
+            grid(gs, "rope" + s, dim / 2);
             g.task("attn" + s, LlamaKernels::attention, kc, q, keyCache[l], valueCache[l], pout, pml, meta, nHeads, hs, kvDim,
-                    cfg.kvMul(), maxContext, CHUNK, nSplit, wg);
-            groups(gs, "attn" + s, rows * nHeads * nSplit);
+                    cfg.kvMul(), maxContext, CHUNK, nSplit, wgAttn);
+            groups(gs, "attn" + s, -nHeads, wgAttn);
             g.task("combine" + s, LlamaKernels::attentionCombine, kc, xb, pout, pml, meta, dim, hs, CHUNK, nSplit);
-            grid(gs, "combine" + s, (long) rows * dim);
+            grid(gs, "combine" + s, dim);
             matmul(g, gs, kc, "wo" + s, x, xb, e.wo[l], 1);
-            g.task("ffnNorm" + s, LlamaKernels::rmsnorm, kc, xb, x, e.rmsFfn[l], meta, dim, eps, wg);
-            groups(gs, "ffnNorm" + s, rows);
+            g.task("ffnNorm" + s, LlamaKernels::rmsnorm, kc, xb, x, e.rmsFfn[l], meta, dim, eps, wgNorm);
+            groups(gs, "ffnNorm" + s, 1, wgNorm);
+            int wgFfn = fitProduct(e.w1[l]);
             switch (e.w1[l].type()) {
-                case F32 -> g.task("ffn" + s, LlamaKernels::swigluF32, kc, hb, xb, e.w1[l].f32(), e.w3[l].f32(), meta, dim, hidden, wg);
-                case F16 -> g.task("ffn" + s, LlamaKernels::swigluF16, kc, hb, xb, e.w1[l].f16(), e.w3[l].f16(), meta, dim, hidden, wg);
-                case Q8_0 -> g.task("ffn" + s, LlamaKernels::swigluQ8, kc, hb, xb, e.w1[l].q8(), e.w3[l].q8(), meta, dim, hidden, wg);
+                case F32 -> g.task("ffn" + s, LlamaKernels::swigluF32, kc, hb, xb, e.w1[l].f32(), e.w3[l].f32(), meta, dim, hidden, wgFfn);
+                case F16 -> g.task("ffn" + s, LlamaKernels::swigluF16, kc, hb, xb, e.w1[l].f16(), e.w3[l].f16(), meta, dim, hidden, wgFfn);
+                case Q8_0 -> g.task("ffn" + s, LlamaKernels::swigluQ8, kc, hb, xb, e.w1[l].q8(), e.w3[l].q8(), meta, dim, hidden, wgFfn);
             }
-            groups(gs, "ffn" + s, hidden);
+            weightRows(gs, "ffn" + s, hidden, wgFfn);
             matmul(g, gs, kc, "w2" + s, x, hb, e.w2[l], 1);
         }
-        g.task("finalNorm", LlamaKernels::rmsnorm, kc, xb, x, e.rmsFinal, meta, dim, eps, wg);
-        groups(gs, "finalNorm", rows);
+        g.task("finalNorm", LlamaKernels::rmsnorm, kc, xb, x, e.rmsFinal, meta, dim, eps, wgNorm);
+        groups(gs, "finalNorm", 1, wgNorm);
         matmul(g, gs, kc, "classifier", logits, xb, e.classifier, 0);
-        g.task("argmax", LlamaKernels::argmax, kc, next, logits, meta, vocab, wg);
-        groups(gs, "argmax", rows);
+        int wgArgmax = fit(vocab);
+        g.task("argmax", LlamaKernels::argmax, kc, next, logits, meta, vocab, wgArgmax);
+        groups(gs, "argmax", 1, wgArgmax);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, next);
         g.transferToHost(DataTransferMode.UNDER_DEMAND, logits);
 
@@ -150,29 +156,73 @@ final class TornadoLlamaSession implements DecodeSession {
         plan = new TornadoExecutionPlan(itg).withDevice(e.device).withGridScheduler(gs);
     }
 
+    /**
+     * Work-group size for a reduction over {@code work} items: the next power of two, at least 32 (a GPU warp)
+     * and at most the engine's cap (the device's maximum work-group size, at most 256). Small models thus get
+     * small work-groups instead of mostly idle 256-wide ones.
+     */
+    private int fit(long work) {
+        long p = Long.highestOneBit(Math.max(1, work - 1)) << 1;
+        return (int) Math.min(wg, Math.max(Math.min(32, wg), p));
+    }
+
+    /** {@link #fit} for a product's inner loop: elements per row, or 32-element blocks for Q8_0. */
+    private int fitProduct(DeviceTensor w) {
+        return fit(w.type() == dev.infercost.model.TensorType.Q8_0 ? w.cols() / 32 : w.cols());
+    }
+
     /** A batched product task of the weight's type. */
     private void matmul(TaskGraph g, GridScheduler gs, KernelContext kc, String name, FloatArray out, FloatArray in, DeviceTensor w, int accumulate) {
+        int wgw = fitProduct(w);
         switch (w.type()) {
-            case F32 -> g.task(name, LlamaKernels::matmulF32, kc, out, in, w.f32(), meta, w.cols(), w.rows(), accumulate, wg);
-            case F16 -> g.task(name, LlamaKernels::matmulF16, kc, out, in, w.f16(), meta, w.cols(), w.rows(), accumulate, wg);
-            case Q8_0 -> g.task(name, LlamaKernels::matmulQ8, kc, out, in, w.q8(), meta, w.cols(), w.rows(), accumulate, wg);
+            case F32 -> g.task(name, LlamaKernels::matmulF32, kc, out, in, w.f32(), meta, w.cols(), w.rows(), accumulate, wgw);
+            case F16 -> g.task(name, LlamaKernels::matmulF16, kc, out, in, w.f16(), meta, w.cols(), w.rows(), accumulate, wgw);
+            case Q8_0 -> g.task(name, LlamaKernels::matmulQ8, kc, out, in, w.q8(), meta, w.cols(), w.rows(), accumulate, wgw);
         }
-        groups(gs, name, w.rows());
+        weightRows(gs, name, w.rows(), wgw);
     }
 
-    /** Element-wise grid: {@code items} work-items rounded up to whole work-groups. */
-    private void grid(GridScheduler gs, String task, long items) {
-        long global = (items + wg - 1) / wg * wg;
-        WorkerGrid1D w = new WorkerGrid1D((int) global);
-        w.setLocalWork(wg, 1, 1);
-        gs.addWorkerGrid(G + "." + task, w);
+    /** One work-group per weight row: fixed for the session (the product kernels loop over the step's rows). */
+    private void weightRows(GridScheduler gs, String task, int weightRows, int wgt) {
+        WorkerGrid1D grid = new WorkerGrid1D(weightRows * wgt);
+        grid.setLocalWork(wgt, 1, 1);
+        gs.addWorkerGrid(G + "." + task, grid);
     }
 
-    /** One work-group of {@code wg} per unit (row, weight row, head split ...). */
-    private void groups(GridScheduler gs, String task, long units) {
-        WorkerGrid1D w = new WorkerGrid1D((int) (units * wg));
-        w.setLocalWork(wg, 1, 1);
+    /** Element-wise grid of {@code itemsPerRow} work-items per step row, rounded up to whole work-groups. */
+    private void grid(GridScheduler gs, String task, long itemsPerRow) {
+        int wgt = fit(itemsPerRow);
+        WorkerGrid1D w = new WorkerGrid1D(wgt);
+        w.setLocalWork(wgt, 1, 1);
         gs.addWorkerGrid(G + "." + task, w);
+        rowGrids.add(new Object[]{w, itemsPerRow, 0, wgt});
+    }
+
+    /** {@code unitsPerRow} work-groups of {@code wg} per step row (one per row, per head and split ...). */
+    private void groups(GridScheduler gs, String task, long unitsPerRow, int wgt) {
+        WorkerGrid1D w = new WorkerGrid1D(wgt);
+        w.setLocalWork(wgt, 1, 1);
+        gs.addWorkerGrid(G + "." + task, w);
+        rowGrids.add(new Object[]{w, unitsPerRow, 1, wgt});
+    }
+
+    /**
+     * Sizes the per-row grids for a step of n rows, so a batch-1 step launches batch-1 grids in a session
+     * sized for more. (The weight-row grids of the products do not depend on n: their kernels loop over rows.)
+     */
+    private void sizeGrids(int n, int splits) {
+        if (n == gridRows && splits == gridSplits) return;
+        for (Object[] g : rowGrids) {
+            WorkerGrid1D w = (WorkerGrid1D) g[0];
+            long per = (Long) g[1];
+            if (per < 0) per = -per * splits; // attention: heads x context splits in use
+            int wgt = (Integer) g[3];
+            long global = (Integer) g[2] == 1 ? n * per * wgt : (n * per + wgt - 1) / wgt * wgt;
+            w.setGlobalWork(global, 1, 1);
+            w.setLocalWork(wgt, 1, 1);
+        }
+        gridRows = n;
+        gridSplits = splits;
     }
 
     @Override public int maxBatch() { return maxBatch; }
@@ -196,6 +246,9 @@ final class TornadoLlamaSession implements DecodeSession {
             meta.set(2 + 3 * i, s);
             meta.set(3 + 3 * i, p);
         }
+        int maxPos = 0;
+        for (int i = 0; i < n; i++) maxPos = Math.max(maxPos, meta.get(3 + 3 * i));
+        sizeGrids(n, maxPos / CHUNK + 1);
         if (verified) return plan.execute();
         // First execution: compiles the kernels and copies the weights. Profile it once to prove the task graph
         // ran as device kernels (TornadoVM can bail out to sequential Java on the host).
