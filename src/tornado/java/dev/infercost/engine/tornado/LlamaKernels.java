@@ -239,163 +239,374 @@ public final class LlamaKernels {
         }
     }
 
-    /**
-     * SwiGLU FFN up-projection, fused: out[b, r] = silu(W1[r]·in[b]) * (W3[r]·in[b]), silu(a) = a / (1 + e^-a)
-     * (run.c). W1 (gate) and W3 (up) F32 {@code [hidden, dim]}. Grid hidden*wg, local wg.
-     */
-    public static void swigluF32(KernelContext c, FloatArray out, FloatArray in, FloatArray w1, FloatArray w3, IntArray meta,
-                                 int inDim, int outDim, int wg) {
-        int r = c.groupIdx;
-        int lid = c.localIdx;
-        float[] ra = c.allocateFloatLocalArray(wg);
-        float[] rb = c.allocateFloatLocalArray(wg);
-        int n = meta.get(0);
-        int base = r * inDim;
-        for (int b = 0; b < n; b++) {
-            int xo = b * inDim;
-            float sa = 0.0f;
-            float sb = 0.0f;
-            for (int k = lid; k < inDim; k += wg) {
-                float xv = in.get(xo + k);
-                sa += w1.get(base + k) * xv;
-                sb += w3.get(base + k) * xv;
-            }
-            ra[lid] = sa;
-            rb[lid] = sb;
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    ra[lid] += ra[lid + stride];
-                    rb[lid] += rb[lid + stride];
-                }
-            }
-            c.localBarrier();
-            if (lid == 0) {
-                float a = ra[0];
-                out.set(b * outDim + r, a / (1.0f + TornadoMath.exp(-a)) * rb[0]);
-            }
-            c.localBarrier();
-        }
-    }
-
-    /** As {@link #swigluF32} with F16 weights. */
-    public static void swigluF16(KernelContext c, FloatArray out, FloatArray in, ShortArray w1, ShortArray w3, IntArray meta,
-                                 int inDim, int outDim, int wg) {
-        int r = c.groupIdx;
-        int lid = c.localIdx;
-        float[] ra = c.allocateFloatLocalArray(wg);
-        float[] rb = c.allocateFloatLocalArray(wg);
-        int n = meta.get(0);
-        int base = r * inDim;
-        for (int b = 0; b < n; b++) {
-            int xo = b * inDim;
-            float sa = 0.0f;
-            float sb = 0.0f;
-            for (int k = lid; k < inDim; k += wg) {
-                float xv = in.get(xo + k);
-                sa += halfToFloat(w1.get(base + k) & 0xFFFF) * xv;
-                sb += halfToFloat(w3.get(base + k) & 0xFFFF) * xv;
-            }
-            ra[lid] = sa;
-            rb[lid] = sb;
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    ra[lid] += ra[lid + stride];
-                    rb[lid] += rb[lid + stride];
-                }
-            }
-            c.localBarrier();
-            if (lid == 0) {
-                float a = ra[0];
-                out.set(b * outDim + r, a / (1.0f + TornadoMath.exp(-a)) * rb[0]);
-            }
-            c.localBarrier();
-        }
-    }
-
-    /** As {@link #swigluF32} with Q8_0 weights. */
-    public static void swigluQ8(KernelContext c, FloatArray out, FloatArray in, ByteArray w1, ByteArray w3, IntArray meta,
-                                int inDim, int outDim, int wg) {
-        int r = c.groupIdx;
-        int lid = c.localIdx;
-        float[] ra = c.allocateFloatLocalArray(wg);
-        float[] rb = c.allocateFloatLocalArray(wg);
-        int n = meta.get(0);
-        int nb = inDim / 32;
-        int rowBlock = r * nb;
-        for (int b = 0; b < n; b++) {
-            int xo = b * inDim;
-            float sa = 0.0f;
-            float sb = 0.0f;
-            for (int j = lid; j < nb; j += wg) {
-                int off = (rowBlock + j) * 34;
-                float d1 = halfToFloat((w1.get(off) & 0xFF) | ((w1.get(off + 1) & 0xFF) << 8));
-                float d3 = halfToFloat((w3.get(off) & 0xFF) | ((w3.get(off + 1) & 0xFF) << 8));
-                int xb = xo + j * 32;
-                float ta = 0.0f;
-                float tb = 0.0f;
-                for (int q = 0; q < 32; q++) {
-                    float xv = in.get(xb + q);
-                    ta += w1.get(off + 2 + q) * xv;
-                    tb += w3.get(off + 2 + q) * xv;
-                }
-                sa += d1 * ta;
-                sb += d3 * tb;
-            }
-            ra[lid] = sa;
-            rb[lid] = sb;
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    ra[lid] += ra[lid + stride];
-                    rb[lid] += rb[lid + stride];
-                }
-            }
-            c.localBarrier();
-            if (lid == 0) {
-                float a = ra[0];
-                out.set(b * outDim + r, a / (1.0f + TornadoMath.exp(-a)) * rb[0]);
-            }
-            c.localBarrier();
-        }
-    }
-
-    // ---------------------------------------------------------------- RoPE + KV-cache store
+    // ---------------------------------------------------------------- fused blocks (fewer launches per layer)
 
     /**
-     * Rotates q[b] and k[b] by RoPE at the row's position (adjacent pairs (2i, 2i+1), frequency
-     * theta^(-(2i mod headSize)/headSize), from host-computed tables cos/sin {@code [ctx, headSize/2]}), then
-     * stores k[b] and v[b] into the device-resident KV cache {@code [slots, ctx, kvDim]} at (slot, pos).
-     * Grid rows*dim/2 (rounded up), any local size.
+     * Attention input block, fused: RMSNorm of x[b] (weight rmsW), the Q, K and V projections, RoPE, and the
+     * store of k and v into the KV cache {@code [slots, ctx, kvDim]} at (slot, pos). Work-group p computes the
+     * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step,
+     * using dot(w, rmsW * x) / rms(x) = dot(w, rmsnorm(x)), so the norm costs no extra pass or launch.
+     * Grid (dim + 2*kvDim)/2 work-groups of wg. Weights F32.
      */
-    public static void ropeStore(KernelContext c, FloatArray q, FloatArray k, FloatArray v, FloatArray keyCache, FloatArray valueCache,
-                                 FloatArray cos, FloatArray sin, IntArray meta, int dim, int kvDim, int headSize, int ctx) {
-        int i = c.globalIdx;
-        int half = dim / 2;
-        int b = i / half;
-        if (b < meta.get(0)) {
-            int e = 2 * (i % half);
-            int slot = meta.get(2 + 3 * b);
-            int pos = meta.get(3 + 3 * b);
-            int t = pos * (headSize / 2) + (e % headSize) / 2;
+    public static void qkvRopeF32(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray x,
+                                  FloatArray rmsW, FloatArray wq, FloatArray wk, FloatArray wv, FloatArray cos, FloatArray sin, IntArray meta,
+                                  int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
+        int lid = c.localIdx;
+        float[] r0 = c.allocateFloatLocalArray(wg);
+        float[] r1 = c.allocateFloatLocalArray(wg);
+        float[] rs = c.allocateFloatLocalArray(wg);
+        int row = 2 * c.groupIdx;
+        int part = 2;
+        int wr = row - dim - kvDim;
+        if (row < dim) {
+            part = 0;
+            wr = row;
+        } else if (row < dim + kvDim) {
+            part = 1;
+            wr = row - dim;
+        }
+        int base = wr * dim;
+        int n = meta.get(0);
+        for (int b = 0; b < n; b++) {
+            int xo = b * dim;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float ss = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float xv = x.get(xo + k);
+                ss += xv * xv;
+                float xn = xv * rmsW.get(k);
+                if (part == 0) {
+                    s0 += wq.get(base + k) * xn;
+                    s1 += wq.get(base + dim + k) * xn;
+                } else if (part == 1) {
+                    s0 += wk.get(base + k) * xn;
+                    s1 += wk.get(base + dim + k) * xn;
+                } else {
+                    s0 += wv.get(base + k) * xn;
+                    s1 += wv.get(base + dim + k) * xn;
+                }
+            }
+            r0[lid] = s0;
+            r1[lid] = s1;
+            rs[lid] = ss;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    r0[lid] += r0[lid + stride];
+                    r1[lid] += r1[lid + stride];
+                    rs[lid] += rs[lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, b, part, wr, r0[0], r1[0],
+                        1.0f / TornadoMath.sqrt(rs[0] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * Attention input block, fused: RMSNorm of x[b] (weight rmsW), the Q, K and V projections, RoPE, and the
+     * store of k and v into the KV cache {@code [slots, ctx, kvDim]} at (slot, pos). Work-group p computes the
+     * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step,
+     * using dot(w, rmsW * x) / rms(x) = dot(w, rmsnorm(x)), so the norm costs no extra pass or launch.
+     * Grid (dim + 2*kvDim)/2 work-groups of wg. Weights F16.
+     */
+    public static void qkvRopeF16(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray x,
+                                  FloatArray rmsW, ShortArray wq, ShortArray wk, ShortArray wv, FloatArray cos, FloatArray sin, IntArray meta,
+                                  int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
+        int lid = c.localIdx;
+        float[] r0 = c.allocateFloatLocalArray(wg);
+        float[] r1 = c.allocateFloatLocalArray(wg);
+        float[] rs = c.allocateFloatLocalArray(wg);
+        int row = 2 * c.groupIdx;
+        int part = 2;
+        int wr = row - dim - kvDim;
+        if (row < dim) {
+            part = 0;
+            wr = row;
+        } else if (row < dim + kvDim) {
+            part = 1;
+            wr = row - dim;
+        }
+        int base = wr * dim;
+        int n = meta.get(0);
+        for (int b = 0; b < n; b++) {
+            int xo = b * dim;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float ss = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float xv = x.get(xo + k);
+                ss += xv * xv;
+                float xn = xv * rmsW.get(k);
+                if (part == 0) {
+                    s0 += halfToFloat(wq.get(base + k) & 0xFFFF) * xn;
+                    s1 += halfToFloat(wq.get(base + dim + k) & 0xFFFF) * xn;
+                } else if (part == 1) {
+                    s0 += halfToFloat(wk.get(base + k) & 0xFFFF) * xn;
+                    s1 += halfToFloat(wk.get(base + dim + k) & 0xFFFF) * xn;
+                } else {
+                    s0 += halfToFloat(wv.get(base + k) & 0xFFFF) * xn;
+                    s1 += halfToFloat(wv.get(base + dim + k) & 0xFFFF) * xn;
+                }
+            }
+            r0[lid] = s0;
+            r1[lid] = s1;
+            rs[lid] = ss;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    r0[lid] += r0[lid + stride];
+                    r1[lid] += r1[lid + stride];
+                    rs[lid] += rs[lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, b, part, wr, r0[0], r1[0],
+                        1.0f / TornadoMath.sqrt(rs[0] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * Attention input block, fused: RMSNorm of x[b] (weight rmsW), the Q, K and V projections, RoPE, and the
+     * store of k and v into the KV cache {@code [slots, ctx, kvDim]} at (slot, pos). Work-group p computes the
+     * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step,
+     * using dot(w, rmsW * x) / rms(x) = dot(w, rmsnorm(x)), so the norm costs no extra pass or launch.
+     * Grid (dim + 2*kvDim)/2 work-groups of wg. Weights Q8.
+     */
+    public static void qkvRopeQ8(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray x,
+                                  FloatArray rmsW, ByteArray wq, ByteArray wk, ByteArray wv, FloatArray cos, FloatArray sin, IntArray meta,
+                                  int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
+        int lid = c.localIdx;
+        float[] r0 = c.allocateFloatLocalArray(wg);
+        float[] r1 = c.allocateFloatLocalArray(wg);
+        float[] rs = c.allocateFloatLocalArray(wg);
+        int row = 2 * c.groupIdx;
+        int part = 2;
+        int wr = row - dim - kvDim;
+        if (row < dim) {
+            part = 0;
+            wr = row;
+        } else if (row < dim + kvDim) {
+            part = 1;
+            wr = row - dim;
+        }
+        int base = wr * dim;
+        int n = meta.get(0);
+        for (int b = 0; b < n; b++) {
+            int xo = b * dim;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float ss = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float xv = x.get(xo + k);
+                ss += xv * xv;
+                float xn = xv * rmsW.get(k);
+                if (part == 0) {
+                    s0 += q8(wq, base + k) * xn;
+                    s1 += q8(wq, base + dim + k) * xn;
+                } else if (part == 1) {
+                    s0 += q8(wk, base + k) * xn;
+                    s1 += q8(wk, base + dim + k) * xn;
+                } else {
+                    s0 += q8(wv, base + k) * xn;
+                    s1 += q8(wv, base + dim + k) * xn;
+                }
+            }
+            r0[lid] = s0;
+            r1[lid] = s1;
+            rs[lid] = ss;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    r0[lid] += r0[lid + stride];
+                    r1[lid] += r1[lid + stride];
+                    rs[lid] += rs[lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, b, part, wr, r0[0], r1[0],
+                        1.0f / TornadoMath.sqrt(rs[0] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * Lane 0 of {@link #qkvRope}: scales the two dot products by the RMS factor, rotates Q/K pairs by RoPE
+     * (tables cos/sin {@code [ctx, headSize/2]}, pair index (wr mod headSize)/2) and stores q, or k / v into the cache.
+     */
+    static void storeQkv(FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray cos, FloatArray sin, IntArray meta,
+                         int b, int part, int wr, float d0, float d1, float inv, int dim, int kvDim, int headSize, int ctx) {
+        float a = d0 * inv;
+        float bb = d1 * inv;
+        int slot = meta.get(2 + 3 * b);
+        int pos = meta.get(3 + 3 * b);
+        int co = (slot * ctx + pos) * kvDim + wr;
+        if (part == 2) {
+            valueCache.set(co, a);
+            valueCache.set(co + 1, bb);
+        } else {
+            int t = pos * (headSize / 2) + (wr % headSize) / 2;
             float fc = cos.get(t);
             float fs = sin.get(t);
-            int qo = b * dim + e;
-            float q0 = q.get(qo);
-            float q1 = q.get(qo + 1);
-            q.set(qo, q0 * fc - q1 * fs);
-            q.set(qo + 1, q0 * fs + q1 * fc);
-            if (e < kvDim) {
-                int ko = b * kvDim + e;
-                float k0 = k.get(ko);
-                float k1 = k.get(ko + 1);
-                int co = (slot * ctx + pos) * kvDim + e;
-                keyCache.set(co, k0 * fc - k1 * fs);
-                keyCache.set(co + 1, k0 * fs + k1 * fc);
-                valueCache.set(co, v.get(ko));
-                valueCache.set(co + 1, v.get(ko + 1));
+            float ra = a * fc - bb * fs;
+            float rb = a * fs + bb * fc;
+            if (part == 0) {
+                q.set(b * dim + wr, ra);
+                q.set(b * dim + wr + 1, rb);
+            } else {
+                keyCache.set(co, ra);
+                keyCache.set(co + 1, rb);
             }
+        }
+    }
+
+    /**
+     * FFN input block, fused: RMSNorm of x[b] (weight rmsW), then SwiGLU hb[b, r] = silu(W1[r]·xn) * (W3[r]·xn),
+     * silu(a) = a / (1 + e^-a) (run.c), xn = rmsnorm(x[b]). One work-group per hidden unit r: grid hidden*wg.
+     * Weights F32.
+     */
+    public static void ffnF32(KernelContext c, FloatArray hb, FloatArray x, FloatArray rmsW, FloatArray w1, FloatArray w3, IntArray meta,
+                              int dim, int hidden, float eps, int wg) {
+        int r = c.groupIdx;
+        int lid = c.localIdx;
+        float[] ra = c.allocateFloatLocalArray(wg);
+        float[] rb = c.allocateFloatLocalArray(wg);
+        float[] rs = c.allocateFloatLocalArray(wg);
+        int n = meta.get(0);
+        int base = r * dim;
+        for (int b = 0; b < n; b++) {
+            int xo = b * dim;
+            float sa = 0.0f;
+            float sb = 0.0f;
+            float ss = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float xv = x.get(xo + k);
+                ss += xv * xv;
+                float xn = xv * rmsW.get(k);
+                sa += w1.get(base + k) * xn;
+                sb += w3.get(base + k) * xn;
+            }
+            ra[lid] = sa;
+            rb[lid] = sb;
+            rs[lid] = ss;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    ra[lid] += ra[lid + stride];
+                    rb[lid] += rb[lid + stride];
+                    rs[lid] += rs[lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                float inv = 1.0f / TornadoMath.sqrt(rs[0] / dim + eps);
+                float a = ra[0] * inv;
+                hb.set(b * hidden + r, a / (1.0f + TornadoMath.exp(-a)) * (rb[0] * inv));
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * FFN input block, fused: RMSNorm of x[b] (weight rmsW), then SwiGLU hb[b, r] = silu(W1[r]·xn) * (W3[r]·xn),
+     * silu(a) = a / (1 + e^-a) (run.c), xn = rmsnorm(x[b]). One work-group per hidden unit r: grid hidden*wg.
+     * Weights F16.
+     */
+    public static void ffnF16(KernelContext c, FloatArray hb, FloatArray x, FloatArray rmsW, ShortArray w1, ShortArray w3, IntArray meta,
+                              int dim, int hidden, float eps, int wg) {
+        int r = c.groupIdx;
+        int lid = c.localIdx;
+        float[] ra = c.allocateFloatLocalArray(wg);
+        float[] rb = c.allocateFloatLocalArray(wg);
+        float[] rs = c.allocateFloatLocalArray(wg);
+        int n = meta.get(0);
+        int base = r * dim;
+        for (int b = 0; b < n; b++) {
+            int xo = b * dim;
+            float sa = 0.0f;
+            float sb = 0.0f;
+            float ss = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float xv = x.get(xo + k);
+                ss += xv * xv;
+                float xn = xv * rmsW.get(k);
+                sa += halfToFloat(w1.get(base + k) & 0xFFFF) * xn;
+                sb += halfToFloat(w3.get(base + k) & 0xFFFF) * xn;
+            }
+            ra[lid] = sa;
+            rb[lid] = sb;
+            rs[lid] = ss;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    ra[lid] += ra[lid + stride];
+                    rb[lid] += rb[lid + stride];
+                    rs[lid] += rs[lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                float inv = 1.0f / TornadoMath.sqrt(rs[0] / dim + eps);
+                float a = ra[0] * inv;
+                hb.set(b * hidden + r, a / (1.0f + TornadoMath.exp(-a)) * (rb[0] * inv));
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * FFN input block, fused: RMSNorm of x[b] (weight rmsW), then SwiGLU hb[b, r] = silu(W1[r]·xn) * (W3[r]·xn),
+     * silu(a) = a / (1 + e^-a) (run.c), xn = rmsnorm(x[b]). One work-group per hidden unit r: grid hidden*wg.
+     * Weights Q8.
+     */
+    public static void ffnQ8(KernelContext c, FloatArray hb, FloatArray x, FloatArray rmsW, ByteArray w1, ByteArray w3, IntArray meta,
+                              int dim, int hidden, float eps, int wg) {
+        int r = c.groupIdx;
+        int lid = c.localIdx;
+        float[] ra = c.allocateFloatLocalArray(wg);
+        float[] rb = c.allocateFloatLocalArray(wg);
+        float[] rs = c.allocateFloatLocalArray(wg);
+        int n = meta.get(0);
+        int base = r * dim;
+        for (int b = 0; b < n; b++) {
+            int xo = b * dim;
+            float sa = 0.0f;
+            float sb = 0.0f;
+            float ss = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float xv = x.get(xo + k);
+                ss += xv * xv;
+                float xn = xv * rmsW.get(k);
+                sa += q8(w1, base + k) * xn;
+                sb += q8(w3, base + k) * xn;
+            }
+            ra[lid] = sa;
+            rb[lid] = sb;
+            rs[lid] = ss;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    ra[lid] += ra[lid + stride];
+                    rb[lid] += rb[lid + stride];
+                    rs[lid] += rs[lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                float inv = 1.0f / TornadoMath.sqrt(rs[0] / dim + eps);
+                float a = ra[0] * inv;
+                hb.set(b * hidden + r, a / (1.0f + TornadoMath.exp(-a)) * (rb[0] * inv));
+            }
+            c.localBarrier();
         }
     }
 

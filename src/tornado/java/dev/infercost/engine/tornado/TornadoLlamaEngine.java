@@ -72,6 +72,9 @@ public final class TornadoLlamaEngine implements Engine {
             w1[l] = DeviceTensor.of("w1[" + l + "]", w.w1()[l]);
             w2[l] = DeviceTensor.of("w2[" + l + "]", w.w2()[l]);
             w3[l] = DeviceTensor.of("w3[" + l + "]", w.w3()[l]);
+            if (wq[l].type() != wk[l].type() || wq[l].type() != wv[l].type())
+                throw new BadInputException("tornado: layer " + l + " Q, K and V projections must have one type (fused kernel), got "
+                        + wq[l].type() + ", " + wk[l].type() + ", " + wv[l].type());
             if (w1[l].type() != w3[l].type())
                 throw new BadInputException("tornado: layer " + l + " gate (w1, " + w1[l].type() + ") and up (w3, "
                         + w3[l].type() + ") projections must have the same type");

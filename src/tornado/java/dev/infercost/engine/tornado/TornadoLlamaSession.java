@@ -28,9 +28,14 @@ import java.util.List;
  * copied back on demand ({@link #decode}, {@link #prefill}). Weights, KV cache {@code [slots, ctx, kvDim]} per
  * layer, activations and the RoPE tables live on the device from the first execution on.
  *
+ * <p>Tasks per layer (6, each one kernel launch): qkv (RMSNorm + Q/K/V products + RoPE + KV-cache store),
+ * attn (split-context attention), combine (merge of the splits), wo (+ residual), ffn (RMSNorm + W1/W3 + SwiGLU),
+ * w2 (+ residual); plus embed, final norm, classifier and argmax per step. Launch count matters: on small models
+ * TornadoVM's per-task dispatch, not the kernels, dominates the step time.
+ *
  * <p>Rows: a step processes up to {@code rows = max(maxBatch, min(maxContext, 64))} rows; decode uses one row per
  * sequence, prefill runs a prompt as consecutive rows of one slot (a matrix-matrix step: causal attention holds
- * because the KV-cache store task of a layer finishes before its attention task starts).
+ * because the qkv task of a layer, which stores K and V, finishes before its attention task starts).
  */
 final class TornadoLlamaSession implements DecodeSession {
     /** Cache positions handled by one attention work-group (flash-decoding split length; a power of two). */
@@ -64,7 +69,7 @@ final class TornadoLlamaSession implements DecodeSession {
         if (cacheElems > Integer.MAX_VALUE)
             throw new BadInputException("tornado: KV cache of one layer, " + maxBatch + " slots x " + maxContext + " positions x "
                     + kvDim + " exceeds TornadoVM's int-indexed arrays; lower the batch or context");
-        long scratch = 4L * ((long) rows * (3 * dim + 2 * kvDim + hidden + vocab) + (long) rows * nHeads * nSplit * (hs + 2)
+        long scratch = 4L * ((long) rows * (3 * dim + hidden + vocab) + (long) rows * nHeads * nSplit * (hs + 2)
                 + (long) maxContext * hs);
         long need = e.weightBytes() + 2L * L * 4 * cacheElems + scratch;
         long have = e.device.getPhysicalDevice().getDeviceGlobalMemorySize();
@@ -75,7 +80,7 @@ final class TornadoLlamaSession implements DecodeSession {
         meta = new IntArray(1 + 3 * rows);
         next = new IntArray(rows);
         FloatArray x = new FloatArray(rows * dim), xb = new FloatArray(rows * dim), q = new FloatArray(rows * dim);
-        FloatArray k = new FloatArray(rows * kvDim), v = new FloatArray(rows * kvDim), hb = new FloatArray(rows * hidden);
+        FloatArray hb = new FloatArray(rows * hidden);
         logits = new FloatArray(rows * vocab);
         FloatArray pout = new FloatArray(rows * nHeads * nSplit * hs), pml = new FloatArray(rows * nHeads * nSplit * 2);
         FloatArray[] keyCache = new FloatArray[L], valueCache = new FloatArray[L];
@@ -103,7 +108,7 @@ final class TornadoLlamaSession implements DecodeSession {
             resident.add(e.w3[l].array()); resident.add(keyCache[l]); resident.add(valueCache[l]);
         }
         resident.add(e.rmsFinal);
-        for (Object o : new Object[]{x, xb, q, k, v, hb, logits, pout, pml, cos, sin, next}) resident.add(o);
+        for (Object o : new Object[]{x, xb, q, hb, logits, pout, pml, cos, sin, next}) resident.add(o);
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, resident.toArray());
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, meta);
 
@@ -116,31 +121,31 @@ final class TornadoLlamaSession implements DecodeSession {
         }
         grid(gs, "embed", dim);
         float eps = cfg.rmsNormEps();
-        int wgNorm = fit(dim), wgAttn = fit(CHUNK);
+        int wgNorm = fit(dim), wgDim = fit(dim), wgAttn = fit(CHUNK);
         for (int l = 0; l < L; l++) {
             String s = Integer.toString(l);
-            g.task("attnNorm" + s, LlamaKernels::rmsnorm, kc, xb, x, e.rmsAtt[l], meta, dim, eps, wgNorm);
-            groups(gs, "attnNorm" + s, 1, wgNorm);
-            matmul(g, gs, kc, "q" + s, q, xb, e.wq[l], 0);
-            matmul(g, gs, kc, "k" + s, k, xb, e.wk[l], 0);
-            matmul(g, gs, kc, "v" + s, v, xb, e.wv[l], 0);
-            g.task("rope" + s, LlamaKernels::ropeStore, kc, q, k, v, keyCache[l], valueCache[l], cos, sin, meta, dim, kvDim, hs, maxContext);
-            grid(gs, "rope" + s, dim / 2);
+            DeviceTensor wq = e.wq[l], wk = e.wk[l], wv = e.wv[l];
+            switch (wq.type()) {
+                case F32 -> g.task("qkv" + s, LlamaKernels::qkvRopeF32, kc, q, keyCache[l], valueCache[l], x, e.rmsAtt[l],
+                        wq.f32(), wk.f32(), wv.f32(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgDim);
+                case F16 -> g.task("qkv" + s, LlamaKernels::qkvRopeF16, kc, q, keyCache[l], valueCache[l], x, e.rmsAtt[l],
+                        wq.f16(), wk.f16(), wv.f16(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgDim);
+                case Q8_0 -> g.task("qkv" + s, LlamaKernels::qkvRopeQ8, kc, q, keyCache[l], valueCache[l], x, e.rmsAtt[l],
+                        wq.q8(), wk.q8(), wv.q8(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgDim);
+            }
+            weightRows(gs, "qkv" + s, (dim + 2 * kvDim) / 2, wgDim);
             g.task("attn" + s, LlamaKernels::attention, kc, q, keyCache[l], valueCache[l], pout, pml, meta, nHeads, hs, kvDim,
                     cfg.kvMul(), maxContext, CHUNK, nSplit, wgAttn);
             groups(gs, "attn" + s, -nHeads, wgAttn);
             g.task("combine" + s, LlamaKernels::attentionCombine, kc, xb, pout, pml, meta, dim, hs, CHUNK, nSplit);
             grid(gs, "combine" + s, dim);
             matmul(g, gs, kc, "wo" + s, x, xb, e.wo[l], 1);
-            g.task("ffnNorm" + s, LlamaKernels::rmsnorm, kc, xb, x, e.rmsFfn[l], meta, dim, eps, wgNorm);
-            groups(gs, "ffnNorm" + s, 1, wgNorm);
-            int wgFfn = fitProduct(e.w1[l]);
             switch (e.w1[l].type()) {
-                case F32 -> g.task("ffn" + s, LlamaKernels::swigluF32, kc, hb, xb, e.w1[l].f32(), e.w3[l].f32(), meta, dim, hidden, wgFfn);
-                case F16 -> g.task("ffn" + s, LlamaKernels::swigluF16, kc, hb, xb, e.w1[l].f16(), e.w3[l].f16(), meta, dim, hidden, wgFfn);
-                case Q8_0 -> g.task("ffn" + s, LlamaKernels::swigluQ8, kc, hb, xb, e.w1[l].q8(), e.w3[l].q8(), meta, dim, hidden, wgFfn);
+                case F32 -> g.task("ffn" + s, LlamaKernels::ffnF32, kc, hb, x, e.rmsFfn[l], e.w1[l].f32(), e.w3[l].f32(), meta, dim, hidden, eps, wgDim);
+                case F16 -> g.task("ffn" + s, LlamaKernels::ffnF16, kc, hb, x, e.rmsFfn[l], e.w1[l].f16(), e.w3[l].f16(), meta, dim, hidden, eps, wgDim);
+                case Q8_0 -> g.task("ffn" + s, LlamaKernels::ffnQ8, kc, hb, x, e.rmsFfn[l], e.w1[l].q8(), e.w3[l].q8(), meta, dim, hidden, eps, wgDim);
             }
-            weightRows(gs, "ffn" + s, hidden, wgFfn);
+            weightRows(gs, "ffn" + s, hidden, wgDim);
             matmul(g, gs, kc, "w2" + s, x, hb, e.w2[l], 1);
         }
         g.task("finalNorm", LlamaKernels::rmsnorm, kc, xb, x, e.rmsFinal, meta, dim, eps, wgNorm);
