@@ -67,11 +67,10 @@ class TornadoLlamaEngineTest {
 
     @Test
     void greedyGenerateMatchesJvmEngineAndRunC() throws IOException {
-        for (String[] c : new String[][]{{"", "stories260K_p0.txt"}, {"Once upon a time", "stories260K_p1.txt"}}) {
-            String t = generate(tornado, c[0], 256);
-            assertEquals(generate(jvm, c[0], 256), t, "tornado vs jvm, prompt '" + c[0] + "'");
-            assertEquals(golden(c[1]), t, "tornado vs llama2.c run.c, prompt '" + c[0] + "'");
-        }
+        // one prompt: each generate() opens a session, and each session compiles the kernels (~10 s on PoCL)
+        String t = generate(tornado, "Once upon a time", 256);
+        assertEquals(generate(jvm, "Once upon a time", 256), t, "tornado vs jvm");
+        assertEquals(golden("stories260K_p1.txt"), t, "tornado vs llama2.c run.c (-t 0 -n 256 -i \"Once upon a time\")");
     }
 
     /** Max |a-b| over the row divided by max |b| of the row. */
