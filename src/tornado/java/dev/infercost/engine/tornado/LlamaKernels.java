@@ -122,69 +122,52 @@ public final class LlamaKernels {
     // ---------------------------------------------------------------- batched matrix products
 
     /**
-     * Batched product out[b, r] (+)= sum_k W[r, k] * in[b, k] for all n rows b, W F32 {@code [outDim, inDim]}.
-     * One work-group per weight row r (grid outDim*wg, local wg): the row is read from memory once per step and
-     * reused from cache for every activation row, which is what makes batched decode cheaper per token than n
-     * matrix-vector products. {@code accumulate} = 1 adds to out (fused residual connection).
+     * Batched product out[b, r] (+)= sum_k W[r, k] * in[b, k] for the step's n rows b, W F32; W is
+     * {@code [outDim, dim]}. One work-group per weight row r (grid outDim*wg, local wg): the row is read once per
+     * 4 activation rows, each thread keeping 4 partial sums, then one local-memory tree reduction per 4 rows.
+     * {@code accumulate} = 1 adds to out (fused residual connection).
      */
     public static void matmulF32(KernelContext c, FloatArray out, FloatArray in, FloatArray w, IntArray meta,
-                                 int inDim, int outDim, int accumulate, int wg) {
+                                 int dim, int outDim, int accumulate, int wg) {
         int r = c.groupIdx;
         int lid = c.localIdx;
-        float[] red = c.allocateFloatLocalArray(wg);
+        float[] red = c.allocateFloatLocalArray(4 * wg);
         int n = meta.get(0);
-        int base = r * inDim;
-        for (int b = 0; b < n; b++) {
-            int xo = b * inDim;
-            float s = 0.0f;
-            for (int k = lid; k < inDim; k += wg) {
-                s += w.get(base + k) * in.get(xo + k);
+        int base = r * dim;
+        int rowBlock = r * (dim / 32);
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float a0 = 0.0f;
+            float a1 = 0.0f;
+            float a2 = 0.0f;
+            float a3 = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float wv = w.get(base + k);
+                a0 += wv * in.get(x0 + k);
+                a1 += wv * in.get(x1 + k);
+                a2 += wv * in.get(x2 + k);
+                a3 += wv * in.get(x3 + k);
             }
-            red[lid] = s;
+            red[0 * wg + lid] = a0;
+            red[1 * wg + lid] = a1;
+            red[2 * wg + lid] = a2;
+            red[3 * wg + lid] = a3;
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
-                    red[lid] += red[lid + stride];
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
                 }
             }
             c.localBarrier();
-            if (lid == 0) {
-                int o = b * outDim + r;
-                float v = red[0];
-                if (accumulate == 1) {
-                    v += out.get(o);
-                }
-                out.set(o, v);
-            }
-            c.localBarrier();
-        }
-    }
-
-    /** As {@link #matmulF32} with W in F16 (raw half bits), decoded in the kernel. */
-    public static void matmulF16(KernelContext c, FloatArray out, FloatArray in, ShortArray w, IntArray meta,
-                                 int inDim, int outDim, int accumulate, int wg) {
-        int r = c.groupIdx;
-        int lid = c.localIdx;
-        float[] red = c.allocateFloatLocalArray(wg);
-        int n = meta.get(0);
-        int base = r * inDim;
-        for (int b = 0; b < n; b++) {
-            int xo = b * inDim;
-            float s = 0.0f;
-            for (int k = lid; k < inDim; k += wg) {
-                s += halfToFloat(w.get(base + k) & 0xFFFF) * in.get(xo + k);
-            }
-            red[lid] = s;
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                }
-            }
-            c.localBarrier();
-            if (lid == 0) {
-                int o = b * outDim + r;
-                float v = red[0];
+            if (lid < 4 && b0 + lid < n) {
+                int o = (b0 + lid) * outDim + r;
+                float v = red[lid * wg];
                 if (accumulate == 1) {
                     v += out.get(o);
                 }
@@ -195,41 +178,121 @@ public final class LlamaKernels {
     }
 
     /**
-     * As {@link #matmulF32} with W in Q8_0 (raw 34-byte blocks along each row; inDim a multiple of 32). Each
-     * thread takes whole blocks: one scale decode per 32 products.
+     * Batched product out[b, r] (+)= sum_k W[r, k] * in[b, k] for the step's n rows b, W F16 (raw half bits, decoded in the kernel); W is
+     * {@code [outDim, dim]}. One work-group per weight row r (grid outDim*wg, local wg): the row is read once per
+     * 4 activation rows, each thread keeping 4 partial sums, then one local-memory tree reduction per 4 rows.
+     * {@code accumulate} = 1 adds to out (fused residual connection).
      */
-    public static void matmulQ8(KernelContext c, FloatArray out, FloatArray in, ByteArray w, IntArray meta,
-                                int inDim, int outDim, int accumulate, int wg) {
+    public static void matmulF16(KernelContext c, FloatArray out, FloatArray in, ShortArray w, IntArray meta,
+                                 int dim, int outDim, int accumulate, int wg) {
         int r = c.groupIdx;
         int lid = c.localIdx;
-        float[] red = c.allocateFloatLocalArray(wg);
+        float[] red = c.allocateFloatLocalArray(4 * wg);
         int n = meta.get(0);
-        int nb = inDim / 32;
-        int rowBlock = r * nb;
-        for (int b = 0; b < n; b++) {
-            int xo = b * inDim;
-            float s = 0.0f;
-            for (int j = lid; j < nb; j += wg) {
-                int off = (rowBlock + j) * 34;
-                float d = halfToFloat((w.get(off) & 0xFF) | ((w.get(off + 1) & 0xFF) << 8));
-                int xb = xo + j * 32;
-                float t = 0.0f;
-                for (int q = 0; q < 32; q++) {
-                    t += w.get(off + 2 + q) * in.get(xb + q);
-                }
-                s += d * t;
+        int base = r * dim;
+        int rowBlock = r * (dim / 32);
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float a0 = 0.0f;
+            float a1 = 0.0f;
+            float a2 = 0.0f;
+            float a3 = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float wv = halfToFloat(w.get(base + k) & 0xFFFF);
+                a0 += wv * in.get(x0 + k);
+                a1 += wv * in.get(x1 + k);
+                a2 += wv * in.get(x2 + k);
+                a3 += wv * in.get(x3 + k);
             }
-            red[lid] = s;
+            red[0 * wg + lid] = a0;
+            red[1 * wg + lid] = a1;
+            red[2 * wg + lid] = a2;
+            red[3 * wg + lid] = a3;
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
-                    red[lid] += red[lid + stride];
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
                 }
             }
             c.localBarrier();
-            if (lid == 0) {
-                int o = b * outDim + r;
-                float v = red[0];
+            if (lid < 4 && b0 + lid < n) {
+                int o = (b0 + lid) * outDim + r;
+                float v = red[lid * wg];
+                if (accumulate == 1) {
+                    v += out.get(o);
+                }
+                out.set(o, v);
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * Batched product out[b, r] (+)= sum_k W[r, k] * in[b, k] for the step's n rows b, W Q8_0 (raw 34-byte blocks along each row, dim a multiple of 32; each thread takes whole blocks, one scale decode per 32 products); W is
+     * {@code [outDim, dim]}. One work-group per weight row r (grid outDim*wg, local wg): the row is read once per
+     * 4 activation rows, each thread keeping 4 partial sums, then one local-memory tree reduction per 4 rows.
+     * {@code accumulate} = 1 adds to out (fused residual connection).
+     */
+    public static void matmulQ8(KernelContext c, FloatArray out, FloatArray in, ByteArray w, IntArray meta,
+                                 int dim, int outDim, int accumulate, int wg) {
+        int r = c.groupIdx;
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(4 * wg);
+        int n = meta.get(0);
+        int base = r * dim;
+        int rowBlock = r * (dim / 32);
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float a0 = 0.0f;
+            float a1 = 0.0f;
+            float a2 = 0.0f;
+            float a3 = 0.0f;
+            for (int blk = lid; blk < dim / 32; blk += wg) {
+                int off = (rowBlock + blk) * 34;
+                float d = halfToFloat((w.get(off) & 0xFF) | ((w.get(off + 1) & 0xFF) << 8));
+                int k0 = blk * 32;
+                float t0 = 0.0f;
+                float t1 = 0.0f;
+                float t2 = 0.0f;
+                float t3 = 0.0f;
+                for (int e = 0; e < 32; e++) {
+                    float wv = w.get(off + 2 + e);
+                    t0 += wv * in.get(x0 + k0 + e);
+                    t1 += wv * in.get(x1 + k0 + e);
+                    t2 += wv * in.get(x2 + k0 + e);
+                    t3 += wv * in.get(x3 + k0 + e);
+                }
+                a0 += d * t0;
+                a1 += d * t1;
+                a2 += d * t2;
+                a3 += d * t3;
+            }
+            red[0 * wg + lid] = a0;
+            red[1 * wg + lid] = a1;
+            red[2 * wg + lid] = a2;
+            red[3 * wg + lid] = a3;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid < 4 && b0 + lid < n) {
+                int o = (b0 + lid) * outDim + r;
+                float v = red[lid * wg];
                 if (accumulate == 1) {
                     v += out.get(o);
                 }
@@ -244,17 +307,15 @@ public final class LlamaKernels {
     /**
      * Attention input block, fused: RMSNorm of x[b] (weight rmsW), the Q, K and V projections, RoPE, and the
      * store of k and v into the KV cache {@code [slots, ctx, kvDim]} at (slot, pos). Work-group p computes the
-     * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step,
-     * using dot(w, rmsW * x) / rms(x) = dot(w, rmsnorm(x)), so the norm costs no extra pass or launch.
-     * Grid (dim + 2*kvDim)/2 work-groups of wg. Weights F32.
+     * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step, 4
+     * rows per reduction, using dot(w, rmsW * x) / rms(x) = dot(w, rmsnorm(x)), so the norm costs no extra pass or
+     * launch. Grid (dim + 2*kvDim)/2 work-groups of wg. Weights F32.
      */
-    public static void qkvRopeF32(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray x,
+    public static void qkvRopeF32(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray in,
                                   FloatArray rmsW, FloatArray wq, FloatArray wk, FloatArray wv, FloatArray cos, FloatArray sin, IntArray meta,
                                   int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
         int lid = c.localIdx;
-        float[] r0 = c.allocateFloatLocalArray(wg);
-        float[] r1 = c.allocateFloatLocalArray(wg);
-        float[] rs = c.allocateFloatLocalArray(wg);
+        float[] red = c.allocateFloatLocalArray(12 * wg);
         int row = 2 * c.groupIdx;
         int part = 2;
         int wr = row - dim - kvDim;
@@ -267,41 +328,87 @@ public final class LlamaKernels {
         }
         int base = wr * dim;
         int n = meta.get(0);
-        for (int b = 0; b < n; b++) {
-            int xo = b * dim;
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float p0 = 0.0f;
+            float u0 = 0.0f;
             float s0 = 0.0f;
+            float p1 = 0.0f;
+            float u1 = 0.0f;
             float s1 = 0.0f;
-            float ss = 0.0f;
+            float p2 = 0.0f;
+            float u2 = 0.0f;
+            float s2 = 0.0f;
+            float p3 = 0.0f;
+            float u3 = 0.0f;
+            float s3 = 0.0f;
             for (int k = lid; k < dim; k += wg) {
-                float xv = x.get(xo + k);
-                ss += xv * xv;
-                float xn = xv * rmsW.get(k);
+                float g = rmsW.get(k);
+                float w0 = 0.0f;
+                float w1 = 0.0f;
                 if (part == 0) {
-                    s0 += wq.get(base + k) * xn;
-                    s1 += wq.get(base + dim + k) * xn;
+                    w0 = wq.get(base + k) * g;
+                    w1 = wq.get(base + dim + k) * g;
                 } else if (part == 1) {
-                    s0 += wk.get(base + k) * xn;
-                    s1 += wk.get(base + dim + k) * xn;
+                    w0 = wk.get(base + k) * g;
+                    w1 = wk.get(base + dim + k) * g;
                 } else {
-                    s0 += wv.get(base + k) * xn;
-                    s1 += wv.get(base + dim + k) * xn;
+                    w0 = wv.get(base + k) * g;
+                    w1 = wv.get(base + dim + k) * g;
                 }
+                float v0 = in.get(x0 + k);
+                p0 += w0 * v0;
+                u0 += w1 * v0;
+                s0 += v0 * v0;
+                float v1 = in.get(x1 + k);
+                p1 += w0 * v1;
+                u1 += w1 * v1;
+                s1 += v1 * v1;
+                float v2 = in.get(x2 + k);
+                p2 += w0 * v2;
+                u2 += w1 * v2;
+                s2 += v2 * v2;
+                float v3 = in.get(x3 + k);
+                p3 += w0 * v3;
+                u3 += w1 * v3;
+                s3 += v3 * v3;
             }
-            r0[lid] = s0;
-            r1[lid] = s1;
-            rs[lid] = ss;
+            red[0 * wg + lid] = p0;
+            red[1 * wg + lid] = u0;
+            red[2 * wg + lid] = s0;
+            red[3 * wg + lid] = p1;
+            red[4 * wg + lid] = u1;
+            red[5 * wg + lid] = s1;
+            red[6 * wg + lid] = p2;
+            red[7 * wg + lid] = u2;
+            red[8 * wg + lid] = s2;
+            red[9 * wg + lid] = p3;
+            red[10 * wg + lid] = u3;
+            red[11 * wg + lid] = s3;
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
-                    r0[lid] += r0[lid + stride];
-                    r1[lid] += r1[lid + stride];
-                    rs[lid] += rs[lid + stride];
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                    red[4 * wg + lid] += red[4 * wg + lid + stride];
+                    red[5 * wg + lid] += red[5 * wg + lid + stride];
+                    red[6 * wg + lid] += red[6 * wg + lid + stride];
+                    red[7 * wg + lid] += red[7 * wg + lid + stride];
+                    red[8 * wg + lid] += red[8 * wg + lid + stride];
+                    red[9 * wg + lid] += red[9 * wg + lid + stride];
+                    red[10 * wg + lid] += red[10 * wg + lid + stride];
+                    red[11 * wg + lid] += red[11 * wg + lid + stride];
                 }
             }
             c.localBarrier();
-            if (lid == 0) {
-                storeQkv(q, keyCache, valueCache, cos, sin, meta, b, part, wr, r0[0], r1[0],
-                        1.0f / TornadoMath.sqrt(rs[0] / dim + eps), dim, kvDim, headSize, ctx);
+            if (lid < 4 && b0 + lid < n) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, b0 + lid, part, wr, red[(3 * lid) * wg], red[(3 * lid + 1) * wg],
+                        1.0f / TornadoMath.sqrt(red[(3 * lid + 2) * wg] / dim + eps), dim, kvDim, headSize, ctx);
             }
             c.localBarrier();
         }
@@ -310,17 +417,15 @@ public final class LlamaKernels {
     /**
      * Attention input block, fused: RMSNorm of x[b] (weight rmsW), the Q, K and V projections, RoPE, and the
      * store of k and v into the KV cache {@code [slots, ctx, kvDim]} at (slot, pos). Work-group p computes the
-     * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step,
-     * using dot(w, rmsW * x) / rms(x) = dot(w, rmsnorm(x)), so the norm costs no extra pass or launch.
-     * Grid (dim + 2*kvDim)/2 work-groups of wg. Weights F16.
+     * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step, 4
+     * rows per reduction, using dot(w, rmsW * x) / rms(x) = dot(w, rmsnorm(x)), so the norm costs no extra pass or
+     * launch. Grid (dim + 2*kvDim)/2 work-groups of wg. Weights F16.
      */
-    public static void qkvRopeF16(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray x,
+    public static void qkvRopeF16(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray in,
                                   FloatArray rmsW, ShortArray wq, ShortArray wk, ShortArray wv, FloatArray cos, FloatArray sin, IntArray meta,
                                   int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
         int lid = c.localIdx;
-        float[] r0 = c.allocateFloatLocalArray(wg);
-        float[] r1 = c.allocateFloatLocalArray(wg);
-        float[] rs = c.allocateFloatLocalArray(wg);
+        float[] red = c.allocateFloatLocalArray(12 * wg);
         int row = 2 * c.groupIdx;
         int part = 2;
         int wr = row - dim - kvDim;
@@ -333,41 +438,87 @@ public final class LlamaKernels {
         }
         int base = wr * dim;
         int n = meta.get(0);
-        for (int b = 0; b < n; b++) {
-            int xo = b * dim;
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float p0 = 0.0f;
+            float u0 = 0.0f;
             float s0 = 0.0f;
+            float p1 = 0.0f;
+            float u1 = 0.0f;
             float s1 = 0.0f;
-            float ss = 0.0f;
+            float p2 = 0.0f;
+            float u2 = 0.0f;
+            float s2 = 0.0f;
+            float p3 = 0.0f;
+            float u3 = 0.0f;
+            float s3 = 0.0f;
             for (int k = lid; k < dim; k += wg) {
-                float xv = x.get(xo + k);
-                ss += xv * xv;
-                float xn = xv * rmsW.get(k);
+                float g = rmsW.get(k);
+                float w0 = 0.0f;
+                float w1 = 0.0f;
                 if (part == 0) {
-                    s0 += halfToFloat(wq.get(base + k) & 0xFFFF) * xn;
-                    s1 += halfToFloat(wq.get(base + dim + k) & 0xFFFF) * xn;
+                    w0 = halfToFloat(wq.get(base + k) & 0xFFFF) * g;
+                    w1 = halfToFloat(wq.get(base + dim + k) & 0xFFFF) * g;
                 } else if (part == 1) {
-                    s0 += halfToFloat(wk.get(base + k) & 0xFFFF) * xn;
-                    s1 += halfToFloat(wk.get(base + dim + k) & 0xFFFF) * xn;
+                    w0 = halfToFloat(wk.get(base + k) & 0xFFFF) * g;
+                    w1 = halfToFloat(wk.get(base + dim + k) & 0xFFFF) * g;
                 } else {
-                    s0 += halfToFloat(wv.get(base + k) & 0xFFFF) * xn;
-                    s1 += halfToFloat(wv.get(base + dim + k) & 0xFFFF) * xn;
+                    w0 = halfToFloat(wv.get(base + k) & 0xFFFF) * g;
+                    w1 = halfToFloat(wv.get(base + dim + k) & 0xFFFF) * g;
                 }
+                float v0 = in.get(x0 + k);
+                p0 += w0 * v0;
+                u0 += w1 * v0;
+                s0 += v0 * v0;
+                float v1 = in.get(x1 + k);
+                p1 += w0 * v1;
+                u1 += w1 * v1;
+                s1 += v1 * v1;
+                float v2 = in.get(x2 + k);
+                p2 += w0 * v2;
+                u2 += w1 * v2;
+                s2 += v2 * v2;
+                float v3 = in.get(x3 + k);
+                p3 += w0 * v3;
+                u3 += w1 * v3;
+                s3 += v3 * v3;
             }
-            r0[lid] = s0;
-            r1[lid] = s1;
-            rs[lid] = ss;
+            red[0 * wg + lid] = p0;
+            red[1 * wg + lid] = u0;
+            red[2 * wg + lid] = s0;
+            red[3 * wg + lid] = p1;
+            red[4 * wg + lid] = u1;
+            red[5 * wg + lid] = s1;
+            red[6 * wg + lid] = p2;
+            red[7 * wg + lid] = u2;
+            red[8 * wg + lid] = s2;
+            red[9 * wg + lid] = p3;
+            red[10 * wg + lid] = u3;
+            red[11 * wg + lid] = s3;
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
-                    r0[lid] += r0[lid + stride];
-                    r1[lid] += r1[lid + stride];
-                    rs[lid] += rs[lid + stride];
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                    red[4 * wg + lid] += red[4 * wg + lid + stride];
+                    red[5 * wg + lid] += red[5 * wg + lid + stride];
+                    red[6 * wg + lid] += red[6 * wg + lid + stride];
+                    red[7 * wg + lid] += red[7 * wg + lid + stride];
+                    red[8 * wg + lid] += red[8 * wg + lid + stride];
+                    red[9 * wg + lid] += red[9 * wg + lid + stride];
+                    red[10 * wg + lid] += red[10 * wg + lid + stride];
+                    red[11 * wg + lid] += red[11 * wg + lid + stride];
                 }
             }
             c.localBarrier();
-            if (lid == 0) {
-                storeQkv(q, keyCache, valueCache, cos, sin, meta, b, part, wr, r0[0], r1[0],
-                        1.0f / TornadoMath.sqrt(rs[0] / dim + eps), dim, kvDim, headSize, ctx);
+            if (lid < 4 && b0 + lid < n) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, b0 + lid, part, wr, red[(3 * lid) * wg], red[(3 * lid + 1) * wg],
+                        1.0f / TornadoMath.sqrt(red[(3 * lid + 2) * wg] / dim + eps), dim, kvDim, headSize, ctx);
             }
             c.localBarrier();
         }
@@ -376,17 +527,15 @@ public final class LlamaKernels {
     /**
      * Attention input block, fused: RMSNorm of x[b] (weight rmsW), the Q, K and V projections, RoPE, and the
      * store of k and v into the KV cache {@code [slots, ctx, kvDim]} at (slot, pos). Work-group p computes the
-     * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step,
-     * using dot(w, rmsW * x) / rms(x) = dot(w, rmsnorm(x)), so the norm costs no extra pass or launch.
-     * Grid (dim + 2*kvDim)/2 work-groups of wg. Weights Q8.
+     * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step, 4
+     * rows per reduction, using dot(w, rmsW * x) / rms(x) = dot(w, rmsnorm(x)), so the norm costs no extra pass or
+     * launch. Grid (dim + 2*kvDim)/2 work-groups of wg. Weights Q8.
      */
-    public static void qkvRopeQ8(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray x,
+    public static void qkvRopeQ8(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray in,
                                   FloatArray rmsW, ByteArray wq, ByteArray wk, ByteArray wv, FloatArray cos, FloatArray sin, IntArray meta,
                                   int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
         int lid = c.localIdx;
-        float[] r0 = c.allocateFloatLocalArray(wg);
-        float[] r1 = c.allocateFloatLocalArray(wg);
-        float[] rs = c.allocateFloatLocalArray(wg);
+        float[] red = c.allocateFloatLocalArray(12 * wg);
         int row = 2 * c.groupIdx;
         int part = 2;
         int wr = row - dim - kvDim;
@@ -399,48 +548,94 @@ public final class LlamaKernels {
         }
         int base = wr * dim;
         int n = meta.get(0);
-        for (int b = 0; b < n; b++) {
-            int xo = b * dim;
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float p0 = 0.0f;
+            float u0 = 0.0f;
             float s0 = 0.0f;
+            float p1 = 0.0f;
+            float u1 = 0.0f;
             float s1 = 0.0f;
-            float ss = 0.0f;
+            float p2 = 0.0f;
+            float u2 = 0.0f;
+            float s2 = 0.0f;
+            float p3 = 0.0f;
+            float u3 = 0.0f;
+            float s3 = 0.0f;
             for (int k = lid; k < dim; k += wg) {
-                float xv = x.get(xo + k);
-                ss += xv * xv;
-                float xn = xv * rmsW.get(k);
+                float g = rmsW.get(k);
+                float w0 = 0.0f;
+                float w1 = 0.0f;
                 if (part == 0) {
-                    s0 += q8(wq, base + k) * xn;
-                    s1 += q8(wq, base + dim + k) * xn;
+                    w0 = q8(wq, base + k) * g;
+                    w1 = q8(wq, base + dim + k) * g;
                 } else if (part == 1) {
-                    s0 += q8(wk, base + k) * xn;
-                    s1 += q8(wk, base + dim + k) * xn;
+                    w0 = q8(wk, base + k) * g;
+                    w1 = q8(wk, base + dim + k) * g;
                 } else {
-                    s0 += q8(wv, base + k) * xn;
-                    s1 += q8(wv, base + dim + k) * xn;
+                    w0 = q8(wv, base + k) * g;
+                    w1 = q8(wv, base + dim + k) * g;
                 }
+                float v0 = in.get(x0 + k);
+                p0 += w0 * v0;
+                u0 += w1 * v0;
+                s0 += v0 * v0;
+                float v1 = in.get(x1 + k);
+                p1 += w0 * v1;
+                u1 += w1 * v1;
+                s1 += v1 * v1;
+                float v2 = in.get(x2 + k);
+                p2 += w0 * v2;
+                u2 += w1 * v2;
+                s2 += v2 * v2;
+                float v3 = in.get(x3 + k);
+                p3 += w0 * v3;
+                u3 += w1 * v3;
+                s3 += v3 * v3;
             }
-            r0[lid] = s0;
-            r1[lid] = s1;
-            rs[lid] = ss;
+            red[0 * wg + lid] = p0;
+            red[1 * wg + lid] = u0;
+            red[2 * wg + lid] = s0;
+            red[3 * wg + lid] = p1;
+            red[4 * wg + lid] = u1;
+            red[5 * wg + lid] = s1;
+            red[6 * wg + lid] = p2;
+            red[7 * wg + lid] = u2;
+            red[8 * wg + lid] = s2;
+            red[9 * wg + lid] = p3;
+            red[10 * wg + lid] = u3;
+            red[11 * wg + lid] = s3;
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
-                    r0[lid] += r0[lid + stride];
-                    r1[lid] += r1[lid + stride];
-                    rs[lid] += rs[lid + stride];
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                    red[4 * wg + lid] += red[4 * wg + lid + stride];
+                    red[5 * wg + lid] += red[5 * wg + lid + stride];
+                    red[6 * wg + lid] += red[6 * wg + lid + stride];
+                    red[7 * wg + lid] += red[7 * wg + lid + stride];
+                    red[8 * wg + lid] += red[8 * wg + lid + stride];
+                    red[9 * wg + lid] += red[9 * wg + lid + stride];
+                    red[10 * wg + lid] += red[10 * wg + lid + stride];
+                    red[11 * wg + lid] += red[11 * wg + lid + stride];
                 }
             }
             c.localBarrier();
-            if (lid == 0) {
-                storeQkv(q, keyCache, valueCache, cos, sin, meta, b, part, wr, r0[0], r1[0],
-                        1.0f / TornadoMath.sqrt(rs[0] / dim + eps), dim, kvDim, headSize, ctx);
+            if (lid < 4 && b0 + lid < n) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, b0 + lid, part, wr, red[(3 * lid) * wg], red[(3 * lid + 1) * wg],
+                        1.0f / TornadoMath.sqrt(red[(3 * lid + 2) * wg] / dim + eps), dim, kvDim, headSize, ctx);
             }
             c.localBarrier();
         }
     }
 
     /**
-     * Lane 0 of {@link #qkvRope}: scales the two dot products by the RMS factor, rotates Q/K pairs by RoPE
+     * Lane j of {@link #qkvRopeF32} (and its F16/Q8 twins) for row b: scales the two dot products by the RMS factor, rotates Q/K pairs by RoPE
      * (tables cos/sin {@code [ctx, headSize/2]}, pair index (wr mod headSize)/2) and stores q, or k / v into the cache.
      */
     static void storeQkv(FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray cos, FloatArray sin, IntArray meta,
@@ -469,48 +664,91 @@ public final class LlamaKernels {
         }
     }
 
+
     /**
      * FFN input block, fused: RMSNorm of x[b] (weight rmsW), then SwiGLU hb[b, r] = silu(W1[r]·xn) * (W3[r]·xn),
-     * silu(a) = a / (1 + e^-a) (run.c), xn = rmsnorm(x[b]). One work-group per hidden unit r: grid hidden*wg.
-     * Weights F32.
+     * silu(a) = a / (1 + e^-a) (run.c), xn = rmsnorm(x[b]). One work-group per hidden unit r (grid hidden*wg),
+     * 4 activation rows per reduction. Weights F32.
      */
-    public static void ffnF32(KernelContext c, FloatArray hb, FloatArray x, FloatArray rmsW, FloatArray w1, FloatArray w3, IntArray meta,
+    public static void ffnF32(KernelContext c, FloatArray hb, FloatArray in, FloatArray rmsW, FloatArray w1, FloatArray w3, IntArray meta,
                               int dim, int hidden, float eps, int wg) {
         int r = c.groupIdx;
         int lid = c.localIdx;
-        float[] ra = c.allocateFloatLocalArray(wg);
-        float[] rb = c.allocateFloatLocalArray(wg);
-        float[] rs = c.allocateFloatLocalArray(wg);
+        float[] red = c.allocateFloatLocalArray(12 * wg);
         int n = meta.get(0);
         int base = r * dim;
-        for (int b = 0; b < n; b++) {
-            int xo = b * dim;
-            float sa = 0.0f;
-            float sb = 0.0f;
-            float ss = 0.0f;
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float p0 = 0.0f;
+            float u0 = 0.0f;
+            float s0 = 0.0f;
+            float p1 = 0.0f;
+            float u1 = 0.0f;
+            float s1 = 0.0f;
+            float p2 = 0.0f;
+            float u2 = 0.0f;
+            float s2 = 0.0f;
+            float p3 = 0.0f;
+            float u3 = 0.0f;
+            float s3 = 0.0f;
             for (int k = lid; k < dim; k += wg) {
-                float xv = x.get(xo + k);
-                ss += xv * xv;
-                float xn = xv * rmsW.get(k);
-                sa += w1.get(base + k) * xn;
-                sb += w3.get(base + k) * xn;
+                float g = rmsW.get(k);
+                float w0 = w1.get(base + k) * g;
+                float w1v = w3.get(base + k) * g;
+                float v0 = in.get(x0 + k);
+                p0 += w0 * v0;
+                u0 += w1v * v0;
+                s0 += v0 * v0;
+                float v1 = in.get(x1 + k);
+                p1 += w0 * v1;
+                u1 += w1v * v1;
+                s1 += v1 * v1;
+                float v2 = in.get(x2 + k);
+                p2 += w0 * v2;
+                u2 += w1v * v2;
+                s2 += v2 * v2;
+                float v3 = in.get(x3 + k);
+                p3 += w0 * v3;
+                u3 += w1v * v3;
+                s3 += v3 * v3;
             }
-            ra[lid] = sa;
-            rb[lid] = sb;
-            rs[lid] = ss;
+            red[0 * wg + lid] = p0;
+            red[1 * wg + lid] = u0;
+            red[2 * wg + lid] = s0;
+            red[3 * wg + lid] = p1;
+            red[4 * wg + lid] = u1;
+            red[5 * wg + lid] = s1;
+            red[6 * wg + lid] = p2;
+            red[7 * wg + lid] = u2;
+            red[8 * wg + lid] = s2;
+            red[9 * wg + lid] = p3;
+            red[10 * wg + lid] = u3;
+            red[11 * wg + lid] = s3;
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
-                    ra[lid] += ra[lid + stride];
-                    rb[lid] += rb[lid + stride];
-                    rs[lid] += rs[lid + stride];
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                    red[4 * wg + lid] += red[4 * wg + lid + stride];
+                    red[5 * wg + lid] += red[5 * wg + lid + stride];
+                    red[6 * wg + lid] += red[6 * wg + lid + stride];
+                    red[7 * wg + lid] += red[7 * wg + lid + stride];
+                    red[8 * wg + lid] += red[8 * wg + lid + stride];
+                    red[9 * wg + lid] += red[9 * wg + lid + stride];
+                    red[10 * wg + lid] += red[10 * wg + lid + stride];
+                    red[11 * wg + lid] += red[11 * wg + lid + stride];
                 }
             }
             c.localBarrier();
-            if (lid == 0) {
-                float inv = 1.0f / TornadoMath.sqrt(rs[0] / dim + eps);
-                float a = ra[0] * inv;
-                hb.set(b * hidden + r, a / (1.0f + TornadoMath.exp(-a)) * (rb[0] * inv));
+            if (lid < 4 && b0 + lid < n) {
+                float inv = 1.0f / TornadoMath.sqrt(red[(3 * lid + 2) * wg] / dim + eps);
+                float a = red[(3 * lid) * wg] * inv;
+                hb.set((b0 + lid) * hidden + r, a / (1.0f + TornadoMath.exp(-a)) * (red[(3 * lid + 1) * wg] * inv));
             }
             c.localBarrier();
         }
@@ -518,46 +756,88 @@ public final class LlamaKernels {
 
     /**
      * FFN input block, fused: RMSNorm of x[b] (weight rmsW), then SwiGLU hb[b, r] = silu(W1[r]·xn) * (W3[r]·xn),
-     * silu(a) = a / (1 + e^-a) (run.c), xn = rmsnorm(x[b]). One work-group per hidden unit r: grid hidden*wg.
-     * Weights F16.
+     * silu(a) = a / (1 + e^-a) (run.c), xn = rmsnorm(x[b]). One work-group per hidden unit r (grid hidden*wg),
+     * 4 activation rows per reduction. Weights F16.
      */
-    public static void ffnF16(KernelContext c, FloatArray hb, FloatArray x, FloatArray rmsW, ShortArray w1, ShortArray w3, IntArray meta,
+    public static void ffnF16(KernelContext c, FloatArray hb, FloatArray in, FloatArray rmsW, ShortArray w1, ShortArray w3, IntArray meta,
                               int dim, int hidden, float eps, int wg) {
         int r = c.groupIdx;
         int lid = c.localIdx;
-        float[] ra = c.allocateFloatLocalArray(wg);
-        float[] rb = c.allocateFloatLocalArray(wg);
-        float[] rs = c.allocateFloatLocalArray(wg);
+        float[] red = c.allocateFloatLocalArray(12 * wg);
         int n = meta.get(0);
         int base = r * dim;
-        for (int b = 0; b < n; b++) {
-            int xo = b * dim;
-            float sa = 0.0f;
-            float sb = 0.0f;
-            float ss = 0.0f;
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float p0 = 0.0f;
+            float u0 = 0.0f;
+            float s0 = 0.0f;
+            float p1 = 0.0f;
+            float u1 = 0.0f;
+            float s1 = 0.0f;
+            float p2 = 0.0f;
+            float u2 = 0.0f;
+            float s2 = 0.0f;
+            float p3 = 0.0f;
+            float u3 = 0.0f;
+            float s3 = 0.0f;
             for (int k = lid; k < dim; k += wg) {
-                float xv = x.get(xo + k);
-                ss += xv * xv;
-                float xn = xv * rmsW.get(k);
-                sa += halfToFloat(w1.get(base + k) & 0xFFFF) * xn;
-                sb += halfToFloat(w3.get(base + k) & 0xFFFF) * xn;
+                float g = rmsW.get(k);
+                float w0 = halfToFloat(w1.get(base + k) & 0xFFFF) * g;
+                float w1v = halfToFloat(w3.get(base + k) & 0xFFFF) * g;
+                float v0 = in.get(x0 + k);
+                p0 += w0 * v0;
+                u0 += w1v * v0;
+                s0 += v0 * v0;
+                float v1 = in.get(x1 + k);
+                p1 += w0 * v1;
+                u1 += w1v * v1;
+                s1 += v1 * v1;
+                float v2 = in.get(x2 + k);
+                p2 += w0 * v2;
+                u2 += w1v * v2;
+                s2 += v2 * v2;
+                float v3 = in.get(x3 + k);
+                p3 += w0 * v3;
+                u3 += w1v * v3;
+                s3 += v3 * v3;
             }
-            ra[lid] = sa;
-            rb[lid] = sb;
-            rs[lid] = ss;
+            red[0 * wg + lid] = p0;
+            red[1 * wg + lid] = u0;
+            red[2 * wg + lid] = s0;
+            red[3 * wg + lid] = p1;
+            red[4 * wg + lid] = u1;
+            red[5 * wg + lid] = s1;
+            red[6 * wg + lid] = p2;
+            red[7 * wg + lid] = u2;
+            red[8 * wg + lid] = s2;
+            red[9 * wg + lid] = p3;
+            red[10 * wg + lid] = u3;
+            red[11 * wg + lid] = s3;
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
-                    ra[lid] += ra[lid + stride];
-                    rb[lid] += rb[lid + stride];
-                    rs[lid] += rs[lid + stride];
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                    red[4 * wg + lid] += red[4 * wg + lid + stride];
+                    red[5 * wg + lid] += red[5 * wg + lid + stride];
+                    red[6 * wg + lid] += red[6 * wg + lid + stride];
+                    red[7 * wg + lid] += red[7 * wg + lid + stride];
+                    red[8 * wg + lid] += red[8 * wg + lid + stride];
+                    red[9 * wg + lid] += red[9 * wg + lid + stride];
+                    red[10 * wg + lid] += red[10 * wg + lid + stride];
+                    red[11 * wg + lid] += red[11 * wg + lid + stride];
                 }
             }
             c.localBarrier();
-            if (lid == 0) {
-                float inv = 1.0f / TornadoMath.sqrt(rs[0] / dim + eps);
-                float a = ra[0] * inv;
-                hb.set(b * hidden + r, a / (1.0f + TornadoMath.exp(-a)) * (rb[0] * inv));
+            if (lid < 4 && b0 + lid < n) {
+                float inv = 1.0f / TornadoMath.sqrt(red[(3 * lid + 2) * wg] / dim + eps);
+                float a = red[(3 * lid) * wg] * inv;
+                hb.set((b0 + lid) * hidden + r, a / (1.0f + TornadoMath.exp(-a)) * (red[(3 * lid + 1) * wg] * inv));
             }
             c.localBarrier();
         }
@@ -565,46 +845,88 @@ public final class LlamaKernels {
 
     /**
      * FFN input block, fused: RMSNorm of x[b] (weight rmsW), then SwiGLU hb[b, r] = silu(W1[r]·xn) * (W3[r]·xn),
-     * silu(a) = a / (1 + e^-a) (run.c), xn = rmsnorm(x[b]). One work-group per hidden unit r: grid hidden*wg.
-     * Weights Q8.
+     * silu(a) = a / (1 + e^-a) (run.c), xn = rmsnorm(x[b]). One work-group per hidden unit r (grid hidden*wg),
+     * 4 activation rows per reduction. Weights Q8.
      */
-    public static void ffnQ8(KernelContext c, FloatArray hb, FloatArray x, FloatArray rmsW, ByteArray w1, ByteArray w3, IntArray meta,
+    public static void ffnQ8(KernelContext c, FloatArray hb, FloatArray in, FloatArray rmsW, ByteArray w1, ByteArray w3, IntArray meta,
                               int dim, int hidden, float eps, int wg) {
         int r = c.groupIdx;
         int lid = c.localIdx;
-        float[] ra = c.allocateFloatLocalArray(wg);
-        float[] rb = c.allocateFloatLocalArray(wg);
-        float[] rs = c.allocateFloatLocalArray(wg);
+        float[] red = c.allocateFloatLocalArray(12 * wg);
         int n = meta.get(0);
         int base = r * dim;
-        for (int b = 0; b < n; b++) {
-            int xo = b * dim;
-            float sa = 0.0f;
-            float sb = 0.0f;
-            float ss = 0.0f;
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float p0 = 0.0f;
+            float u0 = 0.0f;
+            float s0 = 0.0f;
+            float p1 = 0.0f;
+            float u1 = 0.0f;
+            float s1 = 0.0f;
+            float p2 = 0.0f;
+            float u2 = 0.0f;
+            float s2 = 0.0f;
+            float p3 = 0.0f;
+            float u3 = 0.0f;
+            float s3 = 0.0f;
             for (int k = lid; k < dim; k += wg) {
-                float xv = x.get(xo + k);
-                ss += xv * xv;
-                float xn = xv * rmsW.get(k);
-                sa += q8(w1, base + k) * xn;
-                sb += q8(w3, base + k) * xn;
+                float g = rmsW.get(k);
+                float w0 = q8(w1, base + k) * g;
+                float w1v = q8(w3, base + k) * g;
+                float v0 = in.get(x0 + k);
+                p0 += w0 * v0;
+                u0 += w1v * v0;
+                s0 += v0 * v0;
+                float v1 = in.get(x1 + k);
+                p1 += w0 * v1;
+                u1 += w1v * v1;
+                s1 += v1 * v1;
+                float v2 = in.get(x2 + k);
+                p2 += w0 * v2;
+                u2 += w1v * v2;
+                s2 += v2 * v2;
+                float v3 = in.get(x3 + k);
+                p3 += w0 * v3;
+                u3 += w1v * v3;
+                s3 += v3 * v3;
             }
-            ra[lid] = sa;
-            rb[lid] = sb;
-            rs[lid] = ss;
+            red[0 * wg + lid] = p0;
+            red[1 * wg + lid] = u0;
+            red[2 * wg + lid] = s0;
+            red[3 * wg + lid] = p1;
+            red[4 * wg + lid] = u1;
+            red[5 * wg + lid] = s1;
+            red[6 * wg + lid] = p2;
+            red[7 * wg + lid] = u2;
+            red[8 * wg + lid] = s2;
+            red[9 * wg + lid] = p3;
+            red[10 * wg + lid] = u3;
+            red[11 * wg + lid] = s3;
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
-                    ra[lid] += ra[lid + stride];
-                    rb[lid] += rb[lid + stride];
-                    rs[lid] += rs[lid + stride];
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                    red[4 * wg + lid] += red[4 * wg + lid + stride];
+                    red[5 * wg + lid] += red[5 * wg + lid + stride];
+                    red[6 * wg + lid] += red[6 * wg + lid + stride];
+                    red[7 * wg + lid] += red[7 * wg + lid + stride];
+                    red[8 * wg + lid] += red[8 * wg + lid + stride];
+                    red[9 * wg + lid] += red[9 * wg + lid + stride];
+                    red[10 * wg + lid] += red[10 * wg + lid + stride];
+                    red[11 * wg + lid] += red[11 * wg + lid + stride];
                 }
             }
             c.localBarrier();
-            if (lid == 0) {
-                float inv = 1.0f / TornadoMath.sqrt(rs[0] / dim + eps);
-                float a = ra[0] * inv;
-                hb.set(b * hidden + r, a / (1.0f + TornadoMath.exp(-a)) * (rb[0] * inv));
+            if (lid < 4 && b0 + lid < n) {
+                float inv = 1.0f / TornadoMath.sqrt(red[(3 * lid + 2) * wg] / dim + eps);
+                float a = red[(3 * lid) * wg] * inv;
+                hb.set((b0 + lid) * hidden + r, a / (1.0f + TornadoMath.exp(-a)) * (red[(3 * lid + 1) * wg] * inv));
             }
             c.localBarrier();
         }
