@@ -66,7 +66,7 @@ sweep --model "$M/stories260K.bin" --tokenizer "$M/tok512.bin" --backend jvm --t
   --steps 64 --warmup 8 --out "$out/decode-stories260K-jvm.csv" > /dev/null 2>> "$out/log.txt" || log "jvm stories260K sweep failed"
 
 preset="${PRESET:-llama-3.2-1b:f16}"
-log "decode sweep: $preset (synthetic weights, shapes of Llama-3.2-1B) on tornado $device, MBU vs ${PEAK_GBPS:-4800} GB/s"
+log "decode sweep: $preset (preset: synthetic weights, real shapes) on tornado $device, MBU vs ${PEAK_GBPS:-4800} GB/s"
 sweep --model "$preset" --backend tornado --device "$device" --batch 1,8 --steps 64 --warmup 8 --context 128 \
   --peak-gbps "${PEAK_GBPS:-4800}" --out "$out/decode-${preset//:/-}-tornado.csv" > /dev/null 2>> "$out/log.txt" || log "$preset sweep failed"
 

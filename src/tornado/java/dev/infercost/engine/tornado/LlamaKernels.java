@@ -327,6 +327,7 @@ public final class LlamaKernels {
             wr = row - dim;
         }
         int base = wr * dim;
+        int rowBytes = wr * (dim / 32) * 34;
         int n = meta.get(0);
         for (int b0 = 0; b0 < n; b0 += 4) {
             int x0 = b0 * dim;
@@ -437,6 +438,7 @@ public final class LlamaKernels {
             wr = row - dim;
         }
         int base = wr * dim;
+        int rowBytes = wr * (dim / 32) * 34;
         int n = meta.get(0);
         for (int b0 = 0; b0 < n; b0 += 4) {
             int x0 = b0 * dim;
@@ -547,6 +549,7 @@ public final class LlamaKernels {
             wr = row - dim;
         }
         int base = wr * dim;
+        int rowBytes = wr * (dim / 32) * 34;
         int n = meta.get(0);
         for (int b0 = 0; b0 < n; b0 += 4) {
             int x0 = b0 * dim;
@@ -677,6 +680,7 @@ public final class LlamaKernels {
         float[] red = c.allocateFloatLocalArray(12 * wg);
         int n = meta.get(0);
         int base = r * dim;
+        int rowBytes = r * (dim / 32) * 34;
         for (int b0 = 0; b0 < n; b0 += 4) {
             int x0 = b0 * dim;
             int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
@@ -766,6 +770,7 @@ public final class LlamaKernels {
         float[] red = c.allocateFloatLocalArray(12 * wg);
         int n = meta.get(0);
         int base = r * dim;
+        int rowBytes = r * (dim / 32) * 34;
         for (int b0 = 0; b0 < n; b0 += 4) {
             int x0 = b0 * dim;
             int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
@@ -855,6 +860,7 @@ public final class LlamaKernels {
         float[] red = c.allocateFloatLocalArray(12 * wg);
         int n = meta.get(0);
         int base = r * dim;
+        int rowBytes = r * (dim / 32) * 34;
         for (int b0 = 0; b0 < n; b0 += 4) {
             int x0 = b0 * dim;
             int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
@@ -872,26 +878,49 @@ public final class LlamaKernels {
             float p3 = 0.0f;
             float u3 = 0.0f;
             float s3 = 0.0f;
-            for (int k = lid; k < dim; k += wg) {
-                float g = rmsW.get(k);
-                float w0 = q8(w1, base + k) * g;
-                float w1v = q8(w3, base + k) * g;
-                float v0 = in.get(x0 + k);
-                p0 += w0 * v0;
-                u0 += w1v * v0;
-                s0 += v0 * v0;
-                float v1 = in.get(x1 + k);
-                p1 += w0 * v1;
-                u1 += w1v * v1;
-                s1 += v1 * v1;
-                float v2 = in.get(x2 + k);
-                p2 += w0 * v2;
-                u2 += w1v * v2;
-                s2 += v2 * v2;
-                float v3 = in.get(x3 + k);
-                p3 += w0 * v3;
-                u3 += w1v * v3;
-                s3 += v3 * v3;
+            for (int blk = lid; blk < dim / 32; blk += wg) {
+                int o0 = rowBytes + blk * 34;
+                float d0 = halfToFloat((w1.get(o0) & 0xFF) | ((w1.get(o0 + 1) & 0xFF) << 8));
+                int o1 = rowBytes + blk * 34;
+                float d1 = halfToFloat((w3.get(o1) & 0xFF) | ((w3.get(o1 + 1) & 0xFF) << 8));
+                float tp0 = 0.0f;
+                float tu0 = 0.0f;
+                float tp1 = 0.0f;
+                float tu1 = 0.0f;
+                float tp2 = 0.0f;
+                float tu2 = 0.0f;
+                float tp3 = 0.0f;
+                float tu3 = 0.0f;
+                for (int e = 0; e < 32; e++) {
+                    int k = blk * 32 + e;
+                    float g = rmsW.get(k);
+                    float w0 = w1.get(o0 + 2 + e) * g;
+                    float w1v = w3.get(o1 + 2 + e) * g;
+                    float v0 = in.get(x0 + k);
+                    tp0 += w0 * v0;
+                    tu0 += w1v * v0;
+                    s0 += v0 * v0;
+                    float v1 = in.get(x1 + k);
+                    tp1 += w0 * v1;
+                    tu1 += w1v * v1;
+                    s1 += v1 * v1;
+                    float v2 = in.get(x2 + k);
+                    tp2 += w0 * v2;
+                    tu2 += w1v * v2;
+                    s2 += v2 * v2;
+                    float v3 = in.get(x3 + k);
+                    tp3 += w0 * v3;
+                    tu3 += w1v * v3;
+                    s3 += v3 * v3;
+                }
+                p0 += d0 * tp0;
+                u0 += d1 * tu0;
+                p1 += d0 * tp1;
+                u1 += d1 * tu1;
+                p2 += d0 * tp2;
+                u2 += d1 * tu2;
+                p3 += d0 * tp3;
+                u3 += d1 * tu3;
             }
             red[0 * wg + lid] = p0;
             red[1 * wg + lid] = u0;

@@ -121,19 +121,20 @@ final class TornadoLlamaSession implements DecodeSession {
         }
         grid(gs, "embed", dim);
         float eps = cfg.rmsNormEps();
-        int wgNorm = fit(dim), wgDim = fit(dim), wgAttn = fit(CHUNK);
+        int wgNorm = fit(dim), wgAttn = fit(CHUNK);
         for (int l = 0; l < L; l++) {
             String s = Integer.toString(l);
             DeviceTensor wq = e.wq[l], wk = e.wk[l], wv = e.wv[l];
+            int wgQkv = fitProduct(wq), wgFfn = fitProduct(e.w1[l]);
             switch (wq.type()) {
                 case F32 -> g.task("qkv" + s, LlamaKernels::qkvRopeF32, kc, q, keyCache[l], valueCache[l], x, e.rmsAtt[l],
-                        wq.f32(), wk.f32(), wv.f32(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgDim);
+                        wq.f32(), wk.f32(), wv.f32(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgQkv);
                 case F16 -> g.task("qkv" + s, LlamaKernels::qkvRopeF16, kc, q, keyCache[l], valueCache[l], x, e.rmsAtt[l],
-                        wq.f16(), wk.f16(), wv.f16(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgDim);
+                        wq.f16(), wk.f16(), wv.f16(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgQkv);
                 case Q8_0 -> g.task("qkv" + s, LlamaKernels::qkvRopeQ8, kc, q, keyCache[l], valueCache[l], x, e.rmsAtt[l],
-                        wq.q8(), wk.q8(), wv.q8(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgDim);
+                        wq.q8(), wk.q8(), wv.q8(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgQkv);
             }
-            weightRows(gs, "qkv" + s, (dim + 2 * kvDim) / 2, wgDim);
+            weightRows(gs, "qkv" + s, (dim + 2 * kvDim) / 2, wgQkv);
             g.task("attn" + s, LlamaKernels::attention, kc, q, keyCache[l], valueCache[l], pout, pml, meta, nHeads, hs, kvDim,
                     cfg.kvMul(), maxContext, CHUNK, nSplit, wgAttn);
             groups(gs, "attn" + s, -nHeads, wgAttn);
@@ -141,11 +142,11 @@ final class TornadoLlamaSession implements DecodeSession {
             grid(gs, "combine" + s, dim);
             matmul(g, gs, kc, "wo" + s, x, xb, e.wo[l], 1);
             switch (e.w1[l].type()) {
-                case F32 -> g.task("ffn" + s, LlamaKernels::ffnF32, kc, hb, x, e.rmsFfn[l], e.w1[l].f32(), e.w3[l].f32(), meta, dim, hidden, eps, wgDim);
-                case F16 -> g.task("ffn" + s, LlamaKernels::ffnF16, kc, hb, x, e.rmsFfn[l], e.w1[l].f16(), e.w3[l].f16(), meta, dim, hidden, eps, wgDim);
-                case Q8_0 -> g.task("ffn" + s, LlamaKernels::ffnQ8, kc, hb, x, e.rmsFfn[l], e.w1[l].q8(), e.w3[l].q8(), meta, dim, hidden, eps, wgDim);
+                case F32 -> g.task("ffn" + s, LlamaKernels::ffnF32, kc, hb, x, e.rmsFfn[l], e.w1[l].f32(), e.w3[l].f32(), meta, dim, hidden, eps, wgFfn);
+                case F16 -> g.task("ffn" + s, LlamaKernels::ffnF16, kc, hb, x, e.rmsFfn[l], e.w1[l].f16(), e.w3[l].f16(), meta, dim, hidden, eps, wgFfn);
+                case Q8_0 -> g.task("ffn" + s, LlamaKernels::ffnQ8, kc, hb, x, e.rmsFfn[l], e.w1[l].q8(), e.w3[l].q8(), meta, dim, hidden, eps, wgFfn);
             }
-            weightRows(gs, "ffn" + s, hidden, wgDim);
+            weightRows(gs, "ffn" + s, hidden, wgFfn);
             matmul(g, gs, kc, "w2" + s, x, hb, e.w2[l], 1);
         }
         g.task("finalNorm", LlamaKernels::rmsnorm, kc, xb, x, e.rmsFinal, meta, dim, eps, wgNorm);
