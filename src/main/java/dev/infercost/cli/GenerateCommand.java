@@ -56,6 +56,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "jvm", description = "engine backend (default ${DEFAULT-VALUE})")
     String backend;
 
+    @Option(names = "--device", description = "backend device, e.g. 0:0 for TornadoVM backend 0 device 0 (see `infercost devices`; default: the backend's default)")
+    String device;
+
     @Option(names = "--threads", defaultValue = "1", description = "CPU threads for the engine (0 = all processors; default ${DEFAULT-VALUE})")
     int threads;
 
@@ -75,7 +78,7 @@ public final class GenerateCommand implements Callable<Integer> {
         int seqLen = m.config().seqLen();
         if (steps < 0) steps = 0;
         if (steps == 0 || steps > seqLen) steps = seqLen;
-        try (Engine engine = Engines.require(backend).open(m, new EngineOptions(threads, null, Map.of()))) {
+        try (Engine engine = Engines.require(backend).open(m, new EngineOptions(threads, device, Map.of()))) {
             run(engine, m.tokenizer(), prompt, steps, new Sampler(m.config().vocabSize(), temperature, topp, seed), System.out, System.err);
         }
         return 0;

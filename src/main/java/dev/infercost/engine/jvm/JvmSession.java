@@ -49,7 +49,7 @@ final class JvmSession implements DecodeSession {
         // run.c: freq = 1.0f / powf(theta, head_dim / (float)head_size) with head_dim = 2i
         for (int i = 0; i < half; i++) freq[i] = 1.0f / (float) Math.pow(c.ropeTheta(), (2 * i) / (float) headSize);
         int t = e.pool.threads();
-        scratch = new float[t][Math.max(dim, hidden)];
+        scratch = new float[t][4 * Math.max(dim, hidden)];
         att = new float[t][maxContext];
         rowSlot = new int[rows]; rowPos = new int[rows];
         chunkSlots = new int[rows]; chunkPos = new int[rows]; chunkTokens = new int[rows];
@@ -207,7 +207,36 @@ final class JvmSession implements DecodeSession {
                 int pos = rowPos[b];
                 float[] kc = keyCache[layer][rowSlot[b]], vc = valueCache[layer][rowSlot[b]];
                 int qo = b * dim + h * headSize, ko = (h / kvMul) * headSize;
-                for (int t = 0; t <= pos; t++) a[t] = Kernels.dotArr(q, qo, kc, t * kvDim + ko, headSize) / scale;
+                if (headSize >= 2 * Kernels.L) {
+                    for (int t = 0; t <= pos; t++) a[t] = Kernels.dotArr(q, qo, kc, t * kvDim + ko, headSize) / scale;
+                } else {
+                    // heads narrower than two vectors: a scalar loop beats vector setup and lane reduction
+                    // two positions per iteration, two partial sums each: short dependency chains
+                    int t = 0;
+                    for (; t + 1 <= pos; t += 2) {
+                        int k0 = t * kvDim + ko, k1 = k0 + kvDim;
+                        float s0 = 0f, s1 = 0f, u0 = 0f, u1 = 0f;
+                        int i = 0;
+                        for (; i + 1 < headSize; i += 2) {
+                            float qa = q[qo + i], qb = q[qo + i + 1];
+                            s0 += qa * kc[k0 + i];
+                            u0 += qb * kc[k0 + i + 1];
+                            s1 += qa * kc[k1 + i];
+                            u1 += qb * kc[k1 + i + 1];
+                        }
+                        for (; i < headSize; i++) { s0 += q[qo + i] * kc[k0 + i]; s1 += q[qo + i] * kc[k1 + i]; }
+                        a[t] = (s0 + u0) / scale;
+                        a[t + 1] = (s1 + u1) / scale;
+                    }
+                    for (; t <= pos; t++) {
+                        int kb = t * kvDim + ko;
+                        float s0 = 0f, u0 = 0f;
+                        int i = 0;
+                        for (; i + 1 < headSize; i += 2) { s0 += q[qo + i] * kc[kb + i]; u0 += q[qo + i + 1] * kc[kb + i + 1]; }
+                        for (; i < headSize; i++) s0 += q[qo + i] * kc[kb + i];
+                        a[t] = (s0 + u0) / scale;
+                    }
+                }
                 Kernels.softmax(a, 0, pos + 1);
                 int xo = b * dim + h * headSize;
                 Arrays.fill(xb, xo, xo + headSize, 0f);

@@ -1,0 +1,139 @@
+package dev.infercost.bench.tornado;
+
+import dev.infercost.BadInputException;
+import dev.infercost.engine.DecodeSession;
+import dev.infercost.engine.Engine;
+import dev.infercost.engine.EngineOptions;
+import dev.infercost.engine.Engines;
+import dev.infercost.model.LlamaConfig;
+import dev.infercost.model.LlamaModel;
+import dev.infercost.model.Models;
+import dev.infercost.report.CsvTable;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Greedy decode throughput of any backend through the Engine SPI, per batch size: a quick sweep for comparing
+ * backends on one machine (e.g. tornado on PoCL or a GPU beside jvm) and for benchmarks/gpu-check.sh. Not a JMH
+ * benchmark: one fork, a fixed warm-up, wall-clock time over the timed steps (JMH-grade figures come from
+ * {@code infercost run}).
+ *
+ * <p>Per batch B: a session of B slots; every slot is prefilled with BOS and then decoded greedily
+ * ({@link DecodeSession#decodeGreedy}, device-side argmax where the backend has one) for {@code warmup} steps
+ * and then {@code steps} timed steps. decode tok/s = B * steps / seconds. Bytes per step = weight bytes (as
+ * stored) + KV cache read (2 * layers * B * mean context * kvDim * 4 bytes, fp32 cache); achieved bandwidth =
+ * bytes per step / seconds per step; MBU = achieved bandwidth / {@code --peak-gbps} (when given), the
+ * memory-bandwidth utilisation of decode as defined by Databricks' "LLM inference performance engineering"
+ * (2023).
+ *
+ * <pre>java ... dev.infercost.bench.tornado.DecodeSweep --model M [--tokenizer T] --backend tornado --device 0:0
+ *     --batch 1,8,32 --steps 64 --warmup 8 [--context 256] [--threads 0] [--peak-gbps 4800] [--extra wg=64]
+ *     [--out sweep.csv]</pre>
+ */
+public final class DecodeSweep {
+    private DecodeSweep() {}
+
+    /** Columns of the CSV this writes. */
+    public static final List<String> COLUMNS = List.of("backend", "device", "model", "weights", "dtype", "batch",
+            "context_start", "steps", "decode [tok/s]", "step [ms]", "bytes_per_step [B]", "bandwidth [GB/s]", "mbu [fraction]");
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> a = parse(args);
+        LlamaModel m = Models.load(req(a, "model"), a.containsKey("tokenizer") ? Path.of(a.get("tokenizer")) : null);
+        CsvTable t = sweep(m, a.getOrDefault("backend", "jvm"), a.get("device"), Integer.parseInt(a.getOrDefault("threads", "0")),
+                Arrays.stream(a.getOrDefault("batch", "1,8,32").split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray(),
+                Integer.parseInt(a.getOrDefault("steps", "64")), Integer.parseInt(a.getOrDefault("warmup", "8")),
+                Integer.parseInt(a.getOrDefault("context", "0")),
+                a.containsKey("peak-gbps") ? Double.parseDouble(a.get("peak-gbps")) : Double.NaN, extra(a.get("extra")));
+        if (a.containsKey("out")) Files.writeString(Path.of(a.get("out")), t.toCsv());
+        System.out.print(t.toCsv());
+    }
+
+    /**
+     * Runs the sweep.
+     *
+     * @param context  session context length (0 = warmup + steps + 1)
+     * @param peakGbps device peak memory bandwidth [GB/s] for MBU, NaN = leave MBU empty
+     */
+    public static CsvTable sweep(LlamaModel m, String backend, String device, int threads, int[] batches, int steps, int warmup,
+                                 int context, double peakGbps, Map<String, String> extra) {
+        LlamaConfig c = m.config();
+        int ctx = context > 0 ? context : Math.min(c.seqLen(), warmup + steps + 1);
+        if (warmup + steps + 1 > ctx) throw new BadInputException("warmup + steps + 1 = " + (warmup + steps + 1) + " exceeds context " + ctx);
+        CsvTable t = new CsvTable(COLUMNS);
+        long weightBytes = m.weights().storedBytes();
+        try (Engine e = Engines.require(backend).open(m, new EngineOptions(threads, device, extra))) {
+            for (int b : batches) {
+                try (DecodeSession s = e.newSession(b, ctx)) {
+                    int[] slots = new int[b], tokens = new int[b], pos = new int[b], next = new int[b];
+                    float[] logits = new float[b * c.vocabSize()];
+                    for (int i = 0; i < b; i++) {
+                        slots[i] = i;
+                        s.prefill(i, new int[]{1}, 0, logits);
+                        tokens[i] = 1;
+                        pos[i] = 1;
+                    }
+                    for (int k = 0; k < warmup; k++) step(s, b, slots, tokens, pos, next, logits);
+                    int pos0 = pos[0];
+                    long t0 = System.nanoTime();
+                    for (int k = 0; k < steps; k++) step(s, b, slots, tokens, pos, next, logits);
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    double meanCtx = pos0 + (steps - 1) / 2.0 + 1;
+                    double bytes = weightBytes + 2.0 * c.nLayers() * b * meanCtx * c.kvDim() * 4;
+                    double gbps = bytes * steps / secs / 1e9;
+                    t.add(backend, e.device(), m.info().name(), m.info().weightsLabel(), m.info().dtype(), b, pos0, steps,
+                            String.format(Locale.ROOT, "%.2f", b * steps / secs), String.format(Locale.ROOT, "%.3f", secs * 1e3 / steps),
+                            String.format(Locale.ROOT, "%.0f", bytes), String.format(Locale.ROOT, "%.2f", gbps),
+                            Double.isNaN(peakGbps) ? "" : String.format(Locale.ROOT, "%.4f", gbps / peakGbps));
+                }
+            }
+        }
+        return t;
+    }
+
+    private static void step(DecodeSession s, int b, int[] slots, int[] tokens, int[] pos, int[] next, float[] logits) {
+        s.decodeGreedy(b, slots, tokens, pos, next, logits);
+        for (int i = 0; i < b; i++) {
+            tokens[i] = next[i];
+            pos[i]++;
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> known = List.of("model", "tokenizer", "backend", "device", "batch", "steps", "warmup", "context", "threads", "peak-gbps", "extra", "out");
+        for (int i = 0; i < args.length; i++) {
+            String k = args[i];
+            if (!k.startsWith("--") || i + 1 >= args.length || !known.contains(k.substring(2)))
+                throw new BadInputException("DecodeSweep: bad argument '" + k + "'; expected --" + String.join(" V, --", known) + " V");
+            out.put(k.substring(2), args[++i]);
+        }
+        return out;
+    }
+
+    /** "k=v,k2=v2" backend options (EngineOptions.extra), e.g. tornado "wg=64". */
+    private static Map<String, String> extra(String spec) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) return m;
+        for (String kv : spec.split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) throw new BadInputException("DecodeSweep: --extra " + spec + ": expected k=v[,k=v]");
+            m.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        return m;
+    }
+
+    private static String req(Map<String, String> a, String k) {
+        String v = a.get(k);
+        if (v == null) throw new BadInputException("DecodeSweep: --" + k + " is required");
+        return v;
+    }
+
+}

@@ -1,0 +1,1159 @@
+package dev.infercost.engine.tornado;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
+
+/**
+ * The Llama decoder's device kernels, written as TornadoVM {@link KernelContext} kernels (OpenCL / PTX / SPIR-V
+ * are generated from this Java by TornadoVM's Graal-based JIT). The forward pass is the one of llama2.c run.c
+ * (RMSNorm, RoPE on adjacent pairs, grouped-query attention, SwiGLU), batched over rows.
+ *
+ * <p>Every kernel reads the step descriptor {@code meta}: {@code meta[0]} = n, the rows in this step, and for
+ * row b: {@code meta[1+3b]} token id, {@code meta[2+3b]} KV-cache slot, {@code meta[3+3b]} position. Grids are
+ * sized for the session's row capacity; rows {@code b >= n} do nothing (the test is uniform per work-group, so
+ * barriers stay legal). Activations are row-major {@code [rows, width]}.
+ *
+ * <p>Weights stay in their file layout: F32 as floats, F16 as raw IEEE-754 half bits (ShortArray), Q8_0 as
+ * GGML blocks of 34 raw bytes (fp16 scale d, then 32 int8 q; value = d * q, ggml-common.h block_q8_0),
+ * decoded inside the kernels by {@link #halfToFloat} with integer arithmetic only (TornadoVM's OpenCL backend
+ * has no bit reinterpretation, and its HalfFloat types fail on PoCL).
+ *
+ * <p>Reductions (RMSNorm sum of squares, dot products, softmax max and sum, argmax) are work-group tree
+ * reductions in local memory; {@code wg} is the work-group size (a power of two chosen from the device's
+ * maximum), and must equal the local size the {@code GridScheduler} gives the task.
+ */
+public final class LlamaKernels {
+    private LlamaKernels() {}
+
+    /** Sentinel below every real logit / score (finite, so exp(NEG - m) is 0 without NaN). */
+    static final float NEG = -1e30f;
+
+    /**
+     * IEEE-754 binary16 bits (low 16 bits of {@code h}) to float, exactly, with integer arithmetic and one
+     * exact power-of-two scaling: normal = (1024 + mantissa) * 2^(exponent - 25), subnormal = mantissa * 2^-24.
+     * Infinity/NaN (exponent 31) are not expected in weights and decode as 65504-range finite values.
+     */
+    public static float halfToFloat(int h) {
+        int exp = (h >> 10) & 0x1F;
+        int mant = h & 0x3FF;
+        float v;
+        if (exp == 0) {
+            v = mant * (1.0f / 16777216.0f);
+        } else if (exp >= 25) {
+            v = (1024 + mant) * (float) (1 << (exp - 25));
+        } else {
+            v = (1024 + mant) / (float) (1 << (25 - exp));
+        }
+        return (h & 0x8000) != 0 ? -v : v;
+    }
+
+    /** Q8_0 element {@code idx} (row-major flat index) of a raw block array. */
+    static float q8(ByteArray w, int idx) {
+        int off = (idx >> 5) * 34;
+        int h = (w.get(off) & 0xFF) | ((w.get(off + 1) & 0xFF) << 8);
+        return halfToFloat(h) * w.get(off + 2 + (idx & 31));
+    }
+
+    // ---------------------------------------------------------------- embedding: x[b, :] = E[token_b, :]
+
+    /** Token embedding lookup, F32 table {@code [vocab, dim]}. Grid: rows*dim (rounded up), any local size. */
+    public static void embedF32(KernelContext c, FloatArray x, FloatArray emb, IntArray meta, int dim) {
+        int i = c.globalIdx;
+        int b = i / dim;
+        if (b < meta.get(0)) {
+            x.set(i, emb.get(meta.get(1 + 3 * b) * dim + i % dim));
+        }
+    }
+
+    /** As {@link #embedF32} for an F16 table (raw half bits). */
+    public static void embedF16(KernelContext c, FloatArray x, ShortArray emb, IntArray meta, int dim) {
+        int i = c.globalIdx;
+        int b = i / dim;
+        if (b < meta.get(0)) {
+            x.set(i, halfToFloat(emb.get(meta.get(1 + 3 * b) * dim + i % dim) & 0xFFFF));
+        }
+    }
+
+    /** As {@link #embedF32} for a Q8_0 table (raw blocks). */
+    public static void embedQ8(KernelContext c, FloatArray x, ByteArray emb, IntArray meta, int dim) {
+        int i = c.globalIdx;
+        int b = i / dim;
+        if (b < meta.get(0)) {
+            x.set(i, q8(emb, meta.get(1 + 3 * b) * dim + i % dim));
+        }
+    }
+
+    // ---------------------------------------------------------------- RMSNorm
+
+    /**
+     * out[b, :] = w * x[b, :] / sqrt(mean(x[b, :]^2) + eps) (run.c rmsnorm). One work-group per row:
+     * grid rows*wg, local wg.
+     */
+    public static void rmsnorm(KernelContext c, FloatArray out, FloatArray x, FloatArray w, IntArray meta, int dim, float eps, int wg) {
+        int b = c.groupIdx;
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(wg);
+        if (b < meta.get(0)) {
+            int base = b * dim;
+            float ss = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float v = x.get(base + k);
+                ss += v * v;
+            }
+            red[lid] = ss;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                }
+            }
+            c.localBarrier();
+            float inv = 1.0f / TornadoMath.sqrt(red[0] / dim + eps);
+            for (int k = lid; k < dim; k += wg) {
+                out.set(base + k, w.get(k) * (inv * x.get(base + k)));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- batched matrix products
+
+    /**
+     * Batched product out[b, r] (+)= sum_k W[r, k] * in[b, k] for the step's n rows b, W F32; W is
+     * {@code [outDim, dim]}. One work-group per weight row r (grid outDim*wg, local wg): the row is read once per
+     * 4 activation rows, each thread keeping 4 partial sums, then one local-memory tree reduction per 4 rows.
+     * {@code accumulate} = 1 adds to out (fused residual connection).
+     */
+    public static void matmulF32(KernelContext c, FloatArray out, FloatArray in, FloatArray w, IntArray meta,
+                                 int dim, int outDim, int accumulate, int wg) {
+        int r = c.groupIdx;
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(4 * wg);
+        int n = meta.get(0);
+        int base = r * dim;
+        int rowBlock = r * (dim / 32);
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float a0 = 0.0f;
+            float a1 = 0.0f;
+            float a2 = 0.0f;
+            float a3 = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float wv = w.get(base + k);
+                a0 += wv * in.get(x0 + k);
+                a1 += wv * in.get(x1 + k);
+                a2 += wv * in.get(x2 + k);
+                a3 += wv * in.get(x3 + k);
+            }
+            red[0 * wg + lid] = a0;
+            red[1 * wg + lid] = a1;
+            red[2 * wg + lid] = a2;
+            red[3 * wg + lid] = a3;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid < 4 && b0 + lid < n) {
+                int o = (b0 + lid) * outDim + r;
+                float v = red[lid * wg];
+                if (accumulate == 1) {
+                    v += out.get(o);
+                }
+                out.set(o, v);
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * Batched product out[b, r] (+)= sum_k W[r, k] * in[b, k] for the step's n rows b, W F16 (raw half bits, decoded in the kernel); W is
+     * {@code [outDim, dim]}. One work-group per weight row r (grid outDim*wg, local wg): the row is read once per
+     * 4 activation rows, each thread keeping 4 partial sums, then one local-memory tree reduction per 4 rows.
+     * {@code accumulate} = 1 adds to out (fused residual connection).
+     */
+    public static void matmulF16(KernelContext c, FloatArray out, FloatArray in, ShortArray w, IntArray meta,
+                                 int dim, int outDim, int accumulate, int wg) {
+        int r = c.groupIdx;
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(4 * wg);
+        int n = meta.get(0);
+        int base = r * dim;
+        int rowBlock = r * (dim / 32);
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float a0 = 0.0f;
+            float a1 = 0.0f;
+            float a2 = 0.0f;
+            float a3 = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float wv = halfToFloat(w.get(base + k) & 0xFFFF);
+                a0 += wv * in.get(x0 + k);
+                a1 += wv * in.get(x1 + k);
+                a2 += wv * in.get(x2 + k);
+                a3 += wv * in.get(x3 + k);
+            }
+            red[0 * wg + lid] = a0;
+            red[1 * wg + lid] = a1;
+            red[2 * wg + lid] = a2;
+            red[3 * wg + lid] = a3;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid < 4 && b0 + lid < n) {
+                int o = (b0 + lid) * outDim + r;
+                float v = red[lid * wg];
+                if (accumulate == 1) {
+                    v += out.get(o);
+                }
+                out.set(o, v);
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * Batched product out[b, r] (+)= sum_k W[r, k] * in[b, k] for the step's n rows b, W Q8_0 (raw 34-byte blocks along each row, dim a multiple of 32; each thread takes whole blocks, one scale decode per 32 products); W is
+     * {@code [outDim, dim]}. One work-group per weight row r (grid outDim*wg, local wg): the row is read once per
+     * 4 activation rows, each thread keeping 4 partial sums, then one local-memory tree reduction per 4 rows.
+     * {@code accumulate} = 1 adds to out (fused residual connection).
+     */
+    public static void matmulQ8(KernelContext c, FloatArray out, FloatArray in, ByteArray w, IntArray meta,
+                                 int dim, int outDim, int accumulate, int wg) {
+        int r = c.groupIdx;
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(4 * wg);
+        int n = meta.get(0);
+        int base = r * dim;
+        int rowBlock = r * (dim / 32);
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float a0 = 0.0f;
+            float a1 = 0.0f;
+            float a2 = 0.0f;
+            float a3 = 0.0f;
+            for (int blk = lid; blk < dim / 32; blk += wg) {
+                int off = (rowBlock + blk) * 34;
+                float d = halfToFloat((w.get(off) & 0xFF) | ((w.get(off + 1) & 0xFF) << 8));
+                int k0 = blk * 32;
+                float t0 = 0.0f;
+                float t1 = 0.0f;
+                float t2 = 0.0f;
+                float t3 = 0.0f;
+                for (int e = 0; e < 32; e++) {
+                    float wv = w.get(off + 2 + e);
+                    t0 += wv * in.get(x0 + k0 + e);
+                    t1 += wv * in.get(x1 + k0 + e);
+                    t2 += wv * in.get(x2 + k0 + e);
+                    t3 += wv * in.get(x3 + k0 + e);
+                }
+                a0 += d * t0;
+                a1 += d * t1;
+                a2 += d * t2;
+                a3 += d * t3;
+            }
+            red[0 * wg + lid] = a0;
+            red[1 * wg + lid] = a1;
+            red[2 * wg + lid] = a2;
+            red[3 * wg + lid] = a3;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid < 4 && b0 + lid < n) {
+                int o = (b0 + lid) * outDim + r;
+                float v = red[lid * wg];
+                if (accumulate == 1) {
+                    v += out.get(o);
+                }
+                out.set(o, v);
+            }
+            c.localBarrier();
+        }
+    }
+
+    // ---------------------------------------------------------------- fused blocks (fewer launches per layer)
+
+    /**
+     * Attention input block, fused: RMSNorm of x[b] (weight rmsW), the Q, K and V projections, RoPE, and the
+     * store of k and v into the KV cache {@code [slots, ctx, kvDim]} at (slot, pos). Work-group p computes the
+     * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step, 4
+     * rows per reduction, using dot(w, rmsW * x) / rms(x) = dot(w, rmsnorm(x)), so the norm costs no extra pass or
+     * launch. Grid (dim + 2*kvDim)/2 work-groups of wg. Weights F32.
+     */
+    public static void qkvRopeF32(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray in,
+                                  FloatArray rmsW, FloatArray wq, FloatArray wk, FloatArray wv, FloatArray cos, FloatArray sin, IntArray meta,
+                                  int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(12 * wg);
+        int row = 2 * c.groupIdx;
+        int part = 2;
+        int wr = row - dim - kvDim;
+        if (row < dim) {
+            part = 0;
+            wr = row;
+        } else if (row < dim + kvDim) {
+            part = 1;
+            wr = row - dim;
+        }
+        int base = wr * dim;
+        int rowBytes = wr * (dim / 32) * 34;
+        int n = meta.get(0);
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float p0 = 0.0f;
+            float u0 = 0.0f;
+            float s0 = 0.0f;
+            float p1 = 0.0f;
+            float u1 = 0.0f;
+            float s1 = 0.0f;
+            float p2 = 0.0f;
+            float u2 = 0.0f;
+            float s2 = 0.0f;
+            float p3 = 0.0f;
+            float u3 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float g = rmsW.get(k);
+                float w0 = 0.0f;
+                float w1 = 0.0f;
+                if (part == 0) {
+                    w0 = wq.get(base + k) * g;
+                    w1 = wq.get(base + dim + k) * g;
+                } else if (part == 1) {
+                    w0 = wk.get(base + k) * g;
+                    w1 = wk.get(base + dim + k) * g;
+                } else {
+                    w0 = wv.get(base + k) * g;
+                    w1 = wv.get(base + dim + k) * g;
+                }
+                float v0 = in.get(x0 + k);
+                p0 += w0 * v0;
+                u0 += w1 * v0;
+                s0 += v0 * v0;
+                float v1 = in.get(x1 + k);
+                p1 += w0 * v1;
+                u1 += w1 * v1;
+                s1 += v1 * v1;
+                float v2 = in.get(x2 + k);
+                p2 += w0 * v2;
+                u2 += w1 * v2;
+                s2 += v2 * v2;
+                float v3 = in.get(x3 + k);
+                p3 += w0 * v3;
+                u3 += w1 * v3;
+                s3 += v3 * v3;
+            }
+            red[0 * wg + lid] = p0;
+            red[1 * wg + lid] = u0;
+            red[2 * wg + lid] = s0;
+            red[3 * wg + lid] = p1;
+            red[4 * wg + lid] = u1;
+            red[5 * wg + lid] = s1;
+            red[6 * wg + lid] = p2;
+            red[7 * wg + lid] = u2;
+            red[8 * wg + lid] = s2;
+            red[9 * wg + lid] = p3;
+            red[10 * wg + lid] = u3;
+            red[11 * wg + lid] = s3;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                    red[4 * wg + lid] += red[4 * wg + lid + stride];
+                    red[5 * wg + lid] += red[5 * wg + lid + stride];
+                    red[6 * wg + lid] += red[6 * wg + lid + stride];
+                    red[7 * wg + lid] += red[7 * wg + lid + stride];
+                    red[8 * wg + lid] += red[8 * wg + lid + stride];
+                    red[9 * wg + lid] += red[9 * wg + lid + stride];
+                    red[10 * wg + lid] += red[10 * wg + lid + stride];
+                    red[11 * wg + lid] += red[11 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid < 4 && b0 + lid < n) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, b0 + lid, part, wr, red[(3 * lid) * wg], red[(3 * lid + 1) * wg],
+                        1.0f / TornadoMath.sqrt(red[(3 * lid + 2) * wg] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * Attention input block, fused: RMSNorm of x[b] (weight rmsW), the Q, K and V projections, RoPE, and the
+     * store of k and v into the KV cache {@code [slots, ctx, kvDim]} at (slot, pos). Work-group p computes the
+     * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step, 4
+     * rows per reduction, using dot(w, rmsW * x) / rms(x) = dot(w, rmsnorm(x)), so the norm costs no extra pass or
+     * launch. Grid (dim + 2*kvDim)/2 work-groups of wg. Weights F16.
+     */
+    public static void qkvRopeF16(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray in,
+                                  FloatArray rmsW, ShortArray wq, ShortArray wk, ShortArray wv, FloatArray cos, FloatArray sin, IntArray meta,
+                                  int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(12 * wg);
+        int row = 2 * c.groupIdx;
+        int part = 2;
+        int wr = row - dim - kvDim;
+        if (row < dim) {
+            part = 0;
+            wr = row;
+        } else if (row < dim + kvDim) {
+            part = 1;
+            wr = row - dim;
+        }
+        int base = wr * dim;
+        int rowBytes = wr * (dim / 32) * 34;
+        int n = meta.get(0);
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float p0 = 0.0f;
+            float u0 = 0.0f;
+            float s0 = 0.0f;
+            float p1 = 0.0f;
+            float u1 = 0.0f;
+            float s1 = 0.0f;
+            float p2 = 0.0f;
+            float u2 = 0.0f;
+            float s2 = 0.0f;
+            float p3 = 0.0f;
+            float u3 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float g = rmsW.get(k);
+                float w0 = 0.0f;
+                float w1 = 0.0f;
+                if (part == 0) {
+                    w0 = halfToFloat(wq.get(base + k) & 0xFFFF) * g;
+                    w1 = halfToFloat(wq.get(base + dim + k) & 0xFFFF) * g;
+                } else if (part == 1) {
+                    w0 = halfToFloat(wk.get(base + k) & 0xFFFF) * g;
+                    w1 = halfToFloat(wk.get(base + dim + k) & 0xFFFF) * g;
+                } else {
+                    w0 = halfToFloat(wv.get(base + k) & 0xFFFF) * g;
+                    w1 = halfToFloat(wv.get(base + dim + k) & 0xFFFF) * g;
+                }
+                float v0 = in.get(x0 + k);
+                p0 += w0 * v0;
+                u0 += w1 * v0;
+                s0 += v0 * v0;
+                float v1 = in.get(x1 + k);
+                p1 += w0 * v1;
+                u1 += w1 * v1;
+                s1 += v1 * v1;
+                float v2 = in.get(x2 + k);
+                p2 += w0 * v2;
+                u2 += w1 * v2;
+                s2 += v2 * v2;
+                float v3 = in.get(x3 + k);
+                p3 += w0 * v3;
+                u3 += w1 * v3;
+                s3 += v3 * v3;
+            }
+            red[0 * wg + lid] = p0;
+            red[1 * wg + lid] = u0;
+            red[2 * wg + lid] = s0;
+            red[3 * wg + lid] = p1;
+            red[4 * wg + lid] = u1;
+            red[5 * wg + lid] = s1;
+            red[6 * wg + lid] = p2;
+            red[7 * wg + lid] = u2;
+            red[8 * wg + lid] = s2;
+            red[9 * wg + lid] = p3;
+            red[10 * wg + lid] = u3;
+            red[11 * wg + lid] = s3;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                    red[4 * wg + lid] += red[4 * wg + lid + stride];
+                    red[5 * wg + lid] += red[5 * wg + lid + stride];
+                    red[6 * wg + lid] += red[6 * wg + lid + stride];
+                    red[7 * wg + lid] += red[7 * wg + lid + stride];
+                    red[8 * wg + lid] += red[8 * wg + lid + stride];
+                    red[9 * wg + lid] += red[9 * wg + lid + stride];
+                    red[10 * wg + lid] += red[10 * wg + lid + stride];
+                    red[11 * wg + lid] += red[11 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid < 4 && b0 + lid < n) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, b0 + lid, part, wr, red[(3 * lid) * wg], red[(3 * lid + 1) * wg],
+                        1.0f / TornadoMath.sqrt(red[(3 * lid + 2) * wg] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * Attention input block, fused: RMSNorm of x[b] (weight rmsW), the Q, K and V projections, RoPE, and the
+     * store of k and v into the KV cache {@code [slots, ctx, kvDim]} at (slot, pos). Work-group p computes the
+     * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step, 4
+     * rows per reduction, using dot(w, rmsW * x) / rms(x) = dot(w, rmsnorm(x)), so the norm costs no extra pass or
+     * launch. Grid (dim + 2*kvDim)/2 work-groups of wg. Weights Q8.
+     */
+    public static void qkvRopeQ8(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray in,
+                                  FloatArray rmsW, ByteArray wq, ByteArray wk, ByteArray wv, FloatArray cos, FloatArray sin, IntArray meta,
+                                  int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(12 * wg);
+        int row = 2 * c.groupIdx;
+        int part = 2;
+        int wr = row - dim - kvDim;
+        if (row < dim) {
+            part = 0;
+            wr = row;
+        } else if (row < dim + kvDim) {
+            part = 1;
+            wr = row - dim;
+        }
+        int base = wr * dim;
+        int rowBytes = wr * (dim / 32) * 34;
+        int n = meta.get(0);
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float p0 = 0.0f;
+            float u0 = 0.0f;
+            float s0 = 0.0f;
+            float p1 = 0.0f;
+            float u1 = 0.0f;
+            float s1 = 0.0f;
+            float p2 = 0.0f;
+            float u2 = 0.0f;
+            float s2 = 0.0f;
+            float p3 = 0.0f;
+            float u3 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float g = rmsW.get(k);
+                float w0 = 0.0f;
+                float w1 = 0.0f;
+                if (part == 0) {
+                    w0 = q8(wq, base + k) * g;
+                    w1 = q8(wq, base + dim + k) * g;
+                } else if (part == 1) {
+                    w0 = q8(wk, base + k) * g;
+                    w1 = q8(wk, base + dim + k) * g;
+                } else {
+                    w0 = q8(wv, base + k) * g;
+                    w1 = q8(wv, base + dim + k) * g;
+                }
+                float v0 = in.get(x0 + k);
+                p0 += w0 * v0;
+                u0 += w1 * v0;
+                s0 += v0 * v0;
+                float v1 = in.get(x1 + k);
+                p1 += w0 * v1;
+                u1 += w1 * v1;
+                s1 += v1 * v1;
+                float v2 = in.get(x2 + k);
+                p2 += w0 * v2;
+                u2 += w1 * v2;
+                s2 += v2 * v2;
+                float v3 = in.get(x3 + k);
+                p3 += w0 * v3;
+                u3 += w1 * v3;
+                s3 += v3 * v3;
+            }
+            red[0 * wg + lid] = p0;
+            red[1 * wg + lid] = u0;
+            red[2 * wg + lid] = s0;
+            red[3 * wg + lid] = p1;
+            red[4 * wg + lid] = u1;
+            red[5 * wg + lid] = s1;
+            red[6 * wg + lid] = p2;
+            red[7 * wg + lid] = u2;
+            red[8 * wg + lid] = s2;
+            red[9 * wg + lid] = p3;
+            red[10 * wg + lid] = u3;
+            red[11 * wg + lid] = s3;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                    red[4 * wg + lid] += red[4 * wg + lid + stride];
+                    red[5 * wg + lid] += red[5 * wg + lid + stride];
+                    red[6 * wg + lid] += red[6 * wg + lid + stride];
+                    red[7 * wg + lid] += red[7 * wg + lid + stride];
+                    red[8 * wg + lid] += red[8 * wg + lid + stride];
+                    red[9 * wg + lid] += red[9 * wg + lid + stride];
+                    red[10 * wg + lid] += red[10 * wg + lid + stride];
+                    red[11 * wg + lid] += red[11 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid < 4 && b0 + lid < n) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, b0 + lid, part, wr, red[(3 * lid) * wg], red[(3 * lid + 1) * wg],
+                        1.0f / TornadoMath.sqrt(red[(3 * lid + 2) * wg] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * Lane j of {@link #qkvRopeF32} (and its F16/Q8 twins) for row b: scales the two dot products by the RMS factor, rotates Q/K pairs by RoPE
+     * (tables cos/sin {@code [ctx, headSize/2]}, pair index (wr mod headSize)/2) and stores q, or k / v into the cache.
+     */
+    static void storeQkv(FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray cos, FloatArray sin, IntArray meta,
+                         int b, int part, int wr, float d0, float d1, float inv, int dim, int kvDim, int headSize, int ctx) {
+        float a = d0 * inv;
+        float bb = d1 * inv;
+        int slot = meta.get(2 + 3 * b);
+        int pos = meta.get(3 + 3 * b);
+        int co = (slot * ctx + pos) * kvDim + wr;
+        if (part == 2) {
+            valueCache.set(co, a);
+            valueCache.set(co + 1, bb);
+        } else {
+            int t = pos * (headSize / 2) + (wr % headSize) / 2;
+            float fc = cos.get(t);
+            float fs = sin.get(t);
+            float ra = a * fc - bb * fs;
+            float rb = a * fs + bb * fc;
+            if (part == 0) {
+                q.set(b * dim + wr, ra);
+                q.set(b * dim + wr + 1, rb);
+            } else {
+                keyCache.set(co, ra);
+                keyCache.set(co + 1, rb);
+            }
+        }
+    }
+
+
+    /**
+     * FFN input block, fused: RMSNorm of x[b] (weight rmsW), then SwiGLU hb[b, r] = silu(W1[r]·xn) * (W3[r]·xn),
+     * silu(a) = a / (1 + e^-a) (run.c), xn = rmsnorm(x[b]). One work-group per hidden unit r (grid hidden*wg),
+     * 4 activation rows per reduction. Weights F32.
+     */
+    public static void ffnF32(KernelContext c, FloatArray hb, FloatArray in, FloatArray rmsW, FloatArray w1, FloatArray w3, IntArray meta,
+                              int dim, int hidden, float eps, int wg) {
+        int r = c.groupIdx;
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(12 * wg);
+        int n = meta.get(0);
+        int base = r * dim;
+        int rowBytes = r * (dim / 32) * 34;
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float p0 = 0.0f;
+            float u0 = 0.0f;
+            float s0 = 0.0f;
+            float p1 = 0.0f;
+            float u1 = 0.0f;
+            float s1 = 0.0f;
+            float p2 = 0.0f;
+            float u2 = 0.0f;
+            float s2 = 0.0f;
+            float p3 = 0.0f;
+            float u3 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float g = rmsW.get(k);
+                float w0 = w1.get(base + k) * g;
+                float w1v = w3.get(base + k) * g;
+                float v0 = in.get(x0 + k);
+                p0 += w0 * v0;
+                u0 += w1v * v0;
+                s0 += v0 * v0;
+                float v1 = in.get(x1 + k);
+                p1 += w0 * v1;
+                u1 += w1v * v1;
+                s1 += v1 * v1;
+                float v2 = in.get(x2 + k);
+                p2 += w0 * v2;
+                u2 += w1v * v2;
+                s2 += v2 * v2;
+                float v3 = in.get(x3 + k);
+                p3 += w0 * v3;
+                u3 += w1v * v3;
+                s3 += v3 * v3;
+            }
+            red[0 * wg + lid] = p0;
+            red[1 * wg + lid] = u0;
+            red[2 * wg + lid] = s0;
+            red[3 * wg + lid] = p1;
+            red[4 * wg + lid] = u1;
+            red[5 * wg + lid] = s1;
+            red[6 * wg + lid] = p2;
+            red[7 * wg + lid] = u2;
+            red[8 * wg + lid] = s2;
+            red[9 * wg + lid] = p3;
+            red[10 * wg + lid] = u3;
+            red[11 * wg + lid] = s3;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                    red[4 * wg + lid] += red[4 * wg + lid + stride];
+                    red[5 * wg + lid] += red[5 * wg + lid + stride];
+                    red[6 * wg + lid] += red[6 * wg + lid + stride];
+                    red[7 * wg + lid] += red[7 * wg + lid + stride];
+                    red[8 * wg + lid] += red[8 * wg + lid + stride];
+                    red[9 * wg + lid] += red[9 * wg + lid + stride];
+                    red[10 * wg + lid] += red[10 * wg + lid + stride];
+                    red[11 * wg + lid] += red[11 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid < 4 && b0 + lid < n) {
+                float inv = 1.0f / TornadoMath.sqrt(red[(3 * lid + 2) * wg] / dim + eps);
+                float a = red[(3 * lid) * wg] * inv;
+                hb.set((b0 + lid) * hidden + r, a / (1.0f + TornadoMath.exp(-a)) * (red[(3 * lid + 1) * wg] * inv));
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * FFN input block, fused: RMSNorm of x[b] (weight rmsW), then SwiGLU hb[b, r] = silu(W1[r]·xn) * (W3[r]·xn),
+     * silu(a) = a / (1 + e^-a) (run.c), xn = rmsnorm(x[b]). One work-group per hidden unit r (grid hidden*wg),
+     * 4 activation rows per reduction. Weights F16.
+     */
+    public static void ffnF16(KernelContext c, FloatArray hb, FloatArray in, FloatArray rmsW, ShortArray w1, ShortArray w3, IntArray meta,
+                              int dim, int hidden, float eps, int wg) {
+        int r = c.groupIdx;
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(12 * wg);
+        int n = meta.get(0);
+        int base = r * dim;
+        int rowBytes = r * (dim / 32) * 34;
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float p0 = 0.0f;
+            float u0 = 0.0f;
+            float s0 = 0.0f;
+            float p1 = 0.0f;
+            float u1 = 0.0f;
+            float s1 = 0.0f;
+            float p2 = 0.0f;
+            float u2 = 0.0f;
+            float s2 = 0.0f;
+            float p3 = 0.0f;
+            float u3 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid; k < dim; k += wg) {
+                float g = rmsW.get(k);
+                float w0 = halfToFloat(w1.get(base + k) & 0xFFFF) * g;
+                float w1v = halfToFloat(w3.get(base + k) & 0xFFFF) * g;
+                float v0 = in.get(x0 + k);
+                p0 += w0 * v0;
+                u0 += w1v * v0;
+                s0 += v0 * v0;
+                float v1 = in.get(x1 + k);
+                p1 += w0 * v1;
+                u1 += w1v * v1;
+                s1 += v1 * v1;
+                float v2 = in.get(x2 + k);
+                p2 += w0 * v2;
+                u2 += w1v * v2;
+                s2 += v2 * v2;
+                float v3 = in.get(x3 + k);
+                p3 += w0 * v3;
+                u3 += w1v * v3;
+                s3 += v3 * v3;
+            }
+            red[0 * wg + lid] = p0;
+            red[1 * wg + lid] = u0;
+            red[2 * wg + lid] = s0;
+            red[3 * wg + lid] = p1;
+            red[4 * wg + lid] = u1;
+            red[5 * wg + lid] = s1;
+            red[6 * wg + lid] = p2;
+            red[7 * wg + lid] = u2;
+            red[8 * wg + lid] = s2;
+            red[9 * wg + lid] = p3;
+            red[10 * wg + lid] = u3;
+            red[11 * wg + lid] = s3;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                    red[4 * wg + lid] += red[4 * wg + lid + stride];
+                    red[5 * wg + lid] += red[5 * wg + lid + stride];
+                    red[6 * wg + lid] += red[6 * wg + lid + stride];
+                    red[7 * wg + lid] += red[7 * wg + lid + stride];
+                    red[8 * wg + lid] += red[8 * wg + lid + stride];
+                    red[9 * wg + lid] += red[9 * wg + lid + stride];
+                    red[10 * wg + lid] += red[10 * wg + lid + stride];
+                    red[11 * wg + lid] += red[11 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid < 4 && b0 + lid < n) {
+                float inv = 1.0f / TornadoMath.sqrt(red[(3 * lid + 2) * wg] / dim + eps);
+                float a = red[(3 * lid) * wg] * inv;
+                hb.set((b0 + lid) * hidden + r, a / (1.0f + TornadoMath.exp(-a)) * (red[(3 * lid + 1) * wg] * inv));
+            }
+            c.localBarrier();
+        }
+    }
+
+    /**
+     * FFN input block, fused: RMSNorm of x[b] (weight rmsW), then SwiGLU hb[b, r] = silu(W1[r]·xn) * (W3[r]·xn),
+     * silu(a) = a / (1 + e^-a) (run.c), xn = rmsnorm(x[b]). One work-group per hidden unit r (grid hidden*wg),
+     * 4 activation rows per reduction. Weights Q8.
+     */
+    public static void ffnQ8(KernelContext c, FloatArray hb, FloatArray in, FloatArray rmsW, ByteArray w1, ByteArray w3, IntArray meta,
+                              int dim, int hidden, float eps, int wg) {
+        int r = c.groupIdx;
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(12 * wg);
+        int n = meta.get(0);
+        int base = r * dim;
+        int rowBytes = r * (dim / 32) * 34;
+        for (int b0 = 0; b0 < n; b0 += 4) {
+            int x0 = b0 * dim;
+            int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
+            int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
+            int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
+            float p0 = 0.0f;
+            float u0 = 0.0f;
+            float s0 = 0.0f;
+            float p1 = 0.0f;
+            float u1 = 0.0f;
+            float s1 = 0.0f;
+            float p2 = 0.0f;
+            float u2 = 0.0f;
+            float s2 = 0.0f;
+            float p3 = 0.0f;
+            float u3 = 0.0f;
+            float s3 = 0.0f;
+            for (int blk = lid; blk < dim / 32; blk += wg) {
+                int o0 = rowBytes + blk * 34;
+                float d0 = halfToFloat((w1.get(o0) & 0xFF) | ((w1.get(o0 + 1) & 0xFF) << 8));
+                int o1 = rowBytes + blk * 34;
+                float d1 = halfToFloat((w3.get(o1) & 0xFF) | ((w3.get(o1 + 1) & 0xFF) << 8));
+                float tp0 = 0.0f;
+                float tu0 = 0.0f;
+                float tp1 = 0.0f;
+                float tu1 = 0.0f;
+                float tp2 = 0.0f;
+                float tu2 = 0.0f;
+                float tp3 = 0.0f;
+                float tu3 = 0.0f;
+                for (int e = 0; e < 32; e++) {
+                    int k = blk * 32 + e;
+                    float g = rmsW.get(k);
+                    float w0 = w1.get(o0 + 2 + e) * g;
+                    float w1v = w3.get(o1 + 2 + e) * g;
+                    float v0 = in.get(x0 + k);
+                    tp0 += w0 * v0;
+                    tu0 += w1v * v0;
+                    s0 += v0 * v0;
+                    float v1 = in.get(x1 + k);
+                    tp1 += w0 * v1;
+                    tu1 += w1v * v1;
+                    s1 += v1 * v1;
+                    float v2 = in.get(x2 + k);
+                    tp2 += w0 * v2;
+                    tu2 += w1v * v2;
+                    s2 += v2 * v2;
+                    float v3 = in.get(x3 + k);
+                    tp3 += w0 * v3;
+                    tu3 += w1v * v3;
+                    s3 += v3 * v3;
+                }
+                p0 += d0 * tp0;
+                u0 += d1 * tu0;
+                p1 += d0 * tp1;
+                u1 += d1 * tu1;
+                p2 += d0 * tp2;
+                u2 += d1 * tu2;
+                p3 += d0 * tp3;
+                u3 += d1 * tu3;
+            }
+            red[0 * wg + lid] = p0;
+            red[1 * wg + lid] = u0;
+            red[2 * wg + lid] = s0;
+            red[3 * wg + lid] = p1;
+            red[4 * wg + lid] = u1;
+            red[5 * wg + lid] = s1;
+            red[6 * wg + lid] = p2;
+            red[7 * wg + lid] = u2;
+            red[8 * wg + lid] = s2;
+            red[9 * wg + lid] = p3;
+            red[10 * wg + lid] = u3;
+            red[11 * wg + lid] = s3;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[0 * wg + lid] += red[0 * wg + lid + stride];
+                    red[1 * wg + lid] += red[1 * wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                    red[3 * wg + lid] += red[3 * wg + lid + stride];
+                    red[4 * wg + lid] += red[4 * wg + lid + stride];
+                    red[5 * wg + lid] += red[5 * wg + lid + stride];
+                    red[6 * wg + lid] += red[6 * wg + lid + stride];
+                    red[7 * wg + lid] += red[7 * wg + lid + stride];
+                    red[8 * wg + lid] += red[8 * wg + lid + stride];
+                    red[9 * wg + lid] += red[9 * wg + lid + stride];
+                    red[10 * wg + lid] += red[10 * wg + lid + stride];
+                    red[11 * wg + lid] += red[11 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid < 4 && b0 + lid < n) {
+                float inv = 1.0f / TornadoMath.sqrt(red[(3 * lid + 2) * wg] / dim + eps);
+                float a = red[(3 * lid) * wg] * inv;
+                hb.set((b0 + lid) * hidden + r, a / (1.0f + TornadoMath.exp(-a)) * (red[(3 * lid + 1) * wg] * inv));
+            }
+            c.localBarrier();
+        }
+    }
+
+    // ---------------------------------------------------------------- attention (flash-decoding split)
+
+    /**
+     * Grouped-query attention, first pass, split along the context as in flash-decoding: work-group g =
+     * (s*n + b)*nHeads + h handles query head h of row b over cache positions [s*chunk, min((s+1)*chunk,
+     * pos+1)): scores q·k/sqrt(headSize) kept in local memory, their max m and sum l of exp(score - m), and the
+     * unnormalised output sum_p exp(score_p - m) v_p. Writes pout[g, 0..headSize) and pml[2g] = m, pml[2g+1] = l.
+     * Grid S*n*nHeads work-groups of wg, S = the splits the longest row of the step needs (at most nSplit);
+     * {@code chunk} is fixed per session.
+     */
+    public static void attention(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray pout,
+                                 FloatArray pml, IntArray meta, int nHeads, int headSize, int kvDim, int kvMul, int ctx,
+                                 int chunk, int nSplit, int wg) {
+        int g = c.groupIdx;
+        int lid = c.localIdx;
+        float[] sc = c.allocateFloatLocalArray(chunk);
+        float[] red = c.allocateFloatLocalArray(wg);
+        int n = meta.get(0);
+        int sp = g / (n * nHeads);
+        int h = g % nHeads;
+        int b = (g / nHeads) % n;
+        if (sp < nSplit) {
+            int slot = meta.get(2 + 3 * b);
+            int pos = meta.get(3 + 3 * b);
+            int start = sp * chunk;
+            int end = pos + 1;
+            if (start + chunk < end) {
+                end = start + chunk;
+            }
+            if (start < end) {
+                int qo = b * nHeads * headSize + h * headSize;
+                int kvo = (h / kvMul) * headSize;
+                float scale = 1.0f / TornadoMath.sqrt((float) headSize);
+                float m = NEG;
+                for (int p = start + lid; p < end; p += wg) {
+                    int ko = (slot * ctx + p) * kvDim + kvo;
+                    float s = 0.0f;
+                    for (int d = 0; d < headSize; d++) {
+                        s += q.get(qo + d) * keyCache.get(ko + d);
+                    }
+                    s = s * scale;
+                    sc[p - start] = s;
+                    if (s > m) {
+                        m = s;
+                    }
+                }
+                red[lid] = m;
+                for (int stride = wg / 2; stride > 0; stride /= 2) {
+                    c.localBarrier();
+                    if (lid < stride) {
+                        if (red[lid + stride] > red[lid]) {
+                            red[lid] = red[lid + stride];
+                        }
+                    }
+                }
+                c.localBarrier();
+                float mx = red[0];
+                c.localBarrier();
+                float l = 0.0f;
+                for (int p = start + lid; p < end; p += wg) {
+                    float e = TornadoMath.exp(sc[p - start] - mx);
+                    sc[p - start] = e;
+                    l += e;
+                }
+                red[lid] = l;
+                for (int stride = wg / 2; stride > 0; stride /= 2) {
+                    c.localBarrier();
+                    if (lid < stride) {
+                        red[lid] += red[lid + stride];
+                    }
+                }
+                c.localBarrier();
+                float sum = red[0];
+                c.localBarrier();
+                if (wg >= headSize) {
+                    int parts = wg / headSize;
+                    int d = lid % headSize;
+                    int part = lid / headSize;
+                    float acc = 0.0f;
+                    if (part < parts) {
+                        for (int p = start + part; p < end; p += parts) {
+                            acc += sc[p - start] * valueCache.get((slot * ctx + p) * kvDim + kvo + d);
+                        }
+                    }
+                    red[lid] = acc;
+                    c.localBarrier();
+                    if (lid < headSize) {
+                        float t = 0.0f;
+                        for (int j = 0; j < parts; j++) {
+                            t += red[j * headSize + lid];
+                        }
+                        pout.set(g * headSize + lid, t);
+                    }
+                } else {
+                    for (int d = lid; d < headSize; d += wg) {
+                        float acc = 0.0f;
+                        for (int p = start; p < end; p++) {
+                            acc += sc[p - start] * valueCache.get((slot * ctx + p) * kvDim + kvo + d);
+                        }
+                        pout.set(g * headSize + d, acc);
+                    }
+                }
+                if (lid == 0) {
+                    pml.set(2 * g, mx);
+                    pml.set(2 * g + 1, sum);
+                }
+            } else {
+                if (lid == 0) {
+                    pml.set(2 * g, NEG);
+                    pml.set(2 * g + 1, 0.0f);
+                }
+                for (int d = lid; d < headSize; d += wg) {
+                    pout.set(g * headSize + d, 0.0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * Attention, second pass: merges the splits of each (row, head) with the log-sum-exp rule
+     * out = sum_s e^(m_s - M) o_s / sum_s e^(m_s - M) l_s, M = max_s m_s, over the splits s of the row's own
+     * positions (work-group (s*n + b)*nHeads + h of {@link #attention}). Grid n*dim (rounded up).
+     */
+    public static void attentionCombine(KernelContext c, FloatArray out, FloatArray pout, FloatArray pml, IntArray meta,
+                                        int dim, int headSize, int chunk, int nSplit) {
+        int i = c.globalIdx;
+        int b = i / dim;
+        if (b < meta.get(0)) {
+            int n = meta.get(0);
+            int used = meta.get(3 + 3 * b) / chunk + 1;
+            int nHeads = dim / headSize;
+            int h = (i % dim) / headSize;
+            int d = i % headSize;
+            int base = b * nHeads + h;
+            int stride = n * nHeads;
+            float mx = NEG;
+            for (int s = 0; s < used; s++) {
+                float ms = pml.get(2 * (base + s * stride));
+                if (ms > mx) {
+                    mx = ms;
+                }
+            }
+            float num = 0.0f;
+            float den = 0.0f;
+            for (int s = 0; s < used; s++) {
+                int gs = base + s * stride;
+                float f = TornadoMath.exp(pml.get(2 * gs) - mx);
+                num += f * pout.get(gs * headSize + d);
+                den += f * pml.get(2 * gs + 1);
+            }
+            out.set(i, num / den);
+        }
+    }
+
+    // ---------------------------------------------------------------- greedy sampling on the device
+
+    /**
+     * next[b] = argmax_v logits[b, v] (first index on ties, as run.c's sample_argmax). One work-group per row:
+     * grid rows*wg, local wg.
+     */
+    public static void argmax(KernelContext c, IntArray next, FloatArray logits, IntArray meta, int vocab, int wg) {
+        int b = c.groupIdx;
+        int lid = c.localIdx;
+        float[] bv = c.allocateFloatLocalArray(wg);
+        int[] bi = c.allocateIntLocalArray(wg);
+        if (b < meta.get(0)) {
+            int base = b * vocab;
+            float best = -3.0e38f;
+            int idx = vocab;
+            for (int v = lid; v < vocab; v += wg) {
+                float x = logits.get(base + v);
+                if (x > best) {
+                    best = x;
+                    idx = v;
+                }
+            }
+            bv[lid] = best;
+            bi[lid] = idx;
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    float o = bv[lid + stride];
+                    int oi = bi[lid + stride];
+                    if (o > bv[lid] || (o == bv[lid] && oi < bi[lid])) {
+                        bv[lid] = o;
+                        bi[lid] = oi;
+                    }
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                next.set(b, bi[0]);
+            }
+        }
+    }
+}
