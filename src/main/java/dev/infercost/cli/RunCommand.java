@@ -15,6 +15,8 @@ import dev.infercost.measure.EngineBenchTable;
 import dev.infercost.measure.ResultSchemas;
 import dev.infercost.measure.energy.EnergyProfiler;
 import dev.infercost.measure.loadgen.PeakFigures;
+import dev.infercost.measure.loadgen.ServeBench;
+import dev.infercost.measure.loadgen.ServeBenchOptions;
 import dev.infercost.model.LlamaModel;
 import dev.infercost.model.Models;
 import dev.infercost.report.CsvTable;
@@ -79,6 +81,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-encoder", description = "Skip the MiniLM encoder benchmark.")
     boolean noEncoder;
 
+    @Option(names = "--serve", negatable = true, description = "Also run a serving sweep (Server scenario, continuous batching) on the model; "
+            + "default: on for a full run, off with --quick (see serve-bench for all options).")
+    Boolean serve;
+
     @Option(names = "--energy-meter", description = "Energy meter spec (auto, rapl, nvml, nvidia-smi, estimate:watts=W, estimate:tdp=W[,util=U|cpu], estimate:ccf; default: ${DEFAULT-VALUE}).",
             defaultValue = "auto")
     String energyMeter;
@@ -128,7 +134,8 @@ public final class RunCommand implements Callable<Integer> {
                 plan.add(new String[]{b, "prefill", "1"});
             }
             boolean encoder = !noEncoder;
-            int total = plan.size() + (encoder ? 1 : 0) + 3;
+            boolean serving = serve != null ? serve : !quick;
+            int total = plan.size() + (encoder ? 1 : 0) + (serving ? 1 : 0) + 4;
             Progress progress = new Progress(total);
 
             CsvTable engineTable = EngineBenchTable.newTable();
@@ -184,6 +191,23 @@ public final class RunCommand implements Callable<Integer> {
             if (engineTable.rows().isEmpty())
                 throw new BadInputException("every engine benchmark failed: " + failures);
             dir.writeCsv(ResultSchemas.ENGINE_BENCH, engineTable);
+            if (serving) {
+                progress.step("serving sweep: Server scenario, continuous batching, " + backends.get(0));
+                ServeBenchOptions so = quick ? ServeBenchOptions.quick() : new ServeBenchOptions();
+                so.models = new ArrayList<>(List.of(model));
+                so.tokenizer = tokenizer;
+                so.backend = backends.get(0);
+                so.energyMeter = energyMeter;
+                try {
+                    ServeBench.Result sr = ServeBench.measure(so, dir.runId(), System.err);
+                    dir.writeCsv(ResultSchemas.SERVING, sr.serving());
+                    for (List<Object> er : sr.energy().rows()) energyTable.add(er.toArray());
+                    manifest.put("serve_bench", sr.manifestSection());
+                } catch (BadInputException e) {
+                    failures.add(Map.of("backend", backends.get(0), "phase", "serving", "reason", e.getMessage()));
+                    System.err.println("infercost: serving sweep failed: " + e.getMessage() + " (run goes on)");
+                }
+            }
             dir.writeCsv(ResultSchemas.ENERGY, energyTable);
 
             progress.step("cost: $/hour, $/M tokens, $/query, projections");
