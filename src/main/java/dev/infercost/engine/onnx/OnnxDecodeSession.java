@@ -1,0 +1,314 @@
+package dev.infercost.engine.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.infercost.BadInputException;
+import dev.infercost.engine.DecodeSession;
+
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * KV cache and decode steps on an {@link OnnxDecoder}.
+ *
+ * <p>How the KV cache lives: the ONNX Runtime Java API (1.23) has no IO binding, so KV is kept as
+ * {@link OnnxTensor}s between steps. While the same slots decode together step after step (the steady
+ * state of a batch), each step's {@code present.*} output tensors are fed back unchanged as the next step's
+ * {@code past_key_values.*} inputs: no copy through Java. Sequences of one batch may be at different
+ * positions: the shared KV tensor [n, kv_heads, T, head_size] holds each sequence's entries plus masked
+ * padding ({@code attention_mask} 0), and {@code position_ids} carry the true positions (RoPE is applied
+ * before caching, so a key's tensor index does not matter). When the set of slots changes, or a slot is
+ * prefilled, the group's KV is copied back into per-slot arrays (compacted) and a new group is built:
+ * that costs one copy of the involved caches.
+ *
+ * <p>Logits of a step are copied once into the caller's array ({@code [n, vocab]}).
+ */
+public final class OnnxDecodeSession implements DecodeSession {
+    private final OnnxDecoder dec;
+    private final int maxBatch, maxContext;
+    private final int L, H, hs, vocab;
+    private final SlotKv[] slots;
+    private Group group;
+
+    /** A slot's KV when it is not in the active group: per layer [kv_heads, cap, head_size], positions 0..len-1. */
+    private static final class SlotKv {
+        int len;
+        int cap;
+        float[][] k, v;
+    }
+
+    /** The sequences decoding together, with their KV as ONNX tensors. */
+    private final class Group {
+        final int[] slots;
+        final int n;
+        int total;                    // T: KV tensor length
+        final int[] len;              // valid entries per row (= the slot's next position)
+        long[][] mask;                // per row, attention mask over 0..total-1 (grows)
+        OnnxTensor[] pastK, pastV;    // [n, H, total, hs]
+        OrtSession.Result owner;      // the Result that owns pastK/pastV (null: we created them)
+
+        Group(int[] s, int n) {
+            this.slots = Arrays.copyOf(s, n);
+            this.n = n;
+            this.len = new int[n];
+            this.mask = new long[n][];
+        }
+
+        void release() {
+            if (owner != null) owner.close();
+            else {
+                if (pastK != null) for (OnnxTensor t : pastK) if (t != null) t.close();
+                if (pastV != null) for (OnnxTensor t : pastV) if (t != null) t.close();
+            }
+            owner = null;
+            pastK = pastV = null;
+        }
+    }
+
+    OnnxDecodeSession(OnnxDecoder dec, int maxBatch, int maxContext) {
+        this.dec = dec;
+        this.maxBatch = maxBatch;
+        this.maxContext = maxContext;
+        this.L = dec.nLayers;
+        this.H = dec.nKvHeads;
+        this.hs = dec.headSize;
+        this.vocab = dec.vocab;
+        this.slots = new SlotKv[maxBatch];
+        for (int i = 0; i < maxBatch; i++) {
+            slots[i] = new SlotKv();
+            slots[i].k = new float[L][];
+            slots[i].v = new float[L][];
+        }
+    }
+
+    @Override public int maxBatch() { return maxBatch; }
+
+    @Override public int maxContext() { return maxContext; }
+
+    @Override
+    public void prefill(int slot, int[] tokens, int startPos, float[] logitsOut) {
+        checkSlot(slot);
+        if (tokens.length == 0) throw new IllegalArgumentException("prefill: no tokens");
+        if (startPos + tokens.length > maxContext)
+            throw new BadInputException("prefill: positions " + startPos + ".." + (startPos + tokens.length - 1) + " exceed max context " + maxContext);
+        dissolve();
+        SlotKv s = slots[slot];
+        if (startPos > s.len)
+            throw new IllegalArgumentException("prefill: slot " + slot + " holds KV for positions 0.." + (s.len - 1) + " but startPos is " + startPos);
+        int S = tokens.length, T = startPos + S;
+        long[] ids = new long[S], pos = new long[S], mask = new long[T];
+        for (int i = 0; i < S; i++) { ids[i] = tokens[i]; pos[i] = startPos + i; }
+        Arrays.fill(mask, 1);
+        Map<String, OnnxTensor> in = new HashMap<>();
+        try {
+            in.put("input_ids", OnnxTensor.createTensor(dec.env, LongBuffer.wrap(ids), new long[]{1, S}));
+            in.put("position_ids", OnnxTensor.createTensor(dec.env, LongBuffer.wrap(pos), new long[]{1, S}));
+            in.put("attention_mask", OnnxTensor.createTensor(dec.env, LongBuffer.wrap(mask), new long[]{1, T}));
+            for (int l = 0; l < L; l++) {
+                in.put("past_key_values." + l + ".key", slotTensor(s.k[l], s.cap, startPos));
+                in.put("past_key_values." + l + ".value", slotTensor(s.v[l], s.cap, startPos));
+            }
+            try (OrtSession.Result r = dec.session.run(in)) {
+                FloatBuffer lg = ((OnnxTensor) r.get("logits").orElseThrow()).getFloatBuffer();
+                lg.position((S - 1) * vocab);
+                lg.get(logitsOut, 0, vocab);
+                ensureCap(s, T);
+                for (int l = 0; l < L; l++) {
+                    copyRowToSlot(((OnnxTensor) r.get("present." + l + ".key").orElseThrow()).getFloatBuffer(), 0, T, null, s.k[l], s.cap);
+                    copyRowToSlot(((OnnxTensor) r.get("present." + l + ".value").orElseThrow()).getFloatBuffer(), 0, T, null, s.v[l], s.cap);
+                }
+                s.len = T;
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime prefill failed: " + e.getMessage(), e);
+        } finally {
+            for (OnnxTensor t : in.values()) t.close();
+        }
+    }
+
+    @Override
+    public void decode(int n, int[] slotIds, int[] tokens, int[] positions, float[] logitsOut) {
+        if (n <= 0 || n > maxBatch) throw new IllegalArgumentException("decode: n=" + n + " outside 1.." + maxBatch);
+        for (int i = 0; i < n; i++) {
+            checkSlot(slotIds[i]);
+            if (positions[i] + 1 > maxContext) throw new BadInputException("decode: position " + positions[i] + " exceeds max context " + maxContext);
+        }
+        if (!continues(n, slotIds, positions)) {
+            dissolve();
+            formGroup(n, slotIds, positions);
+        }
+        Group g = group;
+        int T = g.total + 1;
+        long[] ids = new long[n], pos = new long[n], mask = new long[n * T];
+        for (int i = 0; i < n; i++) {
+            ids[i] = tokens[i];
+            pos[i] = positions[i];
+            System.arraycopy(g.mask[i], 0, mask, i * T, g.total);
+            mask[i * T + g.total] = 1;
+        }
+        Map<String, OnnxTensor> in = new HashMap<>();
+        List<OnnxTensor> mine = new ArrayList<>(3);
+        OrtSession.Result r = null;
+        try {
+            mine.add(OnnxTensor.createTensor(dec.env, LongBuffer.wrap(ids), new long[]{n, 1}));
+            mine.add(OnnxTensor.createTensor(dec.env, LongBuffer.wrap(pos), new long[]{n, 1}));
+            mine.add(OnnxTensor.createTensor(dec.env, LongBuffer.wrap(mask), new long[]{n, T}));
+            in.put("input_ids", mine.get(0));
+            in.put("position_ids", mine.get(1));
+            in.put("attention_mask", mine.get(2));
+            for (int l = 0; l < L; l++) {
+                in.put("past_key_values." + l + ".key", g.pastK[l]);
+                in.put("past_key_values." + l + ".value", g.pastV[l]);
+            }
+            r = dec.session.run(in);
+            FloatBuffer lg = ((OnnxTensor) r.get("logits").orElseThrow()).getFloatBuffer();
+            lg.get(logitsOut, 0, n * vocab);
+            OnnxTensor[] nk = new OnnxTensor[L], nv = new OnnxTensor[L];
+            for (int l = 0; l < L; l++) {
+                nk[l] = (OnnxTensor) r.get("present." + l + ".key").orElseThrow();
+                nv[l] = (OnnxTensor) r.get("present." + l + ".value").orElseThrow();
+            }
+            g.release();
+            g.pastK = nk;
+            g.pastV = nv;
+            g.owner = r;
+            r = null;
+            for (int i = 0; i < n; i++) {
+                long[] m = Arrays.copyOf(g.mask[i], T);
+                m[T - 1] = 1;
+                g.mask[i] = m;
+                g.len[i]++;
+            }
+            g.total = T;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime decode failed: " + e.getMessage(), e);
+        } finally {
+            for (OnnxTensor t : mine) t.close();
+            if (r != null) r.close();
+        }
+    }
+
+    /** True when this step continues the active group: same slots in the same order, each at its next position. */
+    private boolean continues(int n, int[] slotIds, int[] positions) {
+        Group g = group;
+        if (g == null || g.n != n) return false;
+        for (int i = 0; i < n; i++) if (g.slots[i] != slotIds[i] || g.len[i] != positions[i]) return false;
+        return true;
+    }
+
+    private void formGroup(int n, int[] slotIds, int[] positions) {
+        Group g = new Group(slotIds, n);
+        int T = 0;
+        for (int i = 0; i < n; i++) {
+            SlotKv s = slots[slotIds[i]];
+            if (positions[i] > s.len)
+                throw new IllegalArgumentException("decode: slot " + slotIds[i] + " holds KV for positions 0.." + (s.len - 1) + " but position " + positions[i] + " was asked");
+            for (int j = 0; j < i; j++) if (slotIds[j] == slotIds[i]) throw new IllegalArgumentException("decode: slot " + slotIds[i] + " appears twice");
+            T = Math.max(T, positions[i]);
+        }
+        g.total = T;
+        g.pastK = new OnnxTensor[L];
+        g.pastV = new OnnxTensor[L];
+        try {
+            for (int l = 0; l < L; l++) {
+                FloatBuffer kb = FloatBuffer.allocate(n * H * T * hs), vb = FloatBuffer.allocate(n * H * T * hs);
+                for (int i = 0; i < n; i++) {
+                    SlotKv s = slots[slotIds[i]];
+                    int len = positions[i];
+                    for (int h = 0; h < H; h++) {
+                        int dst = ((i * H) + h) * T * hs;
+                        if (len > 0) {
+                            kb.put(dst, s.k[l], h * s.cap * hs, len * hs);
+                            vb.put(dst, s.v[l], h * s.cap * hs, len * hs);
+                        }
+                    }
+                }
+                g.pastK[l] = OnnxTensor.createTensor(dec.env, kb, new long[]{n, H, T, hs});
+                g.pastV[l] = OnnxTensor.createTensor(dec.env, vb, new long[]{n, H, T, hs});
+            }
+        } catch (OrtException e) {
+            g.release();
+            throw new IllegalStateException("cannot create KV tensors: " + e.getMessage(), e);
+        }
+        for (int i = 0; i < n; i++) {
+            g.len[i] = positions[i];
+            g.mask[i] = new long[T];
+            Arrays.fill(g.mask[i], 0, positions[i], 1);
+        }
+        group = g;
+    }
+
+    /** Copies the active group's KV back into per-slot arrays (compacting masked padding) and releases its tensors. */
+    private void dissolve() {
+        Group g = group;
+        if (g == null) return;
+        group = null;
+        try {
+            for (int l = 0; l < L; l++) {
+                FloatBuffer kb = g.pastK[l].getFloatBuffer(), vb = g.pastV[l].getFloatBuffer();
+                for (int i = 0; i < g.n; i++) {
+                    SlotKv s = slots[g.slots[i]];
+                    ensureCap(s, g.len[i]);
+                    copyRowToSlot(kb, i, g.total, g.mask[i], s.k[l], s.cap);
+                    copyRowToSlot(vb, i, g.total, g.mask[i], s.v[l], s.cap);
+                }
+            }
+            for (int i = 0; i < g.n; i++) slots[g.slots[i]].len = g.len[i];
+        } finally {
+            g.release();
+        }
+    }
+
+    /** Row {@code row} of a [n, H, total, hs] buffer -> slot array [H, cap, hs], keeping entries whose mask is 1 (all if mask null). */
+    private void copyRowToSlot(FloatBuffer src, int row, int total, long[] mask, float[] dst, int cap) {
+        for (int h = 0; h < H; h++) {
+            int base = ((row * H) + h) * total * hs;
+            int out = 0;
+            for (int t = 0; t < total; t++) {
+                if (mask != null && mask[t] == 0) continue;
+                src.get(base + t * hs, dst, (h * cap + out) * hs, hs);
+                out++;
+            }
+        }
+    }
+
+    private void ensureCap(SlotKv s, int need) {
+        if (need <= s.cap) return;
+        int cap = Math.min(maxContext, Math.max(need, Math.max(64, s.cap * 2)));
+        for (int l = 0; l < L; l++) {
+            s.k[l] = regrow(s.k[l], s.cap, cap, s.len);
+            s.v[l] = regrow(s.v[l], s.cap, cap, s.len);
+        }
+        s.cap = cap;
+    }
+
+    private float[] regrow(float[] old, int oldCap, int cap, int len) {
+        float[] a = new float[H * cap * hs];
+        if (old != null) for (int h = 0; h < H; h++) System.arraycopy(old, h * oldCap * hs, a, h * cap * hs, len * hs);
+        return a;
+    }
+
+    /** A [1, H, len, hs] tensor from a slot array. */
+    private OnnxTensor slotTensor(float[] a, int cap, int len) throws OrtException {
+        FloatBuffer b = FloatBuffer.allocate(H * len * hs);
+        if (len > 0) for (int h = 0; h < H; h++) b.put(h * len * hs, a, h * cap * hs, len * hs);
+        return OnnxTensor.createTensor(dec.env, b, new long[]{1, H, len, hs});
+    }
+
+    private void checkSlot(int slot) {
+        if (slot < 0 || slot >= maxBatch) throw new IllegalArgumentException("slot " + slot + " outside 0.." + (maxBatch - 1));
+    }
+
+    @Override
+    public void close() {
+        if (group != null) group.release();
+        group = null;
+    }
+
+}
