@@ -1,15 +1,140 @@
 package dev.infercost.cli;
 
 import dev.infercost.BadInputException;
+import dev.infercost.engine.DecodeSession;
+import dev.infercost.engine.Engine;
+import dev.infercost.engine.EngineOptions;
+import dev.infercost.engine.Engines;
+import dev.infercost.engine.Sampler;
+import dev.infercost.model.BpeTokenizer;
+import dev.infercost.model.LlamaModel;
+import dev.infercost.model.Models;
+import dev.infercost.model.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code infercost generate} (placeholder until its issue lands). */
-@Command(name = "generate", mixinStandardHelpOptions = true, description = "(not implemented yet)")
+/**
+ * {@code infercost generate}: text generation with the semantics and stdout of llama2.c run.c's
+ * {@code generate()} (GitHub karpathy/llama2.c run.c): BOS=1 prepended, steps count every forward position
+ * including the prompt's, prompt pieces echoed, the first piece after BOS loses its leading space, stops when BOS
+ * is sampled, one final newline, "achieved tok/s: X" on stderr. The prompt is run as one prefill (same logits as
+ * run.c's token-by-token loop); achieved tok/s counts the positions after the first forward pass, over the time
+ * since it finished, as run.c does.
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generates text like llama2.c run.c (same stdout for the same model, prompt and sampling settings).")
 public final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "llama2.c .bin, .gguf, or preset (e.g. stories110M, llama-3.2-1b:q8_0)")
+    String model;
+
+    @Option(names = "--tokenizer", description = "llama2.c tokenizer for .bin models (default: tok<vocab>.bin or tokenizer.bin beside the model)")
+    Path tokenizer;
+
+    @Option(names = "--prompt", defaultValue = "", description = "prompt text (default: empty, generation starts from BOS)")
+    String prompt;
+
+    @Option(names = "--steps", defaultValue = "256", description = "forward positions including the prompt; 0 or > seq_len = seq_len (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "0 = greedy (default ${DEFAULT-VALUE}, as run.c)")
+    float temperature;
+
+    @Option(names = "--topp", defaultValue = "0.9", description = "top-p nucleus mass, in [0,1] (default ${DEFAULT-VALUE})")
+    float topp;
+
+    @Option(names = "--seed", defaultValue = "0", description = "rng seed; <= 0 = current time in seconds (as run.c)")
+    long seed;
+
+    @Option(names = "--backend", defaultValue = "jvm", description = "engine backend (default ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--threads", defaultValue = "1", description = "CPU threads for the engine (0 = all processors; default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--context-length", defaultValue = "0",
+            description = "override the model's context length (seq_len), like llama.cpp -c; needed for GGUF files whose llama.context_length is short (0 = the model's)")
+    int contextLength;
+
     @Override
-    public Integer call() {
-        throw new BadInputException("'generate' is not implemented yet");
+    public Integer call() throws IOException {
+        LlamaModel m = Models.load(model, tokenizer);
+        if (contextLength < 0) throw new BadInputException("--context-length must be >= 0, got " + contextLength);
+        if (contextLength > 0) m = Models.withContextLength(m, contextLength);
+        // run.c's parameter fix-ups
+        if (temperature < 0) temperature = 0;
+        if (topp < 0 || topp > 1) topp = 0.9f;
+        if (seed <= 0) seed = System.currentTimeMillis() / 1000;
+        int seqLen = m.config().seqLen();
+        if (steps < 0) steps = 0;
+        if (steps == 0 || steps > seqLen) steps = seqLen;
+        try (Engine engine = Engines.require(backend).open(m, new EngineOptions(threads, null, Map.of()))) {
+            run(engine, m.tokenizer(), prompt, steps, new Sampler(m.config().vocabSize(), temperature, topp, seed), System.out, System.err);
+        }
+        return 0;
+    }
+
+    /**
+     * The generation loop (run.c {@code generate}), writing pieces to {@code out} and the tok/s line to {@code err}.
+     *
+     * @return number of forward positions run (run.c's final pos)
+     */
+    public static int run(Engine engine, Tokenizer tok, String prompt, int steps, Sampler sampler, OutputStream out, PrintStream err) throws IOException {
+        int vocab = engine.config().vocabSize();
+        int[] p = tok.encode(prompt, true, false);
+        if (p.length < 1) throw new BadInputException("prompt encodes to no tokens");
+        int pre = Math.min(p.length, steps);
+        float[] logits = new float[vocab];
+        int pos = 0;
+        long start = 0;
+        try (DecodeSession s = engine.newSession(1, steps)) {
+            int[] prefix = java.util.Arrays.copyOf(p, pre);
+            s.prefill(0, prefix, 0, logits);
+            int token = p[0];
+            int[] slot = {0}, tk = new int[1], ps = new int[1];
+            boolean stop = false;
+            while (pos < pre) {
+                int next = pos < p.length - 1 ? p[pos + 1] : sampler.sample(logits, 0);
+                pos++;
+                if (next == tok.bos()) { stop = true; break; }
+                print(out, tok.decodePiece(token, next));
+                token = next;
+            }
+            start = System.nanoTime();
+            int timedFrom = pos;
+            while (!stop && pos < steps) {
+                tk[0] = token;
+                ps[0] = pos;
+                s.decode(1, slot, tk, ps, logits);
+                int next = sampler.sample(logits, 0);
+                pos++;
+                if (next == tok.bos()) break;
+                print(out, tok.decodePiece(token, next));
+                token = next;
+            }
+            out.write('\n');
+            out.flush();
+            int timed = pos - timedFrom;
+            if (timed > 0) {
+                double secs = (System.nanoTime() - start) / 1e9;
+                err.printf(Locale.ROOT, "achieved tok/s: %f%n", timed / secs);
+            }
+        }
+        return pos;
+    }
+
+    private static void print(OutputStream out, byte[] piece) throws IOException {
+        if (!BpeTokenizer.printable(piece)) return;
+        int end = 0;
+        while (end < piece.length && piece[end] != 0) end++;
+        out.write(piece, 0, end);
+        out.flush();
     }
 }

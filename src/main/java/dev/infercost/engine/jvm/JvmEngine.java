@@ -1,0 +1,124 @@
+package dev.infercost.engine.jvm;
+
+import dev.infercost.BadInputException;
+import dev.infercost.engine.DecodeSession;
+import dev.infercost.engine.Engine;
+import dev.infercost.engine.EngineOptions;
+import dev.infercost.model.LlamaConfig;
+import dev.infercost.model.LlamaModel;
+import dev.infercost.model.LlamaWeights;
+import dev.infercost.model.MappedTensor;
+import dev.infercost.model.ModelInfo;
+import dev.infercost.model.Tensor;
+import dev.infercost.model.TensorType;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Locale;
+
+/**
+ * The pure-JVM engine: the Llama forward pass of llama2.c run.c (RMSNorm, RoPE on adjacent pairs,
+ * grouped-query attention over a per-slot KV cache, SwiGLU FFN, residuals, classifier), batched so that every
+ * weight row is read once per step for all sequences, with rows split across {@link EngineOptions#threads}.
+ * Weights stay where the loader put them (memory-mapped file or off-heap), in F32, F16 or Q8_0.
+ */
+public final class JvmEngine implements Engine {
+    final LlamaModel model;
+    final LlamaConfig cfg;
+    final MappedTensor emb, cls, rmsFinalT;
+    final MappedTensor[] wq, wk, wv, wo, w1, w2, w3;
+    final float[][] rmsAtt, rmsFfn;
+    final float[] rmsFinal;
+    final WorkerPool pool;
+    private final int threads;
+
+    JvmEngine(LlamaModel model, EngineOptions options) {
+        this.model = model;
+        this.cfg = model.config();
+        LlamaWeights w = model.weights();
+        int L = cfg.nLayers();
+        emb = mapped(w.tokenEmbedding());
+        cls = w.classifier() == w.tokenEmbedding() ? emb : mapped(w.classifier());
+        rmsFinalT = mapped(w.rmsFinal());
+        wq = mappedAll(w.wq()); wk = mappedAll(w.wk()); wv = mappedAll(w.wv()); wo = mappedAll(w.wo());
+        w1 = mappedAll(w.w1()); w2 = mappedAll(w.w2()); w3 = mappedAll(w.w3());
+        rmsAtt = new float[L][];
+        rmsFfn = new float[L][];
+        for (int l = 0; l < L; l++) {
+            rmsAtt[l] = w.rmsAtt()[l].toFloatArray();
+            rmsFfn[l] = w.rmsFfn()[l].toFloatArray();
+        }
+        rmsFinal = w.rmsFinal().toFloatArray();
+        this.threads = options.effectiveThreads();
+        this.pool = new WorkerPool(threads, "infercost-jvm");
+    }
+
+    private static MappedTensor mapped(Tensor t) {
+        if (t instanceof MappedTensor m) return m;
+        // any other Tensor implementation: dequantise once into an off-heap F32 copy
+        MemorySegment s = java.lang.foreign.Arena.ofAuto().allocate(4L * t.size(), 64);
+        float[] row = new float[t.cols()];
+        for (int r = 0; r < t.rows(); r++) {
+            t.dequantizeRow(r, row, 0);
+            MemorySegment.copy(row, 0, s, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * r * t.cols(), t.cols());
+        }
+        return new MappedTensor(TensorType.F32, t.rows(), t.cols(), s);
+    }
+
+    private static MappedTensor[] mappedAll(Tensor[] ts) {
+        MappedTensor[] out = new MappedTensor[ts.length];
+        for (int i = 0; i < ts.length; i++) out[i] = mapped(ts[i]);
+        return out;
+    }
+
+    static String speciesDescription() {
+        return Kernels.S.vectorBitSize() + "-bit (" + Kernels.L + " floats)";
+    }
+
+    @Override public String backend() { return "jvm"; }
+
+    @Override
+    public String device() {
+        return String.format(Locale.ROOT, "cpu (%d thread%s, Vector API %s)", threads, threads == 1 ? "" : "s", speciesDescription());
+    }
+
+    @Override public LlamaConfig config() { return cfg; }
+    @Override public ModelInfo model() { return model.info(); }
+
+    /** Worker threads used per matmul. */
+    public int threads() { return threads; }
+
+    /**
+     * KV-cache bytes a session of this shape needs: 2 (K and V) x n_layers x maxBatch x maxContext x kv_dim x 4
+     * (fp32).
+     */
+    public long kvCacheBytes(int maxBatch, int maxContext) {
+        return 2L * cfg.nLayers() * maxBatch * (long) maxContext * cfg.kvDim() * 4L;
+    }
+
+    /**
+     * @throws BadInputException maxBatch or maxContext not positive, maxContext above the model's seqLen, or the
+     *         KV cache plus activations not fitting in the JVM heap ({@code Runtime.maxMemory()})
+     */
+    @Override
+    public DecodeSession newSession(int maxBatch, int maxContext) {
+        if (maxBatch <= 0) throw new BadInputException("maxBatch must be positive, got " + maxBatch);
+        if (maxContext <= 0 || maxContext > cfg.seqLen())
+            throw new BadInputException("maxContext " + maxContext + " must be in 1.." + cfg.seqLen() + " (the model's seq_len for " + model.info().name() + ")");
+        if ((long) maxContext * cfg.kvDim() > Integer.MAX_VALUE - 16)
+            throw new BadInputException("maxContext " + maxContext + " x kv_dim " + cfg.kvDim() + " exceeds one Java array");
+        int rows = JvmSession.rowsCap(maxBatch);
+        long act = 4L * rows * (4L * cfg.dim() + 2L * cfg.kvDim() + 2L * cfg.hiddenDim())
+                + 4L * threads * (maxContext + Math.max(cfg.dim(), cfg.hiddenDim()));
+        long need = kvCacheBytes(maxBatch, maxContext) + act;
+        Runtime rt = Runtime.getRuntime();
+        long have = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > have * 0.9)
+            throw new BadInputException(String.format(Locale.ROOT,
+                    "batch too large for memory: needs %.2f GiB (KV cache for batch %d x context %d, fp32), have %.2f GiB of JVM heap (raise -Xmx)",
+                    need / 1073741824.0, maxBatch, maxContext, have / 1073741824.0));
+        return new JvmSession(this, maxBatch, maxContext);
+    }
+
+    @Override
+    public void close() { pool.close(); }
+}

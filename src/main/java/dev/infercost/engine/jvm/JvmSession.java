@@ -1,0 +1,228 @@
+package dev.infercost.engine.jvm;
+
+import dev.infercost.engine.DecodeSession;
+import dev.infercost.model.LlamaConfig;
+import dev.infercost.model.MappedTensor;
+import jdk.incubator.vector.FloatVector;
+
+import java.util.Arrays;
+
+/**
+ * KV cache and buffers of {@link JvmEngine} for up to maxBatch slots. A forward pass handles n rows
+ * (decode: one token of each of n sequences; prefill: a chunk of one sequence's prompt), each at its own
+ * position; all buffers are allocated once here, so the step loop does not allocate.
+ */
+final class JvmSession implements DecodeSession {
+    /** Minimum rows per forward pass, so prefill runs prompt chunks as matrix-matrix work even at batch 1. */
+    static final int PREFILL_CHUNK = 32;
+    /** Multiply-adds below which a matmul runs on the calling thread only (dispatch would cost more). */
+    static final long PARALLEL_MACS = 1 << 18;
+
+    static int rowsCap(int maxBatch) { return Math.max(maxBatch, PREFILL_CHUNK); }
+
+    private final JvmEngine e;
+    private final LlamaConfig c;
+    private final int maxBatch, maxContext, rows;
+    private final int dim, kvDim, hidden, headSize, nHeads, kvMul, vocab, half;
+    private final float[][][] keyCache, valueCache; // [layer][slot][pos * kvDim + i]
+    private final float[] x, xb, xb2, q, k, v, hb, hb2, ropeCos, ropeSin, freq;
+    private final float[][] scratch, att;
+    private final int[] rowSlot, rowPos, chunkSlots, chunkPos, chunkTokens;
+    private final MatTask mat = new MatTask();
+    private final AttTask attTask = new AttTask();
+    private boolean closed;
+
+    JvmSession(JvmEngine e, int maxBatch, int maxContext) {
+        this.e = e;
+        this.c = e.cfg;
+        this.maxBatch = maxBatch;
+        this.maxContext = maxContext;
+        this.rows = rowsCap(maxBatch);
+        dim = c.dim(); kvDim = c.kvDim(); hidden = c.hiddenDim(); headSize = c.headSize(); nHeads = c.nHeads();
+        kvMul = c.kvMul(); vocab = c.vocabSize(); half = headSize / 2;
+        keyCache = new float[c.nLayers()][maxBatch][maxContext * kvDim];
+        valueCache = new float[c.nLayers()][maxBatch][maxContext * kvDim];
+        x = new float[rows * dim]; xb = new float[rows * dim]; xb2 = new float[rows * dim]; q = new float[rows * dim];
+        k = new float[rows * kvDim]; v = new float[rows * kvDim]; hb = new float[rows * hidden]; hb2 = new float[rows * hidden];
+        ropeCos = new float[rows * half]; ropeSin = new float[rows * half];
+        freq = new float[half];
+        // run.c: freq = 1.0f / powf(theta, head_dim / (float)head_size) with head_dim = 2i
+        for (int i = 0; i < half; i++) freq[i] = 1.0f / (float) Math.pow(c.ropeTheta(), (2 * i) / (float) headSize);
+        int t = e.pool.threads();
+        scratch = new float[t][Math.max(dim, hidden)];
+        att = new float[t][maxContext];
+        rowSlot = new int[rows]; rowPos = new int[rows];
+        chunkSlots = new int[rows]; chunkPos = new int[rows]; chunkTokens = new int[rows];
+    }
+
+    @Override public int maxBatch() { return maxBatch; }
+    @Override public int maxContext() { return maxContext; }
+
+    @Override
+    public void prefill(int slot, int[] tokens, int startPos, float[] logitsOut) {
+        check();
+        if (tokens.length == 0) throw new IllegalArgumentException("prefill needs at least one token");
+        if (slot < 0 || slot >= maxBatch) throw new IllegalArgumentException("slot " + slot + " out of 0.." + (maxBatch - 1));
+        if (startPos < 0 || startPos + tokens.length > maxContext)
+            throw new IllegalArgumentException("positions " + startPos + ".." + (startPos + tokens.length - 1) + " exceed maxContext " + maxContext);
+        if (logitsOut.length < vocab) throw new IllegalArgumentException("logitsOut needs " + vocab + " floats");
+        for (int off = 0; off < tokens.length; off += rows) {
+            int n = Math.min(rows, tokens.length - off);
+            for (int i = 0; i < n; i++) {
+                chunkSlots[i] = slot;
+                chunkPos[i] = startPos + off + i;
+                chunkTokens[i] = tokens[off + i];
+            }
+            boolean last = off + n == tokens.length;
+            forward(n, chunkSlots, chunkTokens, chunkPos, last ? logitsOut : null, true);
+        }
+    }
+
+    @Override
+    public void decode(int n, int[] slots, int[] tokens, int[] positions, float[] logitsOut) {
+        check();
+        if (n < 1 || n > maxBatch) throw new IllegalArgumentException("n=" + n + " must be in 1.." + maxBatch);
+        if (logitsOut.length < (long) n * vocab) throw new IllegalArgumentException("logitsOut needs " + n + " x " + vocab + " floats");
+        for (int i = 0; i < n; i++) {
+            if (slots[i] < 0 || slots[i] >= maxBatch) throw new IllegalArgumentException("slot " + slots[i] + " out of 0.." + (maxBatch - 1));
+            if (positions[i] < 0 || positions[i] >= maxContext) throw new IllegalArgumentException("position " + positions[i] + " out of 0.." + (maxContext - 1));
+            for (int j = 0; j < i; j++)
+                if (slots[j] == slots[i]) throw new IllegalArgumentException("slot " + slots[i] + " appears twice in one decode step");
+        }
+        forward(n, slots, tokens, positions, logitsOut, false);
+    }
+
+    private void check() {
+        if (closed) throw new IllegalStateException("session is closed");
+    }
+
+    /**
+     * Runs n rows through the model. Rows of one slot must be in increasing position order (prefill).
+     * lastOnly: write only the last row's logits into logits[0..vocab); else row b's into logits[b*vocab..].
+     */
+    private void forward(int n, int[] slots, int[] tokens, int[] positions, float[] logits, boolean lastOnly) {
+        for (int b = 0; b < n; b++) {
+            int tok = tokens[b];
+            if (tok < 0 || tok >= vocab) throw new IllegalArgumentException("token " + tok + " out of 0.." + (vocab - 1));
+            e.emb.dequantizeRow(tok, x, b * dim);
+            rowSlot[b] = slots[b];
+            rowPos[b] = positions[b];
+            for (int i = 0; i < half; i++) {
+                float val = positions[b] * freq[i];
+                ropeCos[b * half + i] = (float) Math.cos(val);
+                ropeSin[b * half + i] = (float) Math.sin(val);
+            }
+        }
+        int maxPos = 0;
+        for (int b = 0; b < n; b++) maxPos = Math.max(maxPos, positions[b]);
+        float eps = c.rmsNormEps();
+        for (int l = 0; l < c.nLayers(); l++) {
+            for (int b = 0; b < n; b++) Kernels.rmsnorm(xb, b * dim, x, b * dim, e.rmsAtt[l], dim, eps);
+            matmul(n, xb, e.wq[l], q, e.wk[l], k, e.wv[l], v);
+            for (int b = 0; b < n; b++) {
+                rope(q, b * dim, dim, b);
+                rope(k, b * kvDim, kvDim, b);
+                int pos = positions[b];
+                System.arraycopy(k, b * kvDim, keyCache[l][slots[b]], pos * kvDim, kvDim);
+                System.arraycopy(v, b * kvDim, valueCache[l][slots[b]], pos * kvDim, kvDim);
+            }
+            attTask.layer = l;
+            long work = (long) n * nHeads * (maxPos + 1) * headSize * 2;
+            e.pool.run(n * nHeads, work >= PARALLEL_MACS, attTask);
+            matmul(n, xb, e.wo[l], xb2, null, null, null, null);
+            Kernels.addInPlace(x, 0, xb2, 0, n * dim);
+            for (int b = 0; b < n; b++) Kernels.rmsnorm(xb, b * dim, x, b * dim, e.rmsFfn[l], dim, eps);
+            matmul(n, xb, e.w1[l], hb, e.w3[l], hb2, null, null);
+            Kernels.swiglu(hb, hb2, 0, n * hidden);
+            matmul(n, hb, e.w2[l], xb, null, null, null, null);
+            Kernels.addInPlace(x, 0, xb, 0, n * dim);
+        }
+        if (logits == null) return;
+        if (lastOnly) {
+            int b = n - 1;
+            Kernels.rmsnorm(x, b * dim, x, b * dim, e.rmsFinal, dim, eps);
+            mat.set(e.cls, logits, null, null, null, null, x, b * dim, 1);
+        } else {
+            for (int b = 0; b < n; b++) Kernels.rmsnorm(x, b * dim, x, b * dim, e.rmsFinal, dim, eps);
+            mat.set(e.cls, logits, null, null, null, null, x, 0, n);
+        }
+        e.pool.run(vocab, (long) vocab * dim * mat.n >= PARALLEL_MACS, mat);
+    }
+
+    private void matmul(int n, float[] in, MappedTensor a, float[] outA, MappedTensor b, float[] outB, MappedTensor c2, float[] outC) {
+        mat.set(a, outA, b, outB, c2, outC, in, 0, n);
+        e.pool.run(mat.total, (long) mat.total * a.cols() * n >= PARALLEL_MACS, mat);
+    }
+
+    /** RoPE as run.c: rotate pairs (2i, 2i+1) of each head by pos * freq[i mod head]. */
+    private void rope(float[] vec, int off, int width, int b) {
+        for (int i = 0; i < width; i += 2) {
+            int p = (i % headSize) / 2;
+            float fcr = ropeCos[b * half + p], fci = ropeSin[b * half + p];
+            float v0 = vec[off + i], v1 = vec[off + i + 1];
+            vec[off + i] = v0 * fcr - v1 * fci;
+            vec[off + i + 1] = v0 * fci + v1 * fcr;
+        }
+    }
+
+    /** Up to three matmuls sharing one input, as one parallel range over their concatenated rows. */
+    private final class MatTask implements WorkerPool.Body {
+        final MappedTensor[] ws = new MappedTensor[3];
+        final float[][] outs = new float[3][];
+        int m, total, n, xOff;
+        float[] in;
+
+        void set(MappedTensor a, float[] oa, MappedTensor b, float[] ob, MappedTensor cc, float[] oc, float[] in, int xOff, int n) {
+            ws[0] = a; outs[0] = oa; ws[1] = b; outs[1] = ob; ws[2] = cc; outs[2] = oc;
+            m = b == null ? 1 : cc == null ? 2 : 3;
+            total = 0;
+            for (int i = 0; i < m; i++) total += ws[i].rows();
+            this.in = in;
+            this.xOff = xOff;
+            this.n = n;
+        }
+
+        @Override
+        public void run(int from, int to, int worker) {
+            int start = 0;
+            for (int i = 0; i < m; i++) {
+                MappedTensor w = ws[i];
+                int lo = Math.max(from, start), hi = Math.min(to, start + w.rows());
+                if (lo < hi) Kernels.matmulRows(w, lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows(), scratch[worker]);
+                start += w.rows();
+            }
+        }
+    }
+
+    /** Attention for (row, head) items: scores over the slot's cached positions 0..pos, softmax, weighted V. */
+    private final class AttTask implements WorkerPool.Body {
+        int layer;
+
+        @Override
+        public void run(int from, int to, int worker) {
+            float[] a = att[worker];
+            float scale = (float) Math.sqrt(headSize);
+            for (int item = from; item < to; item++) {
+                int b = item / nHeads, h = item % nHeads;
+                int pos = rowPos[b];
+                float[] kc = keyCache[layer][rowSlot[b]], vc = valueCache[layer][rowSlot[b]];
+                int qo = b * dim + h * headSize, ko = (h / kvMul) * headSize;
+                for (int t = 0; t <= pos; t++) a[t] = Kernels.dotArr(q, qo, kc, t * kvDim + ko, headSize) / scale;
+                Kernels.softmax(a, 0, pos + 1);
+                int xo = b * dim + h * headSize;
+                Arrays.fill(xb, xo, xo + headSize, 0f);
+                for (int t = 0; t <= pos; t++) axpy(xb, xo, a[t], vc, t * kvDim + ko, headSize);
+            }
+        }
+    }
+
+    private static void axpy(float[] y, int yo, float a, float[] xv, int xo, int n) {
+        int i = 0;
+        for (; i + Kernels.L <= n; i += Kernels.L)
+            FloatVector.fromArray(Kernels.S, xv, xo + i).fma(FloatVector.broadcast(Kernels.S, a), FloatVector.fromArray(Kernels.S, y, yo + i)).intoArray(y, yo + i);
+        for (; i < n; i++) y[yo + i] += a * xv[xo + i];
+    }
+
+    @Override
+    public void close() { closed = true; }
+}

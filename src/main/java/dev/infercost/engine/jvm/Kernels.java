@@ -1,0 +1,258 @@
+package dev.infercost.engine.jvm;
+
+import dev.infercost.model.MappedTensor;
+import dev.infercost.model.TensorType;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Vector API kernels of the JVM engine (fp32 arithmetic, weights dequantised inside the dot product).
+ * Formulas follow llama2.c run.c: RMSNorm {@code o = w * x / sqrt(mean(x^2) + eps)}, SwiGLU
+ * {@code silu(w1 x) * (w3 x)} with {@code silu(v) = v / (1 + e^-v)}, softmax with max subtraction.
+ */
+final class Kernels {
+    private Kernels() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    static final VectorSpecies<Byte> SB = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+
+    /**
+     * Matrix-matrix product for rows [r0, r1) of {@code w} ([rows, cols]) with n input rows:
+     * {@code out[outOff + b*outStride + r] = sum_c w[r][c] * x[xOff + b*cols + c]} for b in [0, n).
+     * Each weight row is read from memory once for the whole batch (it stays in L1 while the n inputs pass).
+     *
+     * @param scratch at least cols floats, used to dequantise F16/Q8_0 rows
+     */
+    static void matmulRows(MappedTensor w, int r0, int r1, float[] x, int xOff, int n, float[] out, int outOff, int outStride, float[] scratch) {
+        int cols = w.cols();
+        MemorySegment seg = w.data();
+        long rowBytes = w.rowBytes();
+        TensorType t = w.type();
+        for (int r = r0; r < r1; r++) {
+            long base = r * rowBytes;
+            if (t == TensorType.F32) {
+                int b = 0;
+                for (; b + 4 <= n; b += 4)
+                    dot4Seg(seg, base, x, xOff + b * cols, cols, out, outOff + b * outStride + r, outStride);
+                for (; b < n; b++) out[outOff + b * outStride + r] = dotSeg(seg, base, x, xOff + b * cols, cols);
+            } else if (t == TensorType.Q8_0 && n == 1) {
+                out[outOff + r] = dotQ8(seg, base, x, xOff, cols);
+            } else {
+                if (t == TensorType.Q8_0) dequantQ8(seg, base, cols, scratch);
+                else for (int c = 0; c < cols; c++) scratch[c] = Float.float16ToFloat(seg.get(I16, base + 2L * c));
+                int b = 0;
+                for (; b + 4 <= n; b += 4)
+                    dot4Arr(scratch, x, xOff + b * cols, cols, out, outOff + b * outStride + r, outStride);
+                for (; b < n; b++) out[outOff + b * outStride + r] = dotArr(scratch, 0, x, xOff + b * cols, cols);
+            }
+        }
+    }
+
+    static float dotSeg(MemorySegment w, long off, float[] x, int xo, int n) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            a0 = FloatVector.fromMemorySegment(S, w, off + 4L * i, LE).fma(FloatVector.fromArray(S, x, xo + i), a0);
+            a1 = FloatVector.fromMemorySegment(S, w, off + 4L * (i + L), LE).fma(FloatVector.fromArray(S, x, xo + i + L), a1);
+        }
+        for (; i + L <= n; i += L)
+            a0 = FloatVector.fromMemorySegment(S, w, off + 4L * i, LE).fma(FloatVector.fromArray(S, x, xo + i), a0);
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += w.get(F32, off + 4L * i) * x[xo + i];
+        return s;
+    }
+
+    /** Four rows of x against one weight row; same summation order per row as {@link #dotSeg} (bitwise equal). */
+    private static void dot4Seg(MemorySegment w, long off, float[] x, int xo, int n, float[] out, int o, int os) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), b0 = FloatVector.zero(S), b1 = FloatVector.zero(S),
+                c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), d0 = FloatVector.zero(S), d1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            FloatVector w0 = FloatVector.fromMemorySegment(S, w, off + 4L * i, LE);
+            FloatVector w1 = FloatVector.fromMemorySegment(S, w, off + 4L * (i + L), LE);
+            a0 = w0.fma(FloatVector.fromArray(S, x, xo + i), a0);
+            a1 = w1.fma(FloatVector.fromArray(S, x, xo + i + L), a1);
+            b0 = w0.fma(FloatVector.fromArray(S, x, xo + n + i), b0);
+            b1 = w1.fma(FloatVector.fromArray(S, x, xo + n + i + L), b1);
+            c0 = w0.fma(FloatVector.fromArray(S, x, xo + 2 * n + i), c0);
+            c1 = w1.fma(FloatVector.fromArray(S, x, xo + 2 * n + i + L), c1);
+            d0 = w0.fma(FloatVector.fromArray(S, x, xo + 3 * n + i), d0);
+            d1 = w1.fma(FloatVector.fromArray(S, x, xo + 3 * n + i + L), d1);
+        }
+        for (; i + L <= n; i += L) {
+            FloatVector w0 = FloatVector.fromMemorySegment(S, w, off + 4L * i, LE);
+            a0 = w0.fma(FloatVector.fromArray(S, x, xo + i), a0);
+            b0 = w0.fma(FloatVector.fromArray(S, x, xo + n + i), b0);
+            c0 = w0.fma(FloatVector.fromArray(S, x, xo + 2 * n + i), c0);
+            d0 = w0.fma(FloatVector.fromArray(S, x, xo + 3 * n + i), d0);
+        }
+        float s0 = a0.add(a1).reduceLanes(VectorOperators.ADD), s1 = b0.add(b1).reduceLanes(VectorOperators.ADD),
+                s2 = c0.add(c1).reduceLanes(VectorOperators.ADD), s3 = d0.add(d1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float wi = w.get(F32, off + 4L * i);
+            s0 += wi * x[xo + i];
+            s1 += wi * x[xo + n + i];
+            s2 += wi * x[xo + 2 * n + i];
+            s3 += wi * x[xo + 3 * n + i];
+        }
+        out[o] = s0;
+        out[o + os] = s1;
+        out[o + 2 * os] = s2;
+        out[o + 3 * os] = s3;
+    }
+
+    static float dotArr(float[] w, int wo, float[] x, int xo, int n) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            a0 = FloatVector.fromArray(S, w, wo + i).fma(FloatVector.fromArray(S, x, xo + i), a0);
+            a1 = FloatVector.fromArray(S, w, wo + i + L).fma(FloatVector.fromArray(S, x, xo + i + L), a1);
+        }
+        for (; i + L <= n; i += L)
+            a0 = FloatVector.fromArray(S, w, wo + i).fma(FloatVector.fromArray(S, x, xo + i), a0);
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += w[wo + i] * x[xo + i];
+        return s;
+    }
+
+    /** Four rows of x against one weight row; same summation order per row as {@link #dotArr} (bitwise equal). */
+    private static void dot4Arr(float[] w, float[] x, int xo, int n, float[] out, int o, int os) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), b0 = FloatVector.zero(S), b1 = FloatVector.zero(S),
+                c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), d0 = FloatVector.zero(S), d1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            FloatVector w0 = FloatVector.fromArray(S, w, i);
+            FloatVector w1 = FloatVector.fromArray(S, w, i + L);
+            a0 = w0.fma(FloatVector.fromArray(S, x, xo + i), a0);
+            a1 = w1.fma(FloatVector.fromArray(S, x, xo + i + L), a1);
+            b0 = w0.fma(FloatVector.fromArray(S, x, xo + n + i), b0);
+            b1 = w1.fma(FloatVector.fromArray(S, x, xo + n + i + L), b1);
+            c0 = w0.fma(FloatVector.fromArray(S, x, xo + 2 * n + i), c0);
+            c1 = w1.fma(FloatVector.fromArray(S, x, xo + 2 * n + i + L), c1);
+            d0 = w0.fma(FloatVector.fromArray(S, x, xo + 3 * n + i), d0);
+            d1 = w1.fma(FloatVector.fromArray(S, x, xo + 3 * n + i + L), d1);
+        }
+        for (; i + L <= n; i += L) {
+            FloatVector w0 = FloatVector.fromArray(S, w, i);
+            a0 = w0.fma(FloatVector.fromArray(S, x, xo + i), a0);
+            b0 = w0.fma(FloatVector.fromArray(S, x, xo + n + i), b0);
+            c0 = w0.fma(FloatVector.fromArray(S, x, xo + 2 * n + i), c0);
+            d0 = w0.fma(FloatVector.fromArray(S, x, xo + 3 * n + i), d0);
+        }
+        float s0 = a0.add(a1).reduceLanes(VectorOperators.ADD), s1 = b0.add(b1).reduceLanes(VectorOperators.ADD),
+                s2 = c0.add(c1).reduceLanes(VectorOperators.ADD), s3 = d0.add(d1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float wi = w[i];
+            s0 += wi * x[xo + i];
+            s1 += wi * x[xo + n + i];
+            s2 += wi * x[xo + 2 * n + i];
+            s3 += wi * x[xo + 3 * n + i];
+        }
+        out[o] = s0;
+        out[o + os] = s1;
+        out[o + 2 * os] = s2;
+        out[o + 3 * os] = s3;
+    }
+
+    /** Dequantises one Q8_0 row (cols/32 blocks of fp16 d + 32 int8) into dst[0..cols). */
+    static void dequantQ8(MemorySegment seg, long base, int cols, float[] dst) {
+        for (int blk = 0; blk < cols / 32; blk++) {
+            long bo = base + 34L * blk;
+            float d = Float.float16ToFloat(seg.get(I16, bo));
+            if (L <= 32) {
+                for (int i = 0; i < 32; i += L) {
+                    FloatVector q = (FloatVector) ByteVector.fromMemorySegment(SB, seg, bo + 2 + i, LE).convertShape(VectorOperators.B2F, S, 0);
+                    q.mul(d).intoArray(dst, blk * 32 + i);
+                }
+            } else {
+                for (int i = 0; i < 32; i++) dst[blk * 32 + i] = d * seg.get(ValueLayout.JAVA_BYTE, bo + 2 + i);
+            }
+        }
+    }
+
+    /** Fused Q8_0 row · x: per block d * sum(q_i * x_i). */
+    static float dotQ8(MemorySegment seg, long base, float[] x, int xo, int cols) {
+        if (L > 32) {
+            float s = 0;
+            for (int blk = 0; blk < cols / 32; blk++) {
+                long bo = base + 34L * blk;
+                float d = Float.float16ToFloat(seg.get(I16, bo)), bs = 0;
+                for (int i = 0; i < 32; i++) bs += seg.get(ValueLayout.JAVA_BYTE, bo + 2 + i) * x[xo + blk * 32 + i];
+                s += d * bs;
+            }
+            return s;
+        }
+        FloatVector acc = FloatVector.zero(S);
+        for (int blk = 0; blk < cols / 32; blk++) {
+            long bo = base + 34L * blk;
+            float d = Float.float16ToFloat(seg.get(I16, bo));
+            FloatVector bsum = FloatVector.zero(S);
+            for (int i = 0; i < 32; i += L) {
+                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(SB, seg, bo + 2 + i, LE).convertShape(VectorOperators.B2F, S, 0);
+                bsum = q.fma(FloatVector.fromArray(S, x, xo + blk * 32 + i), bsum);
+            }
+            acc = bsum.fma(FloatVector.broadcast(S, d), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** RMSNorm (run.c rmsnorm): o[oo+j] = w[j] * (x[xo+j] / sqrt(mean(x^2) + eps)). */
+    static void rmsnorm(float[] o, int oo, float[] x, int xo, float[] w, int n, float eps) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            acc = v.fma(v, acc);
+        }
+        float ss = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) ss += x[xo + i] * x[xo + i];
+        ss /= n;
+        ss += eps;
+        ss = 1.0f / (float) Math.sqrt(ss);
+        i = 0;
+        for (; i + L <= n; i += L)
+            FloatVector.fromArray(S, w, i).mul(FloatVector.fromArray(S, x, xo + i).mul(ss)).intoArray(o, oo + i);
+        for (; i < n; i++) o[oo + i] = w[i] * (ss * x[xo + i]);
+    }
+
+    /** a[ao..ao+n) += b[bo..bo+n) */
+    static void addInPlace(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L)
+            FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(a, ao + i);
+        for (; i < n; i++) a[ao + i] += b[bo + i];
+    }
+
+    /** a[i] = silu(a[i]) * b[i] over [off, off+n). */
+    static void swiglu(float[] a, float[] b, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            float v = a[i];
+            v *= (1.0f / (1.0f + (float) Math.exp(-v)));
+            a[i] = v * b[i];
+        }
+    }
+
+    /** In-place softmax of x[off..off+n) (run.c softmax: subtract max, exp, normalise). */
+    static void softmax(float[] x, int off, int n) {
+        float max = x[off];
+        for (int i = 1; i < n; i++) if (x[off + i] > max) max = x[off + i];
+        float sum = 0f;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - max);
+            x[off + i] = e;
+            sum += e;
+        }
+        for (int i = 0; i < n; i++) x[off + i] /= sum;
+    }
+}

@@ -1,0 +1,226 @@
+package dev.infercost.model;
+
+import dev.infercost.BadInputException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * SentencePiece-style BPE tokenizer with byte fallback, exactly as llama2.c {@code run.c}
+ * {@code encode()} / {@code decode()} (GitHub karpathy/llama2.c, run.c): pieces are matched as raw UTF-8
+ * byte strings; encoding adds BOS (optional), a dummy-prefix " " for non-empty text, one token per UTF-8
+ * code point (or byte-fallback ids {@code byte + 3} when the code point is not a piece), then repeatedly
+ * merges the adjacent pair whose concatenation is a piece with the highest score (leftmost on ties).
+ */
+public final class BpeTokenizer implements Tokenizer {
+    private final byte[][] pieces;
+    private final float[] scores;
+    private final int bos;
+    private final int eos;
+    private final String label;
+    private final Map<Key, Integer> index;
+
+    /**
+     * @param pieces raw UTF-8 bytes of each piece (id = position)
+     * @param scores merge score of each piece (higher merges first)
+     * @param label  where the vocabulary came from (file path, "gguf:...", "synthetic ...")
+     */
+    public BpeTokenizer(byte[][] pieces, float[] scores, int bos, int eos, String label) {
+        if (pieces.length != scores.length) throw new IllegalArgumentException("pieces/scores length differ");
+        this.pieces = pieces;
+        this.scores = scores;
+        this.bos = bos;
+        this.eos = eos;
+        this.label = label;
+        this.index = new HashMap<>(pieces.length * 2);
+        // run.c looks pieces up by bsearch over a sorted copy; with duplicates we keep the first id.
+        for (int i = 0; i < pieces.length; i++) index.putIfAbsent(new Key(pieces[i]), i);
+    }
+
+    /**
+     * Reads a llama2.c tokenizer file ({@code tokenizer.bin}, {@code tok512.bin}): int32 max_token_length,
+     * then per token float32 score, int32 byte length, bytes. BOS = 1, EOS = 2 (llama2.c convention).
+     *
+     * @param vocabSize number of entries to read (the model's vocab_size, as run.c does)
+     * @throws BadInputException missing file, or a file that ends early or has entries left over
+     */
+    public static BpeTokenizer readLlama2c(Path file, int vocabSize) {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file + ": tokenizer file not found");
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read tokenizer: " + e.getMessage(), e);
+        }
+        ByteBuffer bb = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        byte[][] pieces = new byte[vocabSize][];
+        float[] scores = new float[vocabSize];
+        try {
+            int maxLen = bb.getInt();
+            if (maxLen <= 0 || maxLen > 1 << 16) throw new BadInputException(file + ": not a llama2.c tokenizer (max_token_length=" + maxLen + ")");
+            for (int i = 0; i < vocabSize; i++) {
+                scores[i] = bb.getFloat();
+                int len = bb.getInt();
+                if (len < 0 || len > bb.remaining()) throw new BadInputException(file + ": entry " + i + " has byte length " + len + " beyond the end of the file");
+                pieces[i] = new byte[len];
+                bb.get(pieces[i]);
+            }
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new BadInputException(file + ": tokenizer file ends early; the model needs " + vocabSize + " entries");
+        }
+        if (bb.hasRemaining())
+            throw new BadInputException(file + ": tokenizer has more than " + vocabSize + " entries (" + bb.remaining()
+                    + " bytes left over) but the model's vocab_size is " + vocabSize);
+        return new BpeTokenizer(pieces, scores, 1, 2, file.toString());
+    }
+
+    /** Counts the entries of a llama2.c tokenizer file without a known vocab size (for error messages). */
+    static int countLlama2cEntries(byte[] all) {
+        ByteBuffer bb = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        int n = 0;
+        if (bb.remaining() < 4) return 0;
+        bb.getInt();
+        while (bb.remaining() >= 8) {
+            bb.getFloat();
+            int len = bb.getInt();
+            if (len < 0 || len > bb.remaining()) break;
+            bb.position(bb.position() + len);
+            n++;
+        }
+        return n;
+    }
+
+    /** Writes this vocabulary as a llama2.c tokenizer file. */
+    public byte[] toLlama2cBytes() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int maxLen = 0;
+        for (byte[] p : pieces) maxLen = Math.max(maxLen, p.length);
+        ByteBuffer bb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        bb.putInt(maxLen);
+        out.write(bb.array(), 0, 4);
+        for (int i = 0; i < pieces.length; i++) {
+            bb.clear();
+            bb.putFloat(scores[i]).putInt(pieces[i].length);
+            out.write(bb.array(), 0, 8);
+            out.write(pieces[i], 0, pieces[i].length);
+        }
+        return out.toByteArray();
+    }
+
+    @Override public int vocabSize() { return pieces.length; }
+    @Override public int bos() { return bos; }
+    @Override public int eos() { return eos; }
+
+    /** Where the vocabulary came from. */
+    public String label() { return label; }
+
+    public float score(int token) { return scores[token]; }
+
+    public byte[] pieceBytes(int token) { return pieces[token]; }
+
+    @Override
+    public String piece(int token) { return new String(pieces[token], StandardCharsets.UTF_8); }
+
+    private int lookup(byte[] buf, int off, int len) {
+        Integer id = index.get(new Key(Arrays.copyOfRange(buf, off, off + len)));
+        return id == null ? -1 : id;
+    }
+
+    @Override
+    public int[] encode(String text, boolean addBos, boolean addEos) {
+        byte[] t = text.getBytes(StandardCharsets.UTF_8);
+        int[] tokens = new int[t.length + 3];
+        int n = 0;
+        if (addBos) tokens[n++] = bos;
+        if (t.length > 0) {
+            int dummy = lookup(new byte[]{' '}, 0, 1);
+            // run.c appends whatever str_lookup(" ") returns (-1 if absent); we skip a missing piece.
+            if (dummy >= 0) tokens[n++] = dummy;
+        }
+        int i = 0;
+        while (i < t.length) {
+            int start = i;
+            int len = 1;
+            i++;
+            // continuation bytes 10xxxxxx, at most 4 bytes per code point (run.c's str_len < 4 rule)
+            while (i < t.length && (t[i] & 0xC0) == 0x80 && len < 4) { i++; len++; }
+            int id = lookup(t, start, len);
+            if (id != -1) tokens[n++] = id;
+            else for (int k = 0; k < len; k++) tokens[n++] = (t[start + k] & 0xFF) + 3;
+        }
+        // greedy merges: best score over all adjacent pairs (strictly greater wins, so leftmost on ties)
+        byte[] buf = new byte[64];
+        while (true) {
+            float best = -1e10f;
+            int bestId = -1, bestIdx = -1;
+            for (int k = 0; k < n - 1; k++) {
+                byte[] a = pieces[tokens[k]], b = pieces[tokens[k + 1]];
+                int l = a.length + b.length;
+                if (l > buf.length) buf = new byte[l * 2];
+                System.arraycopy(a, 0, buf, 0, a.length);
+                System.arraycopy(b, 0, buf, a.length, b.length);
+                int id = lookup(buf, 0, l);
+                if (id != -1 && scores[id] > best) { best = scores[id]; bestId = id; bestIdx = k; }
+            }
+            if (bestIdx == -1) break;
+            tokens[bestIdx] = bestId;
+            System.arraycopy(tokens, bestIdx + 2, tokens, bestIdx + 1, n - bestIdx - 2);
+            n--;
+        }
+        if (addEos) tokens[n++] = eos;
+        return Arrays.copyOf(tokens, n);
+    }
+
+    @Override
+    public byte[] decodePiece(int prevToken, int token) {
+        byte[] p = pieces[token];
+        int from = 0;
+        if (prevToken == bos && p.length > 0 && p[0] == ' ') from = 1;
+        int b = parseByteToken(p, from);
+        if (b >= 0) return new byte[]{(byte) b};
+        int end = from;
+        while (end < p.length && p[end] != 0) end++; // C string semantics
+        return Arrays.copyOfRange(p, from, end);
+    }
+
+    /** sscanf(piece, "<0x%02hhX>") as run.c: "<0x" then 1-2 hex digits; returns the byte or -1. */
+    private static int parseByteToken(byte[] p, int from) {
+        if (p.length - from < 4 || p[from] != '<' || p[from + 1] != '0' || p[from + 2] != 'x') return -1;
+        int v = 0, digits = 0;
+        for (int k = from + 3; k < p.length && digits < 2; k++) {
+            int d = Character.digit(p[k], 16);
+            if (d < 0) break;
+            v = v * 16 + d;
+            digits++;
+        }
+        return digits == 0 ? -1 : v;
+    }
+
+    /**
+     * run.c {@code safe_printf}: whether a decoded piece is printed. Empty pieces and single bytes that are
+     * neither printable ASCII nor whitespace (C locale {@code isprint}/{@code isspace}) are dropped.
+     */
+    public static boolean printable(byte[] piece) {
+        if (piece.length == 0 || piece[0] == 0) return false;
+        if (piece.length == 1) {
+            int c = piece[0] & 0xFF;
+            return (c >= 0x20 && c <= 0x7E) || c == ' ' || (c >= 0x09 && c <= 0x0D);
+        }
+        return true;
+    }
+
+    private record Key(byte[] b) {
+        @Override public boolean equals(Object o) { return o instanceof Key k && Arrays.equals(b, k.b); }
+        @Override public int hashCode() { return Arrays.hashCode(b); }
+    }
+}
