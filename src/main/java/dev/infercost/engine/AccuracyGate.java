@@ -154,6 +154,9 @@ public final class AccuracyGate {
                 pass ? "pass" : "fail", String.join("; ", why));
     }
 
+    /** Index of the largest value (first on ties). */
+    public static int argmaxOf(float[] a) { return argmax(a); }
+
     static int argmax(float[] a) {
         int best = 0;
         for (int i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
