@@ -37,10 +37,12 @@ class OnnxDecoderRandomTest {
                 tok[s] = RefLlama.argmax(lg, 0, V);
                 pos[s] = prompts[s].length;
             }
-            for (int step = 0; step < 6; step++) {
-                // step 3 decodes only slots 2 and 0 (a subset, other order)
+            for (int step = 0; step < 8; step++) {
+                // step 3 decodes only slots 2 and 0 (a subset, other order); step 5 repeats step 4's positions
+                // (rewrites the last KV entry with other tokens)
                 int n = step == 3 ? 2 : 3;
                 int[] sl = step == 3 ? new int[]{2, 0} : slots;
+                if (step == 5) for (int i = 0; i < 3; i++) { pos[i]--; tok[i] = (tok[i] + 1) % C.vocabSize(); }
                 int[] tk = new int[n], ps = new int[n];
                 for (int i = 0; i < n; i++) { tk[i] = tok[sl[i]]; ps[i] = pos[sl[i]]; }
                 ds.decode(n, sl, tk, ps, lg);
