@@ -85,6 +85,14 @@ public final class OnnxDecodeSession implements DecodeSession {
         }
     }
 
+    // per-step scratch: direct buffers wrapped by ONNX Runtime without a copy, names built once
+    private final LongBuffer idsBuf, posBuf, maskBuf;
+    private final OnnxTensor[] pinned;
+    private final FloatBuffer[] pinnedBuf;
+    private final String[] pastKey, pastValue, presentKey, presentValue;
+    private final java.util.Set<String> presentNames = new java.util.HashSet<>();
+    private final Map<String, OnnxTensor> stepInputs = new HashMap<>();
+
     OnnxDecodeSession(OnnxDecoder dec, int maxBatch, int maxContext) {
         this.dec = dec;
         this.maxBatch = maxBatch;
@@ -93,12 +101,31 @@ public final class OnnxDecodeSession implements DecodeSession {
         this.H = dec.nKvHeads;
         this.hs = dec.headSize;
         this.vocab = dec.vocab;
+        this.idsBuf = directLongs(maxBatch);
+        this.posBuf = directLongs(maxBatch);
+        this.maskBuf = directLongs((long) maxBatch * (maxContext + 1));
+        this.pinned = new OnnxTensor[maxBatch + 1];
+        this.pinnedBuf = new FloatBuffer[maxBatch + 1];
+        pastKey = new String[L]; pastValue = new String[L]; presentKey = new String[L]; presentValue = new String[L];
+        for (int l = 0; l < L; l++) {
+            pastKey[l] = "past_key_values." + l + ".key";
+            pastValue[l] = "past_key_values." + l + ".value";
+            presentKey[l] = "present." + l + ".key";
+            presentValue[l] = "present." + l + ".value";
+            presentNames.add(presentKey[l]);
+            presentNames.add(presentValue[l]);
+        }
         this.slots = new SlotKv[maxBatch];
         for (int i = 0; i < maxBatch; i++) {
             slots[i] = new SlotKv();
             slots[i].k = new float[L][];
             slots[i].v = new float[L][];
         }
+    }
+
+    private static LongBuffer directLongs(long n) {
+        if (n * 8 > Integer.MAX_VALUE) throw new BadInputException("onnx: maxBatch x maxContext too large for the attention-mask buffer: " + n);
+        return java.nio.ByteBuffer.allocateDirect((int) (n * 8)).order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
     }
 
     @Override public int maxBatch() { return maxBatch; }
@@ -155,36 +182,35 @@ public final class OnnxDecodeSession implements DecodeSession {
         }
         KvState in0 = pick(n, slotIds, positions);
         int T = in0.total + 1;
-        long[] ids = new long[n], pos = new long[n], mask = new long[n * T];
+        LongBuffer ids = idsBuf.slice(0, n), pos = posBuf.slice(0, n), mask = maskBuf.slice(0, n * T);
         for (int i = 0; i < n; i++) {
-            ids[i] = tokens[i];
-            pos[i] = positions[i];
-            System.arraycopy(in0.mask[i], 0, mask, i * T, in0.total);
-            mask[i * T + in0.total] = 1;
+            ids.put(i, tokens[i]);
+            pos.put(i, positions[i]);
+            mask.put(i * T, in0.mask[i], 0, in0.total);
+            mask.put(i * T + in0.total, 1);
         }
-        Map<String, OnnxTensor> in = new HashMap<>();
-        List<OnnxTensor> mine = new ArrayList<>(3);
+        OnnxTensor[] mine = new OnnxTensor[3];
         OrtSession.Result r = null;
         try {
-            mine.add(OnnxTensor.createTensor(dec.env, LongBuffer.wrap(ids), new long[]{n, 1}));
-            mine.add(OnnxTensor.createTensor(dec.env, LongBuffer.wrap(pos), new long[]{n, 1}));
-            mine.add(OnnxTensor.createTensor(dec.env, LongBuffer.wrap(mask), new long[]{n, T}));
-            in.put("input_ids", mine.get(0));
-            in.put("position_ids", mine.get(1));
-            in.put("attention_mask", mine.get(2));
+            mine[0] = OnnxTensor.createTensor(dec.env, ids, new long[]{n, 1});
+            mine[1] = OnnxTensor.createTensor(dec.env, pos, new long[]{n, 1});
+            mine[2] = OnnxTensor.createTensor(dec.env, mask, new long[]{n, T});
+            stepInputs.put("input_ids", mine[0]);
+            stepInputs.put("position_ids", mine[1]);
+            stepInputs.put("attention_mask", mine[2]);
             for (int l = 0; l < L; l++) {
-                in.put("past_key_values." + l + ".key", in0.k[l]);
-                in.put("past_key_values." + l + ".value", in0.v[l]);
+                stepInputs.put(pastKey[l], in0.k[l]);
+                stepInputs.put(pastValue[l], in0.v[l]);
             }
-            r = dec.session.run(in);
-            FloatBuffer lg = ((OnnxTensor) r.get("logits").orElseThrow()).getFloatBuffer();
-            lg.get(logitsOut, 0, n * vocab);
+            OnnxTensor pinned = pinnedLogits(n);
+            r = dec.session.run(stepInputs, presentNames, Map.of("logits", pinned));
+            pinnedBuf[n].get(0, logitsOut, 0, n * vocab);
             KvState out = new KvState();
             out.k = new OnnxTensor[L];
             out.v = new OnnxTensor[L];
             for (int l = 0; l < L; l++) {
-                out.k[l] = (OnnxTensor) r.get("present." + l + ".key").orElseThrow();
-                out.v[l] = (OnnxTensor) r.get("present." + l + ".value").orElseThrow();
+                out.k[l] = (OnnxTensor) r.get(presentKey[l]).orElseThrow();
+                out.v[l] = (OnnxTensor) r.get(presentValue[l]).orElseThrow();
             }
             out.owner = r;
             r = null;
@@ -201,9 +227,19 @@ public final class OnnxDecodeSession implements DecodeSession {
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime decode failed: " + e.getMessage(), e);
         } finally {
-            for (OnnxTensor t : mine) t.close();
+            stepInputs.clear();
+            for (OnnxTensor t : mine) if (t != null) t.close();
             if (r != null) r.close();
         }
+    }
+
+    /** A logits output tensor [n, 1, vocab] over a direct buffer ONNX Runtime writes into (pinned output). */
+    private OnnxTensor pinnedLogits(int n) throws OrtException {
+        if (pinned[n] == null) {
+            pinnedBuf[n] = java.nio.ByteBuffer.allocateDirect(n * vocab * 4).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            pinned[n] = OnnxTensor.createTensor(dec.env, pinnedBuf[n], new long[]{n, 1, vocab});
+        }
+        return pinned[n];
     }
 
     /** Chooses the KV a step reads: continue from the last output, rerun from the last input, or rebuild the group. */
@@ -350,6 +386,8 @@ public final class OnnxDecodeSession implements DecodeSession {
     public void close() {
         if (group != null) group.release();
         group = null;
+        for (OnnxTensor t : pinned) if (t != null) t.close();
+        Arrays.fill(pinned, null);
     }
 
 }
