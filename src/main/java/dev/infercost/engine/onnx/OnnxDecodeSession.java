@@ -29,7 +29,9 @@ import java.util.Map;
  * the last KV entry, as stationary-context benchmarks do) reruns from the previous step's input tensors,
  * which are kept alive for that purpose: no copy either.
  *
- * <p>Logits of a step are copied once into the caller's array ({@code [n, vocab]}).
+ * <p>Per step the harness creates three small input tensors over reused direct buffers (wrapped, not copied:
+ * input_ids, position_ids, attention_mask) and passes the logits as a pinned output, a reused direct buffer
+ * ONNX Runtime writes into; logits are then copied once into the caller's array ({@code [n, vocab]}).
  */
 public final class OnnxDecodeSession implements DecodeSession {
     private final OnnxDecoder dec;

@@ -101,12 +101,20 @@ public final class OnnxDecoder implements AutoCloseable {
             case "cpu" -> { }
             case "cuda" -> {
                 requireProvider(have, OrtProvider.CUDA, ep);
-                so.addCUDA(0);
+                try {
+                    so.addCUDA(0);
+                } catch (OrtException e) {
+                    throw new BadInputException("onnx execution provider 'cuda' failed to initialise (it needs an NVIDIA GPU with CUDA 12 and cuDNN 9 libraries on the library path): " + e.getMessage(), e);
+                }
             }
             case "tensorrt", "trt" -> {
                 requireProvider(have, OrtProvider.TENSOR_RT, ep);
-                so.addTensorrt(0);
-                so.addCUDA(0);
+                try {
+                    so.addTensorrt(0);
+                    so.addCUDA(0);
+                } catch (OrtException e) {
+                    throw new BadInputException("onnx execution provider 'tensorrt' failed to initialise (it needs TensorRT 10, CUDA 12 and cuDNN 9 libraries on the library path): " + e.getMessage(), e);
+                }
             }
             default -> throw new BadInputException("onnx execution provider '" + ep + "': expected cpu, cuda or tensorrt");
         }
