@@ -108,7 +108,7 @@ public final class JvmEngine implements Engine {
             throw new BadInputException("maxContext " + maxContext + " x kv_dim " + cfg.kvDim() + " exceeds one Java array");
         int rows = JvmSession.rowsCap(maxBatch);
         long act = 4L * rows * (4L * cfg.dim() + 2L * cfg.kvDim() + 2L * cfg.hiddenDim())
-                + 4L * threads * (maxContext + Math.max(cfg.dim(), cfg.hiddenDim()));
+                + 4L * threads * (maxContext + 4L * Math.max(cfg.dim(), cfg.hiddenDim()));
         long need = kvCacheBytes(maxBatch, maxContext) + act;
         Runtime rt = Runtime.getRuntime();
         long have = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());

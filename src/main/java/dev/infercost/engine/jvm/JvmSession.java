@@ -49,7 +49,7 @@ final class JvmSession implements DecodeSession {
         // run.c: freq = 1.0f / powf(theta, head_dim / (float)head_size) with head_dim = 2i
         for (int i = 0; i < half; i++) freq[i] = 1.0f / (float) Math.pow(c.ropeTheta(), (2 * i) / (float) headSize);
         int t = e.pool.threads();
-        scratch = new float[t][Math.max(dim, hidden)];
+        scratch = new float[t][4 * Math.max(dim, hidden)];
         att = new float[t][maxContext];
         rowSlot = new int[rows]; rowPos = new int[rows];
         chunkSlots = new int[rows]; chunkPos = new int[rows]; chunkTokens = new int[rows];
@@ -207,7 +207,17 @@ final class JvmSession implements DecodeSession {
                 int pos = rowPos[b];
                 float[] kc = keyCache[layer][rowSlot[b]], vc = valueCache[layer][rowSlot[b]];
                 int qo = b * dim + h * headSize, ko = (h / kvMul) * headSize;
-                for (int t = 0; t <= pos; t++) a[t] = Kernels.dotArr(q, qo, kc, t * kvDim + ko, headSize) / scale;
+                if (headSize >= 2 * Kernels.L) {
+                    for (int t = 0; t <= pos; t++) a[t] = Kernels.dotArr(q, qo, kc, t * kvDim + ko, headSize) / scale;
+                } else {
+                    // heads narrower than two vectors: a scalar loop beats vector setup and lane reduction
+                    for (int t = 0; t <= pos; t++) {
+                        int kb = t * kvDim + ko;
+                        float sc = 0f;
+                        for (int i = 0; i < headSize; i++) sc += q[qo + i] * kc[kb + i];
+                        a[t] = sc / scale;
+                    }
+                }
                 Kernels.softmax(a, 0, pos + 1);
                 int xo = b * dim + h * headSize;
                 Arrays.fill(xb, xo, xo + headSize, 0f);

@@ -39,7 +39,26 @@ final class Kernels {
         MemorySegment seg = w.data();
         long rowBytes = w.rowBytes();
         TensorType t = w.type();
-        for (int r = r0; r < r1; r++) {
+        int r = r0;
+        if (n >= 4) {
+            // register tiles of 4 weight rows x 4 inputs: each loaded vector feeds 4 FMAs
+            int nb = n & ~3;
+            for (; r + 4 <= r1; r += 4) {
+                if (t == TensorType.F32) {
+                    for (int b = 0; b < nb; b += 4)
+                        tile4x4Seg(seg, r * rowBytes, rowBytes, x, xOff + b * cols, cols, out, outOff + b * outStride + r, outStride);
+                    for (int b = nb; b < n; b++)
+                        for (int k = 0; k < 4; k++) out[outOff + b * outStride + r + k] = dotSeg(seg, (r + k) * rowBytes, x, xOff + b * cols, cols);
+                } else {
+                    for (int k = 0; k < 4; k++) dequantRow(t, seg, (r + k) * rowBytes, cols, scratch, k * cols);
+                    for (int b = 0; b < nb; b += 4)
+                        tile4x4Arr(scratch, x, xOff + b * cols, cols, out, outOff + b * outStride + r, outStride);
+                    for (int b = nb; b < n; b++)
+                        for (int k = 0; k < 4; k++) out[outOff + b * outStride + r + k] = dotArr(scratch, k * cols, x, xOff + b * cols, cols);
+                }
+            }
+        }
+        for (; r < r1; r++) {
             long base = r * rowBytes;
             if (t == TensorType.F32) {
                 int b = 0;
@@ -49,14 +68,109 @@ final class Kernels {
             } else if (t == TensorType.Q8_0 && n == 1) {
                 out[outOff + r] = dotQ8(seg, base, x, xOff, cols);
             } else {
-                if (t == TensorType.Q8_0) dequantQ8(seg, base, cols, scratch);
-                else for (int c = 0; c < cols; c++) scratch[c] = Float.float16ToFloat(seg.get(I16, base + 2L * c));
+                dequantRow(t, seg, base, cols, scratch, 0);
                 int b = 0;
                 for (; b + 4 <= n; b += 4)
                     dot4Arr(scratch, x, xOff + b * cols, cols, out, outOff + b * outStride + r, outStride);
                 for (; b < n; b++) out[outOff + b * outStride + r] = dotArr(scratch, 0, x, xOff + b * cols, cols);
             }
         }
+    }
+
+    private static void dequantRow(TensorType t, MemorySegment seg, long base, int cols, float[] dst, int off) {
+        if (t == TensorType.Q8_0) dequantQ8(seg, base, cols, dst, off);
+        else for (int c = 0; c < cols; c++) dst[off + c] = Float.float16ToFloat(seg.get(I16, base + 2L * c));
+    }
+
+    /** out[o + j*os + k] = w_row(k) . x_row(j) for k, j in 0..3; weight rows at base + k*rowBytes, inputs at xo + j*n. */
+    private static void tile4x4Seg(MemorySegment w, long base, long rowBytes, float[] x, int xo, int n, float[] out, int o, int os) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00,
+                c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        long b1 = base + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector w0 = FloatVector.fromMemorySegment(S, w, base + 4L * i, LE);
+            FloatVector w1 = FloatVector.fromMemorySegment(S, w, b1 + 4L * i, LE);
+            FloatVector w2 = FloatVector.fromMemorySegment(S, w, b2 + 4L * i, LE);
+            FloatVector w3 = FloatVector.fromMemorySegment(S, w, b3 + 4L * i, LE);
+            FloatVector x0 = FloatVector.fromArray(S, x, xo + i);
+            c00 = w0.fma(x0, c00); c10 = w1.fma(x0, c10); c20 = w2.fma(x0, c20); c30 = w3.fma(x0, c30);
+            FloatVector x1 = FloatVector.fromArray(S, x, xo + n + i);
+            c01 = w0.fma(x1, c01); c11 = w1.fma(x1, c11); c21 = w2.fma(x1, c21); c31 = w3.fma(x1, c31);
+            FloatVector x2 = FloatVector.fromArray(S, x, xo + 2 * n + i);
+            c02 = w0.fma(x2, c02); c12 = w1.fma(x2, c12); c22 = w2.fma(x2, c22); c32 = w3.fma(x2, c32);
+            FloatVector x3 = FloatVector.fromArray(S, x, xo + 3 * n + i);
+            c03 = w0.fma(x3, c03); c13 = w1.fma(x3, c13); c23 = w2.fma(x3, c23); c33 = w3.fma(x3, c33);
+        }
+        out[o + 0 * os + 0] = c00.reduceLanes(VectorOperators.ADD);
+        out[o + 1 * os + 0] = c01.reduceLanes(VectorOperators.ADD);
+        out[o + 2 * os + 0] = c02.reduceLanes(VectorOperators.ADD);
+        out[o + 3 * os + 0] = c03.reduceLanes(VectorOperators.ADD);
+        out[o + 0 * os + 1] = c10.reduceLanes(VectorOperators.ADD);
+        out[o + 1 * os + 1] = c11.reduceLanes(VectorOperators.ADD);
+        out[o + 2 * os + 1] = c12.reduceLanes(VectorOperators.ADD);
+        out[o + 3 * os + 1] = c13.reduceLanes(VectorOperators.ADD);
+        out[o + 0 * os + 2] = c20.reduceLanes(VectorOperators.ADD);
+        out[o + 1 * os + 2] = c21.reduceLanes(VectorOperators.ADD);
+        out[o + 2 * os + 2] = c22.reduceLanes(VectorOperators.ADD);
+        out[o + 3 * os + 2] = c23.reduceLanes(VectorOperators.ADD);
+        out[o + 0 * os + 3] = c30.reduceLanes(VectorOperators.ADD);
+        out[o + 1 * os + 3] = c31.reduceLanes(VectorOperators.ADD);
+        out[o + 2 * os + 3] = c32.reduceLanes(VectorOperators.ADD);
+        out[o + 3 * os + 3] = c33.reduceLanes(VectorOperators.ADD);
+        if (i < n)
+            for (int k = 0; k < 4; k++) {
+                long bk = base + k * rowBytes;
+                for (int j = 0; j < 4; j++) {
+                    float s = out[o + j * os + k];
+                    for (int c = i; c < n; c++) s += w.get(F32, bk + 4L * c) * x[xo + j * n + c];
+                    out[o + j * os + k] = s;
+                }
+            }
+    }
+
+    /** As {@link #tile4x4Seg} with the 4 weight rows dequantised in w[0..4n). */
+    private static void tile4x4Arr(float[] w, float[] x, int xo, int n, float[] out, int o, int os) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00,
+                c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector w0 = FloatVector.fromArray(S, w, i);
+            FloatVector w1 = FloatVector.fromArray(S, w, n + i);
+            FloatVector w2 = FloatVector.fromArray(S, w, 2 * n + i);
+            FloatVector w3 = FloatVector.fromArray(S, w, 3 * n + i);
+            FloatVector x0 = FloatVector.fromArray(S, x, xo + i);
+            c00 = w0.fma(x0, c00); c10 = w1.fma(x0, c10); c20 = w2.fma(x0, c20); c30 = w3.fma(x0, c30);
+            FloatVector x1 = FloatVector.fromArray(S, x, xo + n + i);
+            c01 = w0.fma(x1, c01); c11 = w1.fma(x1, c11); c21 = w2.fma(x1, c21); c31 = w3.fma(x1, c31);
+            FloatVector x2 = FloatVector.fromArray(S, x, xo + 2 * n + i);
+            c02 = w0.fma(x2, c02); c12 = w1.fma(x2, c12); c22 = w2.fma(x2, c22); c32 = w3.fma(x2, c32);
+            FloatVector x3 = FloatVector.fromArray(S, x, xo + 3 * n + i);
+            c03 = w0.fma(x3, c03); c13 = w1.fma(x3, c13); c23 = w2.fma(x3, c23); c33 = w3.fma(x3, c33);
+        }
+        out[o + 0 * os + 0] = c00.reduceLanes(VectorOperators.ADD);
+        out[o + 1 * os + 0] = c01.reduceLanes(VectorOperators.ADD);
+        out[o + 2 * os + 0] = c02.reduceLanes(VectorOperators.ADD);
+        out[o + 3 * os + 0] = c03.reduceLanes(VectorOperators.ADD);
+        out[o + 0 * os + 1] = c10.reduceLanes(VectorOperators.ADD);
+        out[o + 1 * os + 1] = c11.reduceLanes(VectorOperators.ADD);
+        out[o + 2 * os + 1] = c12.reduceLanes(VectorOperators.ADD);
+        out[o + 3 * os + 1] = c13.reduceLanes(VectorOperators.ADD);
+        out[o + 0 * os + 2] = c20.reduceLanes(VectorOperators.ADD);
+        out[o + 1 * os + 2] = c21.reduceLanes(VectorOperators.ADD);
+        out[o + 2 * os + 2] = c22.reduceLanes(VectorOperators.ADD);
+        out[o + 3 * os + 2] = c23.reduceLanes(VectorOperators.ADD);
+        out[o + 0 * os + 3] = c30.reduceLanes(VectorOperators.ADD);
+        out[o + 1 * os + 3] = c31.reduceLanes(VectorOperators.ADD);
+        out[o + 2 * os + 3] = c32.reduceLanes(VectorOperators.ADD);
+        out[o + 3 * os + 3] = c33.reduceLanes(VectorOperators.ADD);
+        if (i < n)
+            for (int k = 0; k < 4; k++)
+                for (int j = 0; j < 4; j++) {
+                    float s = out[o + j * os + k];
+                    for (int c = i; c < n; c++) s += w[k * n + c] * x[xo + j * n + c];
+                    out[o + j * os + k] = s;
+                }
     }
 
     static float dotSeg(MemorySegment w, long off, float[] x, int xo, int n) {
@@ -166,17 +280,17 @@ final class Kernels {
     }
 
     /** Dequantises one Q8_0 row (cols/32 blocks of fp16 d + 32 int8) into dst[0..cols). */
-    static void dequantQ8(MemorySegment seg, long base, int cols, float[] dst) {
+    static void dequantQ8(MemorySegment seg, long base, int cols, float[] dst, int off) {
         for (int blk = 0; blk < cols / 32; blk++) {
             long bo = base + 34L * blk;
             float d = Float.float16ToFloat(seg.get(I16, bo));
             if (L <= 32) {
                 for (int i = 0; i < 32; i += L) {
                     FloatVector q = (FloatVector) ByteVector.fromMemorySegment(SB, seg, bo + 2 + i, LE).convertShape(VectorOperators.B2F, S, 0);
-                    q.mul(d).intoArray(dst, blk * 32 + i);
+                    q.mul(d).intoArray(dst, off + blk * 32 + i);
                 }
             } else {
-                for (int i = 0; i < 32; i++) dst[blk * 32 + i] = d * seg.get(ValueLayout.JAVA_BYTE, bo + 2 + i);
+                for (int i = 0; i < 32; i++) dst[off + blk * 32 + i] = d * seg.get(ValueLayout.JAVA_BYTE, bo + 2 + i);
             }
         }
     }

@@ -1,0 +1,106 @@
+package dev.infercost.model;
+
+import dev.infercost.BadInputException;
+import dev.infercost.cli.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Corrupt, truncated and mismatched inputs give a BadInputException naming the file and what was expected. */
+class BadInputTest {
+    @TempDir Path dir;
+
+    static void assertMessage(BadInputException e, String... parts) {
+        for (String p : parts) assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
+    }
+
+    @Test
+    void missingFile() {
+        Path p = dir.resolve("nope.bin");
+        assertMessage(assertThrows(BadInputException.class, () -> Models.load(p.toString(), null)), "nope.bin", "not found");
+        assertMessage(assertThrows(BadInputException.class, () -> Models.load("no-such-preset", null)), "unknown preset", "stories15M");
+    }
+
+    @Test
+    void truncatedCheckpoint() throws Exception {
+        byte[] all = Files.readAllBytes(TestModels.file("stories260K.bin"));
+        Path p = dir.resolve("short.bin");
+        Files.write(p, Arrays.copyOf(all, all.length - 1000));
+        BadInputException e = assertThrows(BadInputException.class, () -> Models.load(p.toString(), TestModels.file("tok512.bin")));
+        assertMessage(e, "short.bin", "needs 1056540 bytes", "has 1055540", "truncated");
+        Path h = dir.resolve("header.bin");
+        Files.write(h, Arrays.copyOf(all, 20));
+        assertMessage(assertThrows(BadInputException.class, () -> Models.load(h.toString(), TestModels.file("tok512.bin"))), "header.bin", "too short");
+    }
+
+    @Test
+    void corruptHeader() throws Exception {
+        byte[] all = Files.readAllBytes(TestModels.file("stories260K.bin"));
+        ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 3); // n_heads = 3 does not divide dim 64
+        Path p = dir.resolve("bad.bin");
+        Files.write(p, all);
+        assertMessage(assertThrows(BadInputException.class, () -> Models.load(p.toString(), TestModels.file("tok512.bin"))), "bad.bin", "n_heads 3");
+    }
+
+    @Test
+    void tokenizerVocabMismatch() {
+        Path bin = TestModels.file("stories260K.bin");
+        BadInputException e = assertThrows(BadInputException.class, () -> Models.load(bin.toString(), TestModels.file("tokenizer.bin")));
+        assertMessage(e, "stories260K.bin", "vocab_size=512", "tokenizer.bin", "32000 entries");
+    }
+
+    @Test
+    void ggufBadMagicVersionTruncationAndType() throws Exception {
+        byte[] all = Files.readAllBytes(TestModels.file("stories260K.gguf"));
+        Path magic = dir.resolve("magic.gguf");
+        byte[] m = all.clone();
+        m[0] = 'X';
+        Files.write(magic, m);
+        assertMessage(assertThrows(BadInputException.class, () -> Models.load(magic.toString(), null)), "magic.gguf", "not a GGUF file");
+
+        Path ver = dir.resolve("ver.gguf");
+        byte[] v = all.clone();
+        ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 7);
+        Files.write(ver, v);
+        assertMessage(assertThrows(BadInputException.class, () -> Models.load(ver.toString(), null)), "ver.gguf", "version 7", "expected 3");
+
+        Path trunc = dir.resolve("trunc.gguf");
+        Files.write(trunc, Arrays.copyOf(all, all.length - 4096));
+        assertMessage(assertThrows(BadInputException.class, () -> Models.load(trunc.toString(), null)), "trunc.gguf", "truncated");
+
+        Path hdr = dir.resolve("hdr.gguf");
+        Files.write(hdr, Arrays.copyOf(all, 2000));
+        assertMessage(assertThrows(BadInputException.class, () -> Models.load(hdr.toString(), null)), "hdr.gguf");
+
+        // a Q4_0 (ggml type 2) tensor: 18 bytes per 32 elements
+        LlamaModel f32 = TestModels.stories260K();
+        Path q4 = dir.resolve("q4.gguf");
+        GgufWriter.of(f32, TensorType.F32).retype("blk.0.attn_q.weight", 2, new byte[64 * 64 / 32 * 18]).write(q4);
+        assertMessage(assertThrows(BadInputException.class, () -> Models.load(q4.toString(), null)), "q4.gguf", "blk.0.attn_q.weight", "ggml type 2", "Q8_0");
+    }
+
+    @Test
+    void cliReportsBadInputWithExitCode2() {
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setErr(new PrintStream(err, true));
+            rc = Main.execute("generate", "--model", dir.resolve("missing.bin").toString(), "--temperature", "0");
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(2, rc);
+    }
+}
