@@ -315,10 +315,13 @@ public final class OnnxExporter {
     /** A linear weight [out, in] stored transposed as [in, out] for MatMul(x, W^T). */
     private static String linear(OnnxGraph g, String name, Tensor t) {
         int rows = t.rows(), cols = t.cols();
-        float[] src = t.toFloatArray();
-        float[] tr = new float[src.length];
-        for (int r = 0; r < rows; r++)
-            for (int col = 0; col < cols; col++) tr[col * rows + r] = src[r * cols + col];
+        if ((long) rows * cols > Integer.MAX_VALUE) throw new BadInputException(name + ": " + rows + "x" + cols + " is too large for one export array");
+        float[] tr = new float[rows * cols];
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            t.dequantizeRow(r, row, 0);
+            for (int col = 0; col < cols; col++) tr[col * rows + r] = row[col];
+        }
         return g.floats(name, tr, cols, rows);
     }
 

@@ -51,6 +51,9 @@ final class OnnxGraph {
 
     // ----- initializers -----
     String floats(String hint, float[] data, long... dims) {
+        if (external != null && (long) data.length * 4 >= externalThreshold) return externalFloats(hint, data, dims);
+        if ((long) data.length * 4 > Integer.MAX_VALUE)
+            throw new IllegalStateException(hint + ": tensor of " + data.length + " floats cannot be stored inline (protobuf limit 2 GiB); use external data");
         ByteBuffer bb = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         bb.asFloatBuffer().put(data);
         return raw(hint, OnnxMl.TensorProto.DataType.FLOAT_VALUE, bb.array(), dims);
@@ -90,6 +93,33 @@ final class OnnxGraph {
         } else {
             t.setRawData(ByteString.copyFrom(bytes));
         }
+        g.addInitializer(t);
+        return name;
+    }
+
+    /** Streams a float tensor to the external data file in 16 MiB chunks (tensors may exceed 2 GiB). */
+    private String externalFloats(String hint, float[] data, long... dims) {
+        String name = fresh(hint);
+        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE);
+        for (long d : dims) t.addDims(d);
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 24).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            for (int i = 0; i < data.length; ) {
+                chunk.clear();
+                int n = Math.min(data.length - i, chunk.capacity() / 4);
+                chunk.asFloatBuffer().put(data, i, n);
+                external.write(chunk.array(), 0, n * 4);
+                i += n;
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write external data " + externalLocation, e);
+        }
+        long len = (long) data.length * 4;
+        t.setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL);
+        t.addExternalData(kv("location", externalLocation));
+        t.addExternalData(kv("offset", Long.toString(externalOffset)));
+        t.addExternalData(kv("length", Long.toString(len)));
+        externalOffset += len;
         g.addInitializer(t);
         return name;
     }
