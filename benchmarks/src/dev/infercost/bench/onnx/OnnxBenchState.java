@@ -36,6 +36,9 @@ public class OnnxBenchState {
     public String variant;
     @Param({"0"})
     public int threads;
+    /** ONNX Runtime intra-op spinning ("" = ORT default, "0" off, "1" on). */
+    @Param({""})
+    public String spinning;
     @Param({"64"})
     public int context;
 
@@ -59,7 +62,7 @@ public class OnnxBenchState {
     void open(int batch) {
         this.batch = batch;
         loaded = load(model);
-        engine = Engines.require(backend).open(loaded, new EngineOptions(threads, null, Map.of("variant", variant)));
+        engine = Engines.require(backend).open(loaded, new EngineOptions(threads, null, spinning.isEmpty() ? Map.of("variant", variant) : Map.of("variant", variant, "spinning", spinning)));
         int vocab = loaded.config().vocabSize();
         session = engine.newSession(batch, Math.min(loaded.config().seqLen(), context + 1));
         SplittableRandom rnd = new SplittableRandom(42);

@@ -31,7 +31,9 @@ import java.util.Map;
  *
  * <p>Session options (from {@link EngineOptions}): intra-op threads ({@code threads}), graph optimisation
  * level ({@code extra.opt_level}: disable|basic|extended|all, default all), execution provider
- * ({@code extra.ep} or {@code device}: cpu (default), cuda, tensorrt). CUDA and TensorRT exist only in
+ * ({@code extra.ep} or {@code device}: cpu (default), cuda, tensorrt), intra-op thread spinning
+ * ({@code extra.spinning}: 0|1, ONNX Runtime's session.intra_op.allow_spinning, default ORT's 1; 0 helps on
+ * shared, oversubscribed CPUs). CUDA and TensorRT exist only in
  * {@code com.microsoft.onnxruntime:onnxruntime_gpu} (build with {@code mvn -Ponnx-gpu package}).
  */
 public final class OnnxDecoder implements AutoCloseable {
@@ -82,6 +84,11 @@ public final class OnnxDecoder implements AutoCloseable {
                 case "all", "99" -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
                 default -> throw new BadInputException("onnx opt_level '" + opt + "': expected disable, basic, extended or all");
             });
+            String spin = extra.get("spinning");
+            if (spin != null) {
+                if (!spin.equals("0") && !spin.equals("1")) throw new BadInputException("onnx spinning '" + spin + "': expected 0 or 1");
+                so.addConfigEntry("session.intra_op.allow_spinning", spin);
+            }
             addProvider(so, ep);
             session = env.createSession(file.toString(), so);
         } catch (OrtException e) {
