@@ -36,6 +36,24 @@ public final class DecodeThroughput {
     }
 
     /**
+     * Prefill throughput: one prompt of {@code promptLength} tokens (BOS then ids 3, 4, ...) prefilled into slot 0
+     * of a fresh single-slot session.
+     *
+     * @return prompt tokens per second (prefill only)
+     */
+    public static double measurePrefill(Engine engine, int promptLength) {
+        int vocab = engine.config().vocabSize();
+        int[] toks = new int[promptLength];
+        for (int i = 0; i < promptLength; i++) toks[i] = i == 0 ? 1 : 3 + (i % (vocab - 3));
+        float[] logits = new float[vocab];
+        try (DecodeSession s = engine.newSession(1, promptLength)) {
+            long t0 = System.nanoTime();
+            s.prefill(0, toks, 0, logits);
+            return promptLength / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /**
      * {@code java ... dev.infercost.engine.DecodeThroughput MODEL BACKEND THREADS BATCH STEPS REPEATS}: prints the
      * aggregate decode tok/s of each repeat (the first ones include JIT warm-up).
      */

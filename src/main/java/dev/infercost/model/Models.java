@@ -21,7 +21,8 @@ public final class Models {
      *
      * @param spec      a file path ({@code .bin} llama2.c checkpoint, {@code .gguf}) or a preset name
      * @param tokenizer llama2.c tokenizer file for {@code .bin} checkpoints (null: look beside the model for
-     *                  tok&lt;vocab&gt;.bin, then tokenizer.bin); ignored for GGUF (metadata) and presets
+     *                  tok&lt;vocab&gt;.bin, then tokenizer.bin); for presets, replaces the synthetic vocabulary
+     *                  (its size must equal the preset's vocab_size); ignored for GGUF (metadata)
      * @throws BadInputException missing/corrupt file, unknown preset, tokenizer/model vocab mismatch
      */
     public static LlamaModel load(String spec, Path tokenizer) {
@@ -39,7 +40,11 @@ public final class Models {
             throw new BadInputException(spec + ": model file not found (and not a preset; presets: " + String.join(", ", PresetShapes.names()) + ")");
         }
         TensorType type = dtype == null ? SyntheticModels.defaultType(canon) : parseType(spec, dtype);
-        return SyntheticModels.create(canon, type);
+        LlamaModel m = SyntheticModels.create(canon, type);
+        if (tokenizer == null) return m;
+        // a real vocabulary of the preset's size (e.g. tokenizer.bin for the stories presets) replaces the synthetic one
+        BpeTokenizer t = Llama2cFormat.readTokenizerFor(Path.of("preset:" + canon), tokenizer, m.config().vocabSize());
+        return new LlamaModel(m.info(), m.config(), m.weights(), t);
     }
 
     private static TensorType parseType(String spec, String dtype) {

@@ -89,5 +89,15 @@ class ExportAndPresetTest {
         assertEquals(TensorType.F16, Models.load("preset:stories15M:f16", null).weights().wq()[0].type());
         assertEquals(TensorType.Q8_0, SyntheticModels.defaultType("llama-3.2-1b"));
         assertThrows(BadInputException.class, () -> Models.load("stories15M:q4_k", null));
+        assertTrue(a.tokenizer().piece(400).length() > 0);
+    }
+
+    @Test
+    void presetWithARealTokenizerOfTheSameSize() {
+        LlamaModel m = Models.load("stories15M", TestModels.file("tokenizer.bin"));
+        assertEquals(" Hello", m.tokenizer().piece(15043));
+        assertTrue(m.info().syntheticWeights());
+        BadInputException e = assertThrows(BadInputException.class, () -> Models.load("stories15M", TestModels.file("tok512.bin")));
+        assertTrue(e.getMessage().contains("vocab_size=32000") && e.getMessage().contains("512 entries"), e.getMessage());
     }
 }

@@ -56,13 +56,23 @@ class TokenizerTest {
     }
 
     @Test
-    void llama2TokenizerVocabularyLoads() {
+    void llama2TokenizerEncodesLikeRunC() {
         BpeTokenizer t = BpeTokenizer.readLlama2c(TestModels.file("tokenizer.bin"), 32000);
         assertEquals(32000, t.vocabSize());
         assertEquals("<0x0A>", t.piece(13));
-        int[] ids = t.encode("Hello world", true, false);
-        // Llama 2 sentencepiece: "▁Hello" = 15043, "▁world" = 3186
-        assertArrayEquals(new int[]{1, 15043, 3186}, ids);
+        try (InputStream in = TokenizerTest.class.getResourceAsStream("/goldens/tokenizer_bin.tokens.txt")) {
+            int n = 0;
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isEmpty()) continue;
+                int tab = line.lastIndexOf('\t');
+                int[] want = Arrays.stream(line.substring(tab + 1).split(" ")).mapToInt(Integer::parseInt).toArray();
+                assertArrayEquals(want, t.encode(line.substring(0, tab), true, false), line);
+                n++;
+            }
+            assertEquals(4, n);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

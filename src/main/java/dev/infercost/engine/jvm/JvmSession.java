@@ -207,15 +207,38 @@ final class JvmSession implements DecodeSession {
                 int pos = rowPos[b];
                 float[] kc = keyCache[layer][rowSlot[b]], vc = valueCache[layer][rowSlot[b]];
                 int qo = b * dim + h * headSize, ko = (h / kvMul) * headSize;
+                if (headSize == 8) {
+                    head8(kc, vc, qo, ko, pos, scale, a, b * dim + h * headSize);
+                    continue;
+                }
                 if (headSize >= 2 * Kernels.L) {
                     for (int t = 0; t <= pos; t++) a[t] = Kernels.dotArr(q, qo, kc, t * kvDim + ko, headSize) / scale;
                 } else {
                     // heads narrower than two vectors: a scalar loop beats vector setup and lane reduction
-                    for (int t = 0; t <= pos; t++) {
+                    // two positions per iteration, two partial sums each: short dependency chains
+                    int t = 0;
+                    for (; t + 1 <= pos; t += 2) {
+                        int k0 = t * kvDim + ko, k1 = k0 + kvDim;
+                        float s0 = 0f, s1 = 0f, u0 = 0f, u1 = 0f;
+                        int i = 0;
+                        for (; i + 1 < headSize; i += 2) {
+                            float qa = q[qo + i], qb = q[qo + i + 1];
+                            s0 += qa * kc[k0 + i];
+                            u0 += qb * kc[k0 + i + 1];
+                            s1 += qa * kc[k1 + i];
+                            u1 += qb * kc[k1 + i + 1];
+                        }
+                        for (; i < headSize; i++) { s0 += q[qo + i] * kc[k0 + i]; s1 += q[qo + i] * kc[k1 + i]; }
+                        a[t] = (s0 + u0) / scale;
+                        a[t + 1] = (s1 + u1) / scale;
+                    }
+                    for (; t <= pos; t++) {
                         int kb = t * kvDim + ko;
-                        float sc = 0f;
-                        for (int i = 0; i < headSize; i++) sc += q[qo + i] * kc[kb + i];
-                        a[t] = sc / scale;
+                        float s0 = 0f, u0 = 0f;
+                        int i = 0;
+                        for (; i + 1 < headSize; i += 2) { s0 += q[qo + i] * kc[kb + i]; u0 += q[qo + i + 1] * kc[kb + i + 1]; }
+                        for (; i < headSize; i++) s0 += q[qo + i] * kc[kb + i];
+                        a[t] = (s0 + u0) / scale;
                     }
                 }
                 Kernels.softmax(a, 0, pos + 1);
@@ -224,6 +247,29 @@ final class JvmSession implements DecodeSession {
                 for (int t = 0; t <= pos; t++) axpy(xb, xo, a[t], vc, t * kvDim + ko, headSize);
             }
         }
+    }
+
+    /**
+     * Attention of one head of width 8 (stories260K): q and the 8 outputs live in locals across the position loop,
+     * so each position costs 8 loads and 8 multiply-adds for the score and the same for V.
+     */
+    private void head8(float[] kc, float[] vc, int qo, int ko, int pos, float scale, float[] a, int xo) {
+        float q0 = q[qo], q1 = q[qo + 1], q2 = q[qo + 2], q3 = q[qo + 3], q4 = q[qo + 4], q5 = q[qo + 5], q6 = q[qo + 6], q7 = q[qo + 7];
+        for (int t = 0; t <= pos; t++) {
+            int k = t * kvDim + ko;
+            a[t] = ((q0 * kc[k] + q1 * kc[k + 1]) + (q2 * kc[k + 2] + q3 * kc[k + 3])
+                    + ((q4 * kc[k + 4] + q5 * kc[k + 5]) + (q6 * kc[k + 6] + q7 * kc[k + 7]))) / scale;
+        }
+        Kernels.softmax(a, 0, pos + 1);
+        float o0 = 0, o1 = 0, o2 = 0, o3 = 0, o4 = 0, o5 = 0, o6 = 0, o7 = 0;
+        for (int t = 0; t <= pos; t++) {
+            int k = t * kvDim + ko;
+            float w = a[t];
+            o0 += w * vc[k]; o1 += w * vc[k + 1]; o2 += w * vc[k + 2]; o3 += w * vc[k + 3];
+            o4 += w * vc[k + 4]; o5 += w * vc[k + 5]; o6 += w * vc[k + 6]; o7 += w * vc[k + 7];
+        }
+        xb[xo] = o0; xb[xo + 1] = o1; xb[xo + 2] = o2; xb[xo + 3] = o3;
+        xb[xo + 4] = o4; xb[xo + 5] = o5; xb[xo + 6] = o6; xb[xo + 7] = o7;
     }
 
     private static void axpy(float[] y, int yo, float a, float[] xv, int xo, int n) {

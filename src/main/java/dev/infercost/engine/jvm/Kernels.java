@@ -174,8 +174,16 @@ final class Kernels {
     }
 
     static float dotSeg(MemorySegment w, long off, float[] x, int xo, int n) {
-        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S);
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
         int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            a0 = FloatVector.fromMemorySegment(S, w, off + 4L * i, LE).fma(FloatVector.fromArray(S, x, xo + i), a0);
+            a1 = FloatVector.fromMemorySegment(S, w, off + 4L * (i + L), LE).fma(FloatVector.fromArray(S, x, xo + i + L), a1);
+            a2 = FloatVector.fromMemorySegment(S, w, off + 4L * (i + 2 * L), LE).fma(FloatVector.fromArray(S, x, xo + i + 2 * L), a2);
+            a3 = FloatVector.fromMemorySegment(S, w, off + 4L * (i + 3 * L), LE).fma(FloatVector.fromArray(S, x, xo + i + 3 * L), a3);
+        }
+        a0 = a0.add(a2);
+        a1 = a1.add(a3);
         for (; i + 2 * L <= n; i += 2 * L) {
             a0 = FloatVector.fromMemorySegment(S, w, off + 4L * i, LE).fma(FloatVector.fromArray(S, x, xo + i), a0);
             a1 = FloatVector.fromMemorySegment(S, w, off + 4L * (i + L), LE).fma(FloatVector.fromArray(S, x, xo + i + L), a1);
@@ -357,16 +365,34 @@ final class Kernels {
         }
     }
 
-    /** In-place softmax of x[off..off+n) (run.c softmax: subtract max, exp, normalise). */
+    /**
+     * In-place softmax of x[off..off+n) (run.c softmax: subtract max, exp, normalise), vectorised; the lane-wise
+     * exp is the Vector API's EXP (on x86 an SVML-style intrinsic, within ~1 ulp of Math.exp).
+     */
     static void softmax(float[] x, int off, int n) {
+        int i = 0;
         float max = x[off];
-        for (int i = 1; i < n; i++) if (x[off + i] > max) max = x[off + i];
-        float sum = 0f;
-        for (int i = 0; i < n; i++) {
+        if (n >= L) {
+            FloatVector m = FloatVector.fromArray(S, x, off);
+            for (i = L; i + L <= n; i += L) m = m.max(FloatVector.fromArray(S, x, off + i));
+            max = m.reduceLanes(VectorOperators.MAX);
+        } else i = 1;
+        for (; i < n; i++) if (x[off + i] > max) max = x[off + i];
+        FloatVector acc = FloatVector.zero(S);
+        i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(x, off + i);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
             sum += e;
         }
-        for (int i = 0; i < n; i++) x[off + i] /= sum;
+        i = 0;
+        for (; i + L <= n; i += L) FloatVector.fromArray(S, x, off + i).div(sum).intoArray(x, off + i);
+        for (; i < n; i++) x[off + i] /= sum;
     }
 }

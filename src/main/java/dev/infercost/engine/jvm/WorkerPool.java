@@ -22,6 +22,7 @@ final class WorkerPool implements AutoCloseable {
     private volatile boolean closed;
     private volatile Throwable failure;
     private final AtomicInteger pending = new AtomicInteger();
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
 
     WorkerPool(int threads, String name) {
         this.threads = Math.max(1, threads);
@@ -45,19 +46,35 @@ final class WorkerPool implements AutoCloseable {
             b.run(0, count, 0);
             return;
         }
+        // sessions of one engine may be driven by different threads: one parallel job at a time
+        lock.lock();
+        try {
+            runLocked(count, b);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void runLocked(int count, Body b) {
         this.body = b;
         this.count = count;
         pending.set(threads - 1);
         generation = generation + 1; // publishes body and count
         for (Thread w : workers) LockSupport.unpark(w);
         int n = threads;
-        b.run(0, count / n, 0);
+        RuntimeException mine = null;
+        try {
+            b.run(0, count / n, 0);
+        } catch (RuntimeException e) {
+            mine = e; // still wait for the workers, so no job outlives this call
+        }
         int spins = 0;
         while (pending.get() != 0) {
             if (++spins < SPIN) Thread.onSpinWait();
             else Thread.yield();
         }
         this.body = null;
+        if (mine != null) { failure = null; throw mine; }
         Throwable f = failure;
         if (f != null) {
             failure = null;

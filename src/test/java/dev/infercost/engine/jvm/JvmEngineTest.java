@@ -144,4 +144,24 @@ class JvmEngineTest {
             }
         }
     }
+
+    @Test
+    void sessionsOfOneEngineCanRunOnTwoThreadsAtOnce() throws Exception {
+        LlamaModel m = Models.load("stories15M", null);
+        int[] toks = {1, 300, 4000, 17, 25000, 9, 12, 13};
+        try (Engine e = open(m, 2)) {
+            float[][] ref = tokenByToken(e, toks);
+            java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                java.util.List<java.util.concurrent.Future<float[][]>> fs = new java.util.ArrayList<>();
+                for (int k = 0; k < 2; k++) fs.add(ex.submit(() -> tokenByToken(e, toks)));
+                for (var f : fs) {
+                    float[][] got = f.get();
+                    for (int p = 0; p < toks.length; p++) assertClose(ref[p], got, p, 1e-5, "pos " + p);
+                }
+            } finally {
+                ex.shutdown();
+            }
+        }
+    }
 }
