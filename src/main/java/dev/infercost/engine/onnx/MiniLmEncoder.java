@@ -35,6 +35,15 @@ public final class MiniLmEncoder implements AutoCloseable {
     static final String ONNX_RESOURCE = "all-minilm-l6-v2.onnx";
     static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
 
+    /** Size of the bundled .onnx file [B] (fp32 weights plus graph), or -1 if the resource is missing. */
+    public static long onnxBytes() {
+        try (InputStream in = MiniLmEncoder.class.getClassLoader().getResourceAsStream(ONNX_RESOURCE)) {
+            return in == null ? -1 : in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final HuggingFaceTokenizer tokenizer;

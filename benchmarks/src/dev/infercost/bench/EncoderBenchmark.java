@@ -1,0 +1,75 @@
+package dev.infercost.bench;
+
+import dev.infercost.engine.onnx.MiniLmEncoder;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Encoder throughput: all-MiniLM-L6-v2 on ONNX Runtime (CPU), a pre-tokenised batch of
+ * {@value #BATCH} sentences padded to one length. One operation = one sequence, so JMH's ops/s is
+ * sequences/s; the run multiplies by the padded sequence length for tok/s.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@State(Scope.Benchmark)
+public class EncoderBenchmark {
+    public static final int BATCH = 8;
+
+    /** Sentence length in words (the tokenizer adds [CLS]/[SEP]; about one token per word here). */
+    @Param({"30"})
+    public int words;
+    /** ONNX Runtime intra-op threads (0 = all processors). */
+    @Param({"0"})
+    public int threads;
+
+    MiniLmEncoder encoder;
+    MiniLmEncoder.Batch batch;
+
+    /** Deterministic English sentences of {@code words} words each, different per index. */
+    public static List<String> sentences(int n, int words) {
+        String[] vocab = ("the a small large red blue dog cat bird runs jumps sleeps in on under over house garden "
+                + "tree river city quickly slowly happy sad old new child teacher book story reads writes sees").split(" ");
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int w = 0; w < words; w++) sb.append(w == 0 ? "" : " ").append(vocab[(i * 7 + w * 13 + w * w) % vocab.length]);
+            out.add(sb.append('.').toString());
+        }
+        return out;
+    }
+
+    @Setup(Level.Trial)
+    public void setup() {
+        encoder = MiniLmEncoder.open(threads);
+        batch = encoder.tokenize(sentences(BATCH, words));
+    }
+
+    @TearDown(Level.Trial)
+    public void close() { if (encoder != null) encoder.close(); }
+
+    /** Padded tokens per sequence of the benchmark batch (ISL of the encode rows). */
+    public static int paddedLength(int words, int threads) {
+        try (MiniLmEncoder e = MiniLmEncoder.open(threads)) {
+            return e.tokenize(sentences(BATCH, words)).seq();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public float encode() {
+        return encoder.run(batch)[0][0];
+    }
+}
