@@ -40,7 +40,7 @@ public final class ReportCommand implements Callable<Integer> {
             System.out.println("report: " + p);
             return 0;
         }
-        RunDirectory dir = RunDirectory.create(out == null ? Path.of("results") : out, "report");
+        RunDirectory dir = RunDirectory.create(ResultsFolders.parent(out), "report");
         try {
             List<String> cmd = new ArrayList<>(List.of("infercost", "report"));
             for (Path d : dirs) cmd.add(d.toString());

@@ -31,7 +31,7 @@ public final class RevenueCommand implements Callable<Integer> {
             description = "cost table(s) from `infercost cost` (several are read as one, e.g. one per --profile); default: a bundled illustrative table, labelled as such")
     List<Path> costs = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "parent folder of the new run folder (default: ${DEFAULT-VALUE})", defaultValue = "results")
+    @Option(names = "--out", paramLabel = "DIR", description = "parent folder of the new run folder (default: results/ of this checkout)")
     Path out;
 
     static String sha256(Path f) throws IOException {
@@ -47,7 +47,7 @@ public final class RevenueCommand implements Callable<Integer> {
         // validate before creating anything
         if (scenario != null) Scenario.load(scenario);
         for (Path c : costs) if (!Files.isRegularFile(c)) throw new dev.infercost.BadInputException(c + ": cost table not found");
-        RunDirectory dir = RunDirectory.create(out, "revenue");
+        RunDirectory dir = RunDirectory.create(ResultsFolders.parent(out), "revenue");
         try {
             List<String> cmd = new ArrayList<>(List.of("infercost", "revenue"));
             if (scenario != null) cmd.addAll(List.of("--scenario", scenario.toString()));

@@ -126,7 +126,7 @@ public final class RunCommand implements Callable<Integer> {
         CostOptions costOptions = CostOptions.defaults().withCatalog(catalog).withProfile(profile).withUsdPerHour(usdPerHour)
                 .withProjectModel(projectModel);
 
-        Path parent = out != null ? out : Path.of(System.getProperty("infercost.home", ".")).resolve("results");
+        Path parent = ResultsFolders.parent(out);
         RunDirectory dir = RunDirectory.create(parent, (quick ? "quick-" : "") + loaded.info().name());
         Instant start = Instant.now();
         try {

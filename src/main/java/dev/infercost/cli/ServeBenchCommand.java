@@ -155,7 +155,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ServeBenchOptions o = options();
-        Path parent = out != null ? out : Path.of(System.getProperty("infercost.home", ".")).resolve("results");
+        Path parent = ResultsFolders.parent(out);
         RunDirectory dir = RunDirectory.create(parent, "serve-bench");
         try {
             ServeBench.Result r = ServeBench.run(dir, o);

@@ -54,7 +54,7 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Threads per engine (0 = all processors).")
     int threads;
 
-    @Option(names = "--results", defaultValue = "results", description = "Parent folder of run folders (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--out", "--results"}, description = "Parent folder of run folders (default: results/ of this checkout).")
     Path results;
 
     static final List<String> COLUMNS = List.of("model", "weights", "reference", "backend", "reference_device", "device", "prompts", "steps",
@@ -151,7 +151,7 @@ public final class VerifyCommand implements Callable<Integer> {
             }
         }
         if (compared == 0) System.out.println("  only one backend available: nothing to compare");
-        RunDirectory dir = RunDirectory.create(results, "verify-" + m.info().name());
+        RunDirectory dir = RunDirectory.create(ResultsFolders.parent(results), "verify-" + m.info().name());
         try {
             dir.writeCsv("verify.csv", table);
             List<String> cmd = new ArrayList<>(List.of("infercost", "verify", "--model", model));
