@@ -391,7 +391,7 @@ public final class CostStage {
             Accelerator chip = cat.find(deviceClass);
             if (chip == null && deviceClass != null && deviceClass.toLowerCase(Locale.ROOT).startsWith("cpu")) chip = cat.find(Accelerator.CPU_HOST);
             if (o.usdPerHour() != null) {
-                if (o.usdPerHour() < 0) throw new BadInputException("--usd-per-hour " + o.usdPerHour() + ": expected a non-negative price");
+                if (!(o.usdPerHour() > 0)) throw new BadInputException("--usd-per-hour " + o.usdPerHour() + ": expected a positive price in $/h");
                 if (chip == null) {
                     chip = new Accelerator(deviceClass, "unknown", new LinkedHashMap<>(), new ArrayList<>());
                 }
