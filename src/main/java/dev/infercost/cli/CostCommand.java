@@ -26,7 +26,7 @@ public final class CostCommand implements Callable<Integer> {
     @Option(names = "--catalog", paramLabel = "FILE", description = "CSV or YAML overriding/extending the bundled catalog (your quotes, power price, PUE ...)")
     Path catalog;
 
-    @Option(names = "--profile", paramLabel = "NAME", defaultValue = "chat",
+    @Option(names = "--profile", paramLabel = "NAME", defaultValue = "chat,rag,reasoning",
             description = "query profile(s), comma-separated (all go into cost.csv; the first is printed): chat (1000/500), rag (8000/300), reasoning (1000/8000), summarise (8000/1000), inferencex-1k1k, or ISL/OSL (default: ${DEFAULT-VALUE})")
     String profile;
 

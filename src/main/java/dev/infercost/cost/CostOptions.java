@@ -1,5 +1,7 @@
 package dev.infercost.cost;
 
+import dev.infercost.BadInputException;
+
 import java.nio.file.Path;
 
 /**
@@ -22,6 +24,25 @@ import java.nio.file.Path;
 public record CostOptions(Path catalog, String profile, Double usdPerHour, String projectModel, Path out,
                           String projectDtype, Integer batch, Double targetTokPerSUser, Double ttftLimitMs,
                           Double tpotLimitMs, Double hostPeakBandwidthGBs, Double hostPeakTflops, boolean project) {
+
+    /** Every option is checked here, before anything is read or written. @throws BadInputException naming the option */
+    public CostOptions {
+        if (usdPerHour != null && !(usdPerHour > 0))
+            throw new BadInputException("--usd-per-hour " + usdPerHour + ": expected a positive price in $/h");
+        if (projectModel != null) dev.infercost.model.PresetShapes.config(projectModel);
+        if (projectDtype != null) Projection.bytesPerElement(projectDtype);
+        if (profile != null) for (String p : profile.split(",")) if (!p.isBlank()) QueryProfile.of(p.trim());
+        if (batch != null && batch < 1) throw new BadInputException("--batch " + batch + ": expected >= 1");
+        positive("--target-tok-s-user", targetTokPerSUser);
+        positive("--ttft-ms", ttftLimitMs);
+        positive("--tpot-ms", tpotLimitMs);
+        positive("--host-peak-bandwidth", hostPeakBandwidthGBs);
+        positive("--host-peak-tflops", hostPeakTflops);
+    }
+
+    private static void positive(String option, Double v) {
+        if (v != null && !(v > 0)) throw new BadInputException(option + " " + v + ": expected a positive number");
+    }
 
     /** Bundled catalog, chat profile, catalog prices, projection of the measured model in bf16. */
     public static CostOptions defaults() {

@@ -178,6 +178,10 @@ public final class CostStage {
             Map<String, List<Map<String, String>>> groups = new LinkedHashMap<>();
             for (Map<String, String> r : all) groups.computeIfAbsent(r.get("device_class") + "|" + r.get("model") + "|" + r.getOrDefault("dtype", "") + "|" + r.getOrDefault("backend", ""), k -> new ArrayList<>()).add(r);
             for (List<Map<String, String>> g : groups.values()) {
+                if (g.stream().allMatch(r -> "encode".equalsIgnoreCase(r.get("phase")))) {
+                    notes.add("encoder rows (" + g.get(0).get("model") + ") are measured but not priced per generated token: they have no decode phase");
+                    continue;
+                }
                 try {
                     engineGroup(g, energy, file);
                 } catch (BadInputException e) {
@@ -213,6 +217,20 @@ public final class CostStage {
                 Map<String, String> pf = partner(prefill, batch);
                 double mbu = mbu(d, chip), mfu = pf == null ? Double.NaN : mfu(pf, chip, dtype);
                 double decTps = num(d, "throughput [tok/s]"), preTps = pf == null ? Double.NaN : num(pf, "throughput [tok/s]");
+                if (o.project() && batch == tableBatch && chip != null) {
+                    String warn = String.format(Locale.ROOT, "projections scale this run's roofline fractions (decode MBU %.3g, prefill MFU %.3g at batch %d on %s) "
+                            + "to each chip's spec sheet: projected tok/s and $ move 1:1 with them, and with the measured device's peak figures%s. "
+                            + "Tuned GPU serving stacks reach higher fractions than a CPU engine, so projected rows are a lower bound on speed "
+                            + "and an upper bound on $ unless this run measured a GPU",
+                            mbu, mfu, batch, deviceClass,
+                            chip.get("memory_bandwidth") == null ? "" : " (bandwidth " + chip.get("memory_bandwidth").describe() + ")");
+                    if (!notes.contains(warn)) notes.add(warn);
+                }
+                if (measuredShape != null && profile.isl() + profile.osl() > measuredShape.seqLen()) {
+                    String warn = "profile " + profile.name() + " (ISL+OSL " + (profile.isl() + profile.osl()) + ") exceeds the measured model's context "
+                            + measuredShape.seqLen() + ": its $/query applies per-token rates measured at a shorter context";
+                    if (!notes.contains(warn)) notes.add(warn);
+                }
                 String op = "decode batch=" + batch + " ctx=" + fmtInt(num(d, "context [tok]"))
                         + (pf == null ? "" : "; prefill batch=" + fmtInt(num(pf, "batch_size")) + " isl=" + fmtInt(num(pf, "isl [tok]")));
                 List<String> a = new ArrayList<>();

@@ -89,6 +89,11 @@ final class ProcurementTable {
             for (String u : unpriced) b.append("  ").append(u).append('\n');
             for (String n : notes) if (n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target")) b.append("  ").append(n).append('\n');
         }
+        List<String> caveats = notes.stream().filter(n -> n.startsWith("projections scale") || n.startsWith("profile ") || n.startsWith("encoder rows")).toList();
+        if (!caveats.isEmpty()) {
+            b.append(String.format("%nRead with care:%n"));
+            for (String n : caveats) b.append("  - ").append(n).append('\n');
+        }
         List<String> ov = notes.stream().filter(n -> n.startsWith("overridden")).toList();
         if (!ov.isEmpty()) {
             b.append(String.format("%nOverridden catalog values:%n"));
