@@ -1,0 +1,283 @@
+package dev.infercost.engine.tornado;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The BERT encoder's device kernels (TornadoVM {@link KernelContext} kernels), for a padded batch of
+ * {@code batch} sequences of {@code seq} tokens: activations are row-major {@code [rows, width]} with
+ * rows = batch*seq (row r = sequence r / seq, position r % seq). Reductions are work-group tree reductions in
+ * local memory (work-group size {@code wg}, a power of two), never {@code @Reduce}, and written out in each
+ * kernel: TornadoVM 5.2 mis-indexes a local array passed to a helper method (it scales the index as for a heap
+ * array: byte offset plus array header), so no local array leaves its kernel. Weights are in the ONNX
+ * file's layout, {@code [in, out]} row-major (see {@link dev.infercost.engine.onnx.BertWeights}).
+ */
+public final class BertKernels {
+    private BertKernels() {}
+
+    /** Rows of activations each thread of {@link #linear} computes (one weight read feeds this many rows). */
+    public static final int ROWS_PER_THREAD = 4;
+
+    /**
+     * x[r, :] = LayerNorm(word[ids[r]] + position[r % seq] + tokenType[types[r]]) with gain g, bias b:
+     * (v - mean) / sqrt(var + eps) * g + b, var the biased variance (BERT, as the ONNX graph computes it).
+     * One work-group per row: grid rows*wg, local wg.
+     */
+    public static void embed(KernelContext c, FloatArray x, IntArray ids, IntArray types, FloatArray word, FloatArray position,
+                             FloatArray tokenType, FloatArray g, FloatArray b, int seq, int dim, float eps, int wg) {
+        int r = c.groupIdx;
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(wg);
+        int wBase = ids.get(r) * dim;
+        int pBase = (r % seq) * dim;
+        int tBase = types.get(r) * dim;
+        int base = r * dim;
+        float s = 0.0f;
+        for (int k = lid; k < dim; k += wg) {
+            float v = word.get(wBase + k) + position.get(pBase + k) + tokenType.get(tBase + k);
+            x.set(base + k, v);
+            s += v;
+        }
+        red[lid] = s;
+        for (int stride = wg / 2; stride > 0; stride /= 2) {
+            c.localBarrier();
+            if (lid < stride) {
+                red[lid] += red[lid + stride];
+            }
+        }
+        c.localBarrier();
+        float mean = red[0] / dim;
+        c.localBarrier();
+        float q = 0.0f;
+        for (int k = lid; k < dim; k += wg) {
+            float d = x.get(base + k) - mean;
+            q += d * d;
+        }
+        red[lid] = q;
+        for (int stride = wg / 2; stride > 0; stride /= 2) {
+            c.localBarrier();
+            if (lid < stride) {
+                red[lid] += red[lid + stride];
+            }
+        }
+        c.localBarrier();
+        float inv = 1.0f / TornadoMath.sqrt(red[0] / dim + eps);
+        for (int k = lid; k < dim; k += wg) {
+            x.set(base + k, (x.get(base + k) - mean) * inv * g.get(k) + b.get(k));
+        }
+    }
+
+    /**
+     * In-place LayerNorm of each row of x {@code [rows, dim]} (see {@link #embed}). One work-group per row:
+     * grid rows*wg, local wg.
+     */
+    public static void layerNorm(KernelContext c, FloatArray x, FloatArray g, FloatArray b, int dim, float eps, int wg) {
+        int r = c.groupIdx;
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(wg);
+        int base = r * dim;
+        float s = 0.0f;
+        for (int k = lid; k < dim; k += wg) {
+            s += x.get(base + k);
+        }
+        red[lid] = s;
+        for (int stride = wg / 2; stride > 0; stride /= 2) {
+            c.localBarrier();
+            if (lid < stride) {
+                red[lid] += red[lid + stride];
+            }
+        }
+        c.localBarrier();
+        float mean = red[0] / dim;
+        c.localBarrier();
+        float q = 0.0f;
+        for (int k = lid; k < dim; k += wg) {
+            float d = x.get(base + k) - mean;
+            q += d * d;
+        }
+        red[lid] = q;
+        for (int stride = wg / 2; stride > 0; stride /= 2) {
+            c.localBarrier();
+            if (lid < stride) {
+                red[lid] += red[lid + stride];
+            }
+        }
+        c.localBarrier();
+        float inv = 1.0f / TornadoMath.sqrt(red[0] / dim + eps);
+        for (int k = lid; k < dim; k += wg) {
+            x.set(base + k, (x.get(base + k) - mean) * inv * g.get(k) + b.get(k));
+        }
+    }
+
+    /**
+     * erf(x), Abramowitz &amp; Stegun, Handbook of Mathematical Functions (1964), eq. 7.1.26: absolute error
+     * below 1.5e-7 (float rounding level; TornadoMath has no erf).
+     */
+    public static float erf(float x) {
+        float ax = TornadoMath.abs(x);
+        float t = 1.0f / (1.0f + 0.3275911f * ax);
+        float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+        float y = 1.0f - poly * TornadoMath.exp(-ax * ax);
+        return x < 0.0f ? -y : y;
+    }
+
+    /**
+     * Dense layer out[r, j] = act(sum_k in[r, k] * w[k, j] + bias[j]) (+ out[r, j] when {@code residual} = 1),
+     * act = GELU(v) = 0.5 v (1 + erf(v / sqrt 2)) when {@code gelu} = 1 (BERT's exact GELU, Hendrycks &amp;
+     * Gimpel 2016), identity otherwise. w is {@code [inDim, outDim]}. Each thread computes column j for
+     * {@link #ROWS_PER_THREAD} consecutive rows (each weight element read once per 4 rows; neighbouring threads
+     * read neighbouring columns). Grid outDim * ceil(rows / 4) items (rows padded to a multiple of 4 in the
+     * arrays), local a divisor of outDim.
+     */
+    public static void linear(KernelContext c, FloatArray out, FloatArray in, FloatArray w, FloatArray bias,
+                              int inDim, int outDim, int gelu, int residual) {
+        int gid = c.globalIdx;
+        int j = gid % outDim;
+        int r0 = (gid / outDim) * 4;
+        int x0 = r0 * inDim;
+        int x1 = x0 + inDim;
+        int x2 = x1 + inDim;
+        int x3 = x2 + inDim;
+        float bj = bias.get(j);
+        float a0 = bj;
+        float a1 = bj;
+        float a2 = bj;
+        float a3 = bj;
+        for (int k = 0; k < inDim; k++) {
+            float wv = w.get(k * outDim + j);
+            a0 += in.get(x0 + k) * wv;
+            a1 += in.get(x1 + k) * wv;
+            a2 += in.get(x2 + k) * wv;
+            a3 += in.get(x3 + k) * wv;
+        }
+        if (gelu == 1) {
+            a0 = 0.5f * a0 * (1.0f + erf(a0 * 0.70710678118654752f));
+            a1 = 0.5f * a1 * (1.0f + erf(a1 * 0.70710678118654752f));
+            a2 = 0.5f * a2 * (1.0f + erf(a2 * 0.70710678118654752f));
+            a3 = 0.5f * a3 * (1.0f + erf(a3 * 0.70710678118654752f));
+        }
+        int o = r0 * outDim + j;
+        if (residual == 1) {
+            a0 += out.get(o);
+            a1 += out.get(o + outDim);
+            a2 += out.get(o + 2 * outDim);
+            a3 += out.get(o + 3 * outDim);
+        }
+        out.set(o, a0);
+        out.set(o + outDim, a1);
+        out.set(o + 2 * outDim, a2);
+        out.set(o + 3 * outDim, a3);
+    }
+
+    /**
+     * Self-attention of one query row and head: ctx[r, h*hs .. +hs) = sum_t p_t V[t], p = softmax over the keys
+     * t of the row's sequence whose mask is 1 of Q[r]·K[t] / sqrt(hs) (padding keys get probability 0, as the
+     * graph's additive mask of float-lowest gives after exp). qkv is {@code [rows, 3*dim]} (Q | K | V, heads
+     * contiguous inside each). One work-group per (row, head): group id = r * heads + h, grid rows*heads*wg,
+     * local wg; {@code seq} scores in local memory.
+     */
+    public static void attention(KernelContext c, FloatArray ctx, FloatArray qkv, IntArray mask, int seq, int dim, int heads,
+                                 int hs, float scale, int wg) {
+        int gidx = c.groupIdx;
+        int lid = c.localIdx;
+        float[] score = c.allocateFloatLocalArray(seq);
+        float[] red = c.allocateFloatLocalArray(wg);
+        int r = gidx / heads;
+        int h = gidx % heads;
+        int b0 = (r / seq) * seq;
+        int stride3 = 3 * dim;
+        int qBase = r * stride3 + h * hs;
+        float mx = -3.4e38f;
+        for (int t = lid; t < seq; t += wg) {
+            float s = -3.4e38f;
+            if (mask.get(b0 + t) != 0) {
+                int kBase = (b0 + t) * stride3 + dim + h * hs;
+                float dot = 0.0f;
+                for (int i = 0; i < hs; i++) {
+                    dot += qkv.get(qBase + i) * qkv.get(kBase + i);
+                }
+                s = dot * scale;
+            }
+            score[t] = s;
+            mx = TornadoMath.max(mx, s);
+        }
+        red[lid] = mx;
+        for (int stride = wg / 2; stride > 0; stride /= 2) {
+            c.localBarrier();
+            if (lid < stride) {
+                red[lid] = TornadoMath.max(red[lid], red[lid + stride]);
+            }
+        }
+        c.localBarrier();
+        float m = red[0];
+        c.localBarrier();
+        float sum = 0.0f;
+        for (int t = lid; t < seq; t += wg) {
+            float p = 0.0f;
+            if (mask.get(b0 + t) != 0) {
+                p = TornadoMath.exp(score[t] - m);
+            }
+            score[t] = p;
+            sum += p;
+        }
+        red[lid] = sum;
+        for (int stride = wg / 2; stride > 0; stride /= 2) {
+            c.localBarrier();
+            if (lid < stride) {
+                red[lid] += red[lid + stride];
+            }
+        }
+        c.localBarrier();
+        float inv = 1.0f / red[0];
+        int vBase = b0 * stride3 + 2 * dim + h * hs;
+        for (int i = lid; i < hs; i += wg) {
+            float acc = 0.0f;
+            for (int t = 0; t < seq; t++) {
+                acc += score[t] * qkv.get(vBase + t * stride3 + i);
+            }
+            ctx.set(r * dim + h * hs + i, acc * inv);
+        }
+    }
+
+    /**
+     * Sentence embedding: out[b, :] = m / |m|_2 with m the mean of x[b*seq + t, :] over the positions t whose
+     * mask is 1 (sentence-transformers mean pooling + Normalize). One work-group per sequence: grid batch*wg,
+     * local wg.
+     */
+    public static void poolNormalize(KernelContext c, FloatArray out, FloatArray x, IntArray mask, int seq, int dim, int wg) {
+        int b = c.groupIdx;
+        int lid = c.localIdx;
+        float[] red = c.allocateFloatLocalArray(wg);
+        float count = 0.0f;
+        for (int t = 0; t < seq; t++) {
+            count += mask.get(b * seq + t);
+        }
+        float invCount = 1.0f / TornadoMath.max(count, 1e-9f);
+        float q = 0.0f;
+        for (int k = lid; k < dim; k += wg) {
+            float acc = 0.0f;
+            for (int t = 0; t < seq; t++) {
+                if (mask.get(b * seq + t) != 0) {
+                    acc += x.get((b * seq + t) * dim + k);
+                }
+            }
+            float v = acc * invCount;
+            out.set(b * dim + k, v);
+            q += v * v;
+        }
+        red[lid] = q;
+        for (int stride = wg / 2; stride > 0; stride /= 2) {
+            c.localBarrier();
+            if (lid < stride) {
+                red[lid] += red[lid + stride];
+            }
+        }
+        c.localBarrier();
+        float inv = 1.0f / TornadoMath.max(TornadoMath.sqrt(red[0]), 1e-12f);
+        for (int k = lid; k < dim; k += wg) {
+            out.set(b * dim + k, out.get(b * dim + k) * inv);
+        }
+    }
+}
