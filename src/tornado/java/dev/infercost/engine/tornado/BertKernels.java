@@ -18,7 +18,7 @@ public final class BertKernels {
     private BertKernels() {}
 
     /** Rows of activations each thread of {@link #linear} computes (one weight read feeds this many rows). */
-    public static final int ROWS_PER_THREAD = 4;
+    public static final int ROWS_PER_THREAD = 8;
 
     /**
      * x[r, :] = LayerNorm(word[ids[r]] + position[r % seq] + tokenType[types[r]]) with gain g, bias b:
@@ -127,36 +127,45 @@ public final class BertKernels {
      * Dense layer out[r, j] = act(sum_k in[r, k] * w[k, j] + bias[j]) (+ out[r, j] when {@code residual} = 1),
      * act = GELU(v) = 0.5 v (1 + erf(v / sqrt 2)) when {@code gelu} = 1 (BERT's exact GELU, Hendrycks &amp;
      * Gimpel 2016), identity otherwise. w is {@code [inDim, outDim]}. Each thread computes column j for
-     * {@link #ROWS_PER_THREAD} consecutive rows (each weight element read once per 4 rows; neighbouring threads
-     * read neighbouring columns). Grid outDim * ceil(rows / 4) items (rows padded to a multiple of 4 in the
-     * arrays), local a divisor of outDim.
+     * {@link #ROWS_PER_THREAD} (8) consecutive rows (each weight element read once per 8 rows; neighbouring
+     * threads read neighbouring columns, which PoCL vectorises). Grid outDim * rows / 8 items (rows = batch *
+     * padded length, a multiple of 16), local a divisor of outDim.
      */
     public static void linear(KernelContext c, FloatArray out, FloatArray in, FloatArray w, FloatArray bias,
                               int inDim, int outDim, int gelu, int residual) {
         int gid = c.globalIdx;
         int j = gid % outDim;
-        int r0 = (gid / outDim) * 4;
+        int r0 = (gid / outDim) * 8;
         int x0 = r0 * inDim;
-        int x1 = x0 + inDim;
-        int x2 = x1 + inDim;
-        int x3 = x2 + inDim;
         float bj = bias.get(j);
         float a0 = bj;
         float a1 = bj;
         float a2 = bj;
         float a3 = bj;
+        float a4 = bj;
+        float a5 = bj;
+        float a6 = bj;
+        float a7 = bj;
         for (int k = 0; k < inDim; k++) {
             float wv = w.get(k * outDim + j);
             a0 += in.get(x0 + k) * wv;
-            a1 += in.get(x1 + k) * wv;
-            a2 += in.get(x2 + k) * wv;
-            a3 += in.get(x3 + k) * wv;
+            a1 += in.get(x0 + inDim + k) * wv;
+            a2 += in.get(x0 + 2 * inDim + k) * wv;
+            a3 += in.get(x0 + 3 * inDim + k) * wv;
+            a4 += in.get(x0 + 4 * inDim + k) * wv;
+            a5 += in.get(x0 + 5 * inDim + k) * wv;
+            a6 += in.get(x0 + 6 * inDim + k) * wv;
+            a7 += in.get(x0 + 7 * inDim + k) * wv;
         }
         if (gelu == 1) {
             a0 = 0.5f * a0 * (1.0f + erf(a0 * 0.70710678118654752f));
             a1 = 0.5f * a1 * (1.0f + erf(a1 * 0.70710678118654752f));
             a2 = 0.5f * a2 * (1.0f + erf(a2 * 0.70710678118654752f));
             a3 = 0.5f * a3 * (1.0f + erf(a3 * 0.70710678118654752f));
+            a4 = 0.5f * a4 * (1.0f + erf(a4 * 0.70710678118654752f));
+            a5 = 0.5f * a5 * (1.0f + erf(a5 * 0.70710678118654752f));
+            a6 = 0.5f * a6 * (1.0f + erf(a6 * 0.70710678118654752f));
+            a7 = 0.5f * a7 * (1.0f + erf(a7 * 0.70710678118654752f));
         }
         int o = r0 * outDim + j;
         if (residual == 1) {
@@ -164,11 +173,19 @@ public final class BertKernels {
             a1 += out.get(o + outDim);
             a2 += out.get(o + 2 * outDim);
             a3 += out.get(o + 3 * outDim);
+            a4 += out.get(o + 4 * outDim);
+            a5 += out.get(o + 5 * outDim);
+            a6 += out.get(o + 6 * outDim);
+            a7 += out.get(o + 7 * outDim);
         }
         out.set(o, a0);
         out.set(o + outDim, a1);
         out.set(o + 2 * outDim, a2);
         out.set(o + 3 * outDim, a3);
+        out.set(o + 4 * outDim, a4);
+        out.set(o + 5 * outDim, a5);
+        out.set(o + 6 * outDim, a6);
+        out.set(o + 7 * outDim, a7);
     }
 
     /**

@@ -139,17 +139,17 @@ final class TornadoBertEncoder implements TornadoEncoder {
                 FloatArray[] L = layer[l];
                 String s = Integer.toString(l);
                 g.task("qkv" + s, BertKernels::linear, kc, qkv, x, L[0], L[1], D, 3 * D, 0, 0);
-                grid(gs, G, "qkv" + s, 3L * D * (rows / 4), wg);
+                grid(gs, G, "qkv" + s, 3L * D * (rows / BertKernels.ROWS_PER_THREAD), wg);
                 g.task("attn" + s, BertKernels::attention, kc, ctx, qkv, mask, seq, D, H, hs, (float) (1.0 / Math.sqrt(hs)), attnWg);
                 grid(gs, G, "attn" + s, (long) rows * H * attnWg, attnWg);
                 g.task("wo" + s, BertKernels::linear, kc, x, ctx, L[2], L[3], D, D, 0, 1);
-                grid(gs, G, "wo" + s, (long) D * (rows / 4), wg);
+                grid(gs, G, "wo" + s, (long) D * (rows / BertKernels.ROWS_PER_THREAD), wg);
                 g.task("ln1" + s, BertKernels::layerNorm, kc, x, L[4], L[5], D, eps, wg);
                 grid(gs, G, "ln1" + s, (long) rows * wg, wg);
                 g.task("ffn1" + s, BertKernels::linear, kc, ff, x, L[6], L[7], D, F, 1, 0);
-                grid(gs, G, "ffn1" + s, (long) F * (rows / 4), wg);
+                grid(gs, G, "ffn1" + s, (long) F * (rows / BertKernels.ROWS_PER_THREAD), wg);
                 g.task("ffn2" + s, BertKernels::linear, kc, x, ff, L[8], L[9], F, D, 0, 1);
-                grid(gs, G, "ffn2" + s, (long) D * (rows / 4), wg);
+                grid(gs, G, "ffn2" + s, (long) D * (rows / BertKernels.ROWS_PER_THREAD), wg);
                 g.task("ln2" + s, BertKernels::layerNorm, kc, x, L[10], L[11], D, eps, wg);
                 grid(gs, G, "ln2" + s, (long) rows * wg, wg);
             }
