@@ -19,6 +19,8 @@ public final class BertKernels {
 
     /** Rows of activations each thread of {@link #linear} computes (one weight read feeds this many rows). */
     public static final int ROWS_PER_THREAD = 8;
+    /** Rows and columns per thread of {@link #linearTiled}. */
+    public static final int TILE_ROWS = 4, TILE_COLS = 8;
 
     /**
      * x[r, :] = LayerNorm(word[ids[r]] + position[r % seq] + tokenType[types[r]]) with gain g, bias b:
@@ -186,6 +188,212 @@ public final class BertKernels {
         out.set(o + 5 * outDim, a5);
         out.set(o + 6 * outDim, a6);
         out.set(o + 7 * outDim, a7);
+    }
+
+    /**
+     * Dense layer as {@link #linear} (same math and arguments), register-tiled for CPU OpenCL drivers: each
+     * thread computes {@value #TILE_ROWS} rows x {@value #TILE_COLS} consecutive columns, so its inner loop
+     * holds contiguous weight loads that the driver's compiler (LLVM SLP vectoriser on PoCL) turns into SIMD
+     * operations. Grid (outDim / 8) * (rows / 4) items, local a divisor of outDim / 8.
+     */
+    public static void linearTiled(KernelContext c, FloatArray out, FloatArray in, FloatArray w, FloatArray bias,
+                                   int inDim, int outDim, int gelu, int residual) {
+        int gid = c.globalIdx;
+        int colBlocks = outDim / 8;
+        int j = (gid % colBlocks) * 8;
+        int r0 = (gid / colBlocks) * 4;
+        int xb = r0 * inDim;
+        float b0 = bias.get(j + 0);
+        float b1 = bias.get(j + 1);
+        float b2 = bias.get(j + 2);
+        float b3 = bias.get(j + 3);
+        float b4 = bias.get(j + 4);
+        float b5 = bias.get(j + 5);
+        float b6 = bias.get(j + 6);
+        float b7 = bias.get(j + 7);
+        float a0_0 = b0;
+        float a0_1 = b1;
+        float a0_2 = b2;
+        float a0_3 = b3;
+        float a0_4 = b4;
+        float a0_5 = b5;
+        float a0_6 = b6;
+        float a0_7 = b7;
+        float a1_0 = b0;
+        float a1_1 = b1;
+        float a1_2 = b2;
+        float a1_3 = b3;
+        float a1_4 = b4;
+        float a1_5 = b5;
+        float a1_6 = b6;
+        float a1_7 = b7;
+        float a2_0 = b0;
+        float a2_1 = b1;
+        float a2_2 = b2;
+        float a2_3 = b3;
+        float a2_4 = b4;
+        float a2_5 = b5;
+        float a2_6 = b6;
+        float a2_7 = b7;
+        float a3_0 = b0;
+        float a3_1 = b1;
+        float a3_2 = b2;
+        float a3_3 = b3;
+        float a3_4 = b4;
+        float a3_5 = b5;
+        float a3_6 = b6;
+        float a3_7 = b7;
+        for (int k = 0; k < inDim; k++) {
+            int wk = k * outDim + j;
+            float w0 = w.get(wk + 0);
+            float w1 = w.get(wk + 1);
+            float w2 = w.get(wk + 2);
+            float w3 = w.get(wk + 3);
+            float w4 = w.get(wk + 4);
+            float w5 = w.get(wk + 5);
+            float w6 = w.get(wk + 6);
+            float w7 = w.get(wk + 7);
+            float x0 = in.get(xb + 0 * inDim + k);
+            a0_0 += x0 * w0;
+            a0_1 += x0 * w1;
+            a0_2 += x0 * w2;
+            a0_3 += x0 * w3;
+            a0_4 += x0 * w4;
+            a0_5 += x0 * w5;
+            a0_6 += x0 * w6;
+            a0_7 += x0 * w7;
+            float x1 = in.get(xb + 1 * inDim + k);
+            a1_0 += x1 * w0;
+            a1_1 += x1 * w1;
+            a1_2 += x1 * w2;
+            a1_3 += x1 * w3;
+            a1_4 += x1 * w4;
+            a1_5 += x1 * w5;
+            a1_6 += x1 * w6;
+            a1_7 += x1 * w7;
+            float x2 = in.get(xb + 2 * inDim + k);
+            a2_0 += x2 * w0;
+            a2_1 += x2 * w1;
+            a2_2 += x2 * w2;
+            a2_3 += x2 * w3;
+            a2_4 += x2 * w4;
+            a2_5 += x2 * w5;
+            a2_6 += x2 * w6;
+            a2_7 += x2 * w7;
+            float x3 = in.get(xb + 3 * inDim + k);
+            a3_0 += x3 * w0;
+            a3_1 += x3 * w1;
+            a3_2 += x3 * w2;
+            a3_3 += x3 * w3;
+            a3_4 += x3 * w4;
+            a3_5 += x3 * w5;
+            a3_6 += x3 * w6;
+            a3_7 += x3 * w7;
+        }
+        if (gelu == 1) {
+            a0_0 = 0.5f * a0_0 * (1.0f + erf(a0_0 * 0.70710678118654752f));
+            a0_1 = 0.5f * a0_1 * (1.0f + erf(a0_1 * 0.70710678118654752f));
+            a0_2 = 0.5f * a0_2 * (1.0f + erf(a0_2 * 0.70710678118654752f));
+            a0_3 = 0.5f * a0_3 * (1.0f + erf(a0_3 * 0.70710678118654752f));
+            a0_4 = 0.5f * a0_4 * (1.0f + erf(a0_4 * 0.70710678118654752f));
+            a0_5 = 0.5f * a0_5 * (1.0f + erf(a0_5 * 0.70710678118654752f));
+            a0_6 = 0.5f * a0_6 * (1.0f + erf(a0_6 * 0.70710678118654752f));
+            a0_7 = 0.5f * a0_7 * (1.0f + erf(a0_7 * 0.70710678118654752f));
+            a1_0 = 0.5f * a1_0 * (1.0f + erf(a1_0 * 0.70710678118654752f));
+            a1_1 = 0.5f * a1_1 * (1.0f + erf(a1_1 * 0.70710678118654752f));
+            a1_2 = 0.5f * a1_2 * (1.0f + erf(a1_2 * 0.70710678118654752f));
+            a1_3 = 0.5f * a1_3 * (1.0f + erf(a1_3 * 0.70710678118654752f));
+            a1_4 = 0.5f * a1_4 * (1.0f + erf(a1_4 * 0.70710678118654752f));
+            a1_5 = 0.5f * a1_5 * (1.0f + erf(a1_5 * 0.70710678118654752f));
+            a1_6 = 0.5f * a1_6 * (1.0f + erf(a1_6 * 0.70710678118654752f));
+            a1_7 = 0.5f * a1_7 * (1.0f + erf(a1_7 * 0.70710678118654752f));
+            a2_0 = 0.5f * a2_0 * (1.0f + erf(a2_0 * 0.70710678118654752f));
+            a2_1 = 0.5f * a2_1 * (1.0f + erf(a2_1 * 0.70710678118654752f));
+            a2_2 = 0.5f * a2_2 * (1.0f + erf(a2_2 * 0.70710678118654752f));
+            a2_3 = 0.5f * a2_3 * (1.0f + erf(a2_3 * 0.70710678118654752f));
+            a2_4 = 0.5f * a2_4 * (1.0f + erf(a2_4 * 0.70710678118654752f));
+            a2_5 = 0.5f * a2_5 * (1.0f + erf(a2_5 * 0.70710678118654752f));
+            a2_6 = 0.5f * a2_6 * (1.0f + erf(a2_6 * 0.70710678118654752f));
+            a2_7 = 0.5f * a2_7 * (1.0f + erf(a2_7 * 0.70710678118654752f));
+            a3_0 = 0.5f * a3_0 * (1.0f + erf(a3_0 * 0.70710678118654752f));
+            a3_1 = 0.5f * a3_1 * (1.0f + erf(a3_1 * 0.70710678118654752f));
+            a3_2 = 0.5f * a3_2 * (1.0f + erf(a3_2 * 0.70710678118654752f));
+            a3_3 = 0.5f * a3_3 * (1.0f + erf(a3_3 * 0.70710678118654752f));
+            a3_4 = 0.5f * a3_4 * (1.0f + erf(a3_4 * 0.70710678118654752f));
+            a3_5 = 0.5f * a3_5 * (1.0f + erf(a3_5 * 0.70710678118654752f));
+            a3_6 = 0.5f * a3_6 * (1.0f + erf(a3_6 * 0.70710678118654752f));
+            a3_7 = 0.5f * a3_7 * (1.0f + erf(a3_7 * 0.70710678118654752f));
+        }
+        int o0 = (r0 + 0) * outDim + j;
+        int o1 = (r0 + 1) * outDim + j;
+        int o2 = (r0 + 2) * outDim + j;
+        int o3 = (r0 + 3) * outDim + j;
+        if (residual == 1) {
+            a0_0 += out.get(o0 + 0);
+            a0_1 += out.get(o0 + 1);
+            a0_2 += out.get(o0 + 2);
+            a0_3 += out.get(o0 + 3);
+            a0_4 += out.get(o0 + 4);
+            a0_5 += out.get(o0 + 5);
+            a0_6 += out.get(o0 + 6);
+            a0_7 += out.get(o0 + 7);
+            a1_0 += out.get(o1 + 0);
+            a1_1 += out.get(o1 + 1);
+            a1_2 += out.get(o1 + 2);
+            a1_3 += out.get(o1 + 3);
+            a1_4 += out.get(o1 + 4);
+            a1_5 += out.get(o1 + 5);
+            a1_6 += out.get(o1 + 6);
+            a1_7 += out.get(o1 + 7);
+            a2_0 += out.get(o2 + 0);
+            a2_1 += out.get(o2 + 1);
+            a2_2 += out.get(o2 + 2);
+            a2_3 += out.get(o2 + 3);
+            a2_4 += out.get(o2 + 4);
+            a2_5 += out.get(o2 + 5);
+            a2_6 += out.get(o2 + 6);
+            a2_7 += out.get(o2 + 7);
+            a3_0 += out.get(o3 + 0);
+            a3_1 += out.get(o3 + 1);
+            a3_2 += out.get(o3 + 2);
+            a3_3 += out.get(o3 + 3);
+            a3_4 += out.get(o3 + 4);
+            a3_5 += out.get(o3 + 5);
+            a3_6 += out.get(o3 + 6);
+            a3_7 += out.get(o3 + 7);
+        }
+        out.set(o0 + 0, a0_0);
+        out.set(o0 + 1, a0_1);
+        out.set(o0 + 2, a0_2);
+        out.set(o0 + 3, a0_3);
+        out.set(o0 + 4, a0_4);
+        out.set(o0 + 5, a0_5);
+        out.set(o0 + 6, a0_6);
+        out.set(o0 + 7, a0_7);
+        out.set(o1 + 0, a1_0);
+        out.set(o1 + 1, a1_1);
+        out.set(o1 + 2, a1_2);
+        out.set(o1 + 3, a1_3);
+        out.set(o1 + 4, a1_4);
+        out.set(o1 + 5, a1_5);
+        out.set(o1 + 6, a1_6);
+        out.set(o1 + 7, a1_7);
+        out.set(o2 + 0, a2_0);
+        out.set(o2 + 1, a2_1);
+        out.set(o2 + 2, a2_2);
+        out.set(o2 + 3, a2_3);
+        out.set(o2 + 4, a2_4);
+        out.set(o2 + 5, a2_5);
+        out.set(o2 + 6, a2_6);
+        out.set(o2 + 7, a2_7);
+        out.set(o3 + 0, a3_0);
+        out.set(o3 + 1, a3_1);
+        out.set(o3 + 2, a3_2);
+        out.set(o3 + 3, a3_3);
+        out.set(o3 + 4, a3_4);
+        out.set(o3 + 5, a3_5);
+        out.set(o3 + 6, a3_6);
+        out.set(o3 + 7, a3_7);
     }
 
     /**

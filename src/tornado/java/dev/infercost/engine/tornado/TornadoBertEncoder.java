@@ -32,6 +32,8 @@ import java.util.Map;
 final class TornadoBertEncoder implements TornadoEncoder {
     /** Sequence lengths are padded up to a multiple of this (fewer buckets; masked positions change nothing). */
     static final int LEN_STEP = 16;
+    /** Dense-layer kernel choice (system property infercost.tornado.bertTiled, default true). */
+    static final boolean TILED = Boolean.parseBoolean(System.getProperty("infercost.tornado.bertTiled", "true"));
 
     private final BertWeights w;
     private final TornadoDevice device;
@@ -138,18 +140,14 @@ final class TornadoBertEncoder implements TornadoEncoder {
             for (int l = 0; l < layer.length; l++) {
                 FloatArray[] L = layer[l];
                 String s = Integer.toString(l);
-                g.task("qkv" + s, BertKernels::linear, kc, qkv, x, L[0], L[1], D, 3 * D, 0, 0);
-                grid(gs, G, "qkv" + s, 3L * D * (rows / BertKernels.ROWS_PER_THREAD), wg);
+                dense(g, gs, kc, G, "qkv" + s, qkv, x, L[0], L[1], D, 3 * D, 0, 0, rows);
                 g.task("attn" + s, BertKernels::attention, kc, ctx, qkv, mask, seq, D, H, hs, (float) (1.0 / Math.sqrt(hs)), attnWg);
                 grid(gs, G, "attn" + s, (long) rows * H * attnWg, attnWg);
-                g.task("wo" + s, BertKernels::linear, kc, x, ctx, L[2], L[3], D, D, 0, 1);
-                grid(gs, G, "wo" + s, (long) D * (rows / BertKernels.ROWS_PER_THREAD), wg);
+                dense(g, gs, kc, G, "wo" + s, x, ctx, L[2], L[3], D, D, 0, 1, rows);
                 g.task("ln1" + s, BertKernels::layerNorm, kc, x, L[4], L[5], D, eps, wg);
                 grid(gs, G, "ln1" + s, (long) rows * wg, wg);
-                g.task("ffn1" + s, BertKernels::linear, kc, ff, x, L[6], L[7], D, F, 1, 0);
-                grid(gs, G, "ffn1" + s, (long) F * (rows / BertKernels.ROWS_PER_THREAD), wg);
-                g.task("ffn2" + s, BertKernels::linear, kc, x, ff, L[8], L[9], F, D, 0, 1);
-                grid(gs, G, "ffn2" + s, (long) D * (rows / BertKernels.ROWS_PER_THREAD), wg);
+                dense(g, gs, kc, G, "ffn1" + s, ff, x, L[6], L[7], D, F, 1, 0, rows);
+                dense(g, gs, kc, G, "ffn2" + s, x, ff, L[8], L[9], F, D, 0, 1, rows);
                 g.task("ln2" + s, BertKernels::layerNorm, kc, x, L[10], L[11], D, eps, wg);
                 grid(gs, G, "ln2" + s, (long) rows * wg, wg);
             }
@@ -157,6 +155,18 @@ final class TornadoBertEncoder implements TornadoEncoder {
             grid(gs, G, "pool", (long) batch * wg, wg);
             g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
             plan = new TornadoExecutionPlan(g.snapshot()).withDevice(device).withGridScheduler(gs);
+        }
+
+        /** A dense-layer task: {@link BertKernels#linearTiled} when {@link #TILED}, else {@link BertKernels#linear}. */
+        private void dense(TaskGraph g, GridScheduler gs, KernelContext kc, String graph, String task, FloatArray out, FloatArray in,
+                           FloatArray wt, FloatArray bias, int inDim, int outDim, int gelu, int residual, int rows) {
+            if (TILED) {
+                g.task(task, BertKernels::linearTiled, kc, out, in, wt, bias, inDim, outDim, gelu, residual);
+                grid(gs, graph, task, (long) outDim / BertKernels.TILE_COLS * (rows / BertKernels.TILE_ROWS), 16);
+            } else {
+                g.task(task, BertKernels::linear, kc, out, in, wt, bias, inDim, outDim, gelu, residual);
+                grid(gs, graph, task, (long) outDim * (rows / BertKernels.ROWS_PER_THREAD), wg);
+            }
         }
 
         private static void grid(GridScheduler gs, String graph, String task, long global, int local) {

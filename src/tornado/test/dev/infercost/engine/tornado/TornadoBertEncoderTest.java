@@ -49,8 +49,16 @@ class TornadoBertEncoderTest {
             for (float v : got[i]) n += v * v;
             assertEquals(1.0, Math.sqrt(n), 1e-4, "L2 norm of text " + i);
             double cos = MiniLmEncoder.cosine(expected[i], got[i]);
+            System.out.printf(java.util.Locale.ROOT, "tornado vs ONNX Runtime, text %d (%d tokens of %d): cosine %.8f (1 - cos = %.1e)%n", i,
+                    countTokens(b, i), b.seq(), cos, 1 - cos);
             assertTrue(cos > 0.9999, "text " + i + " cosine vs ONNX Runtime " + cos);
         }
+    }
+
+    static long countTokens(MiniLmEncoder.Batch b, int i) {
+        long n = 0;
+        for (int t = 0; t < b.seq(); t++) n += b.attentionMask()[i * b.seq() + t];
+        return n;
     }
 
     /** Batch 1 (its own bucket) equals the same text inside the padded batch, and the scalar reference. */
@@ -59,6 +67,7 @@ class TornadoBertEncoderTest {
         MiniLmEncoder.Batch one = ort.tokenize(List.of(TEXTS.get(3)));
         float[] got = tornado.run(one)[0];
         float[] ref = BertReference.embed(BertWeights.miniLm(), one)[0];
+        System.out.printf(java.util.Locale.ROOT, "tornado vs scalar reference: cosine %.8f%n", MiniLmEncoder.cosine(ref, got));
         assertTrue(MiniLmEncoder.cosine(ref, got) > 0.9999, "cosine vs scalar reference " + MiniLmEncoder.cosine(ref, got));
         float[] inBatch = tornado.run(ort.tokenize(TEXTS))[3];
         assertTrue(MiniLmEncoder.cosine(inBatch, got) > 0.99999, "cosine alone vs in batch " + MiniLmEncoder.cosine(inBatch, got));
