@@ -47,9 +47,9 @@ device="${DEVICE:-$(awk '$3 == "GPU" {print $1; exit}' "$out/devices.txt")}"
 device="${device:-0:0}"
 log "device $device: $(awk -v d="$device" '$1 == d' "$out/devices.txt")"
 
-log "accuracy: stories260K greedy text vs llama2.c run.c and the JVM engine, F32/F16/Q8_0 logits within 1e-4"
+log "accuracy: stories260K greedy text vs llama2.c run.c and the JVM engine, F32/F16/Q8_0 logits within 1e-4; MiniLM embeddings vs ONNX Runtime (cosine > 0.9999)"
 set +e
-mvn "${mvnflags[@]}" test -Dtest='TornadoLlamaEngineTest,TornadoQuantizedModelTest' -Dsurefire.failIfNoSpecifiedTests=false \
+mvn "${mvnflags[@]}" test -Dtest='TornadoLlamaEngineTest,TornadoQuantizedModelTest,TornadoBertEncoderTest' -Dsurefire.failIfNoSpecifiedTests=false \
   -Dinfercost.tornado.device="$device" > "$out/accuracy.txt" 2>&1
 acc=$?
 set -e
@@ -70,5 +70,13 @@ log "decode sweep: $preset (preset: synthetic weights, real shapes) on tornado $
 sweep --model "$preset" --backend tornado --device "$device" --batch 1,8 --steps 64 --warmup 8 --context 128 \
   --peak-gbps "${PEAK_GBPS:-4800}" --out "$out/decode-${preset//:/-}-tornado.csv" > /dev/null 2>> "$out/log.txt" || log "$preset sweep failed"
 
+log "encoder: all-MiniLM-L6-v2 sequences/s, tornado $device vs ONNX Runtime CPU, batch 1 and 8 (~30 tokens)"
+t1="The quarterly report shows that revenue from cloud inference grew faster than training revenue in every region, driven mostly by enterprise search and coding assistants."
+b8=(); for i in 1 2 3 4 5 6 7 8; do b8+=(--text "$t1 ($i)"); done
+for be in tornado onnx; do
+  "${java[@]}" dev.infercost.cli.Main embed --backend "$be" --device "$device" --text "$t1" --repeat 100 --values 1 2>> "$out/log.txt" | grep timing | sed "s/^/$be batch 1: /" >> "$out/encoder.txt" || log "$be encoder batch 1 failed"
+  "${java[@]}" dev.infercost.cli.Main embed --backend "$be" --device "$device" "${b8[@]}" --repeat 50 --values 1 2>> "$out/log.txt" | grep timing | sed "s/^/$be batch 8: /" >> "$out/encoder.txt" || log "$be encoder batch 8 failed"
+done
+
 log "done in $(( $(date +%s) - start )) s: $out"
-cat "$out"/accuracy-verdict.txt "$out"/decode-*.csv 2>/dev/null
+cat "$out"/accuracy-verdict.txt "$out"/decode-*.csv "$out"/encoder.txt 2>/dev/null

@@ -53,7 +53,10 @@ class VerifyEmbedCommandTest {
                 m.resolve("tok512.bin").toString(), "--steps", "16", "--prompts", "2", "--threads", "1", "--results", tmp.toString()));
         assertEquals(0, rc[0], out);
         List<Map<String, String>> rows = CsvTable.read(onlyRun(tmp).resolve("verify.csv"));
-        assertEquals(List.of("onnx[contrib]", "onnx[standard]"), rows.stream().map(r -> r.get("backend")).toList());
+        // verify checks every available backend against jvm: tornado too when TornadoVM is present in this JVM
+        List<String> expected = new java.util.ArrayList<>(List.of("onnx[contrib]", "onnx[standard]"));
+        if (new dev.infercost.engine.tornado.TornadoEngineProvider().availability().available()) expected.add("tornado");
+        assertEquals(expected, rows.stream().map(r -> r.get("backend")).toList());
         for (Map<String, String> r : rows) {
             assertEquals("jvm", r.get("reference"));
             assertEquals("pass", r.get("verdict"));

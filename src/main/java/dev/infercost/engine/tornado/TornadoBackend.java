@@ -36,6 +36,14 @@ public interface TornadoBackend {
     Engine open(LlamaModel model, EngineOptions options);
 
     /**
+     * Opens a BERT encoder on the device {@code device} ("B:D"; null = 0:0). The weights are copied to the
+     * device by the first run of each (batch, length) bucket.
+     *
+     * @throws dev.infercost.BadInputException for an unknown device
+     */
+    TornadoEncoder openEncoder(dev.infercost.engine.onnx.BertWeights weights, String device);
+
+    /**
      * One TornadoVM device.
      *
      * @param id           "backend:device" index pair, as {@code --device} takes it

@@ -59,6 +59,18 @@ public final class TornadoEngineProvider implements EngineProvider {
         return b.open(model, options);
     }
 
+    /**
+     * Opens a BERT encoder (see {@link TornadoEncoder}) on {@code device} ("B:D"; null = 0:0); {@code weights}
+     * is called only when TornadoVM is available.
+     *
+     * @throws BadInputException when TornadoVM is unavailable (reason + install hint) or the device is unknown
+     */
+    public TornadoEncoder openEncoder(java.util.function.Supplier<dev.infercost.engine.onnx.BertWeights> weights, String device) {
+        TornadoBackend b = implementation();
+        if (b == null) throw new BadInputException("backend 'tornado' is unavailable: " + reason);
+        return b.openEncoder(weights.get(), device);
+    }
+
     /** The implementation, or null with {@link #reason} set. */
     private TornadoBackend implementation() {
         TornadoBackend b = backend;

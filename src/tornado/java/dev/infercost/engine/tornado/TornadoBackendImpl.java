@@ -69,6 +69,12 @@ public final class TornadoBackendImpl implements dev.infercost.engine.tornado.To
         return new TornadoLlamaEngine(model, device(id), id, options);
     }
 
+    @Override
+    public TornadoEncoder openEncoder(dev.infercost.engine.onnx.BertWeights weights, String device) {
+        String id = device == null || device.isBlank() ? "0:0" : device.trim();
+        return new TornadoBertEncoder(weights, device(id), id);
+    }
+
     /**
      * The device "B:D" (TornadoVM backend index, device index; a leading "tornado:" is allowed).
      *
