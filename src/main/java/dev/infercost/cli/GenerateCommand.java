@@ -68,15 +68,19 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        LlamaModel m = Models.load(model, tokenizer);
+        // run.c silently replaces out-of-range values; infercost rejects them (bad input gets a clear error).
         if (contextLength < 0) throw new BadInputException("--context-length must be >= 0, got " + contextLength);
+        if (!(temperature >= 0)) throw new BadInputException("--temperature " + temperature + ": expected >= 0 (0 = greedy)");
+        if (!(topp >= 0 && topp <= 1)) throw new BadInputException("--topp " + topp + ": expected a probability mass in [0,1]");
+        if (steps < 0) throw new BadInputException("--steps " + steps + ": expected >= 0 (0 = the model's context length)");
+        if (threads < 0) throw new BadInputException("--threads " + threads + ": expected >= 0 (0 = all processors)");
+        LlamaModel m = Models.load(model, tokenizer);
         if (contextLength > 0) m = Models.withContextLength(m, contextLength);
-        // run.c's parameter fix-ups
-        if (temperature < 0) temperature = 0;
-        if (topp < 0 || topp > 1) topp = 0.9f;
         if (seed <= 0) seed = System.currentTimeMillis() / 1000;
         int seqLen = m.config().seqLen();
-        if (steps < 0) steps = 0;
+        if (steps > seqLen)
+            System.err.println("infercost: --steps " + steps + " clamped to the model's context length " + seqLen
+                    + " (as run.c does" + (m.info().format().equals("gguf") ? "; a GGUF's context_length can be raised with --context-length" : "") + ")");
         if (steps == 0 || steps > seqLen) steps = seqLen;
         try (Engine engine = Engines.require(backend).open(m, new EngineOptions(threads, device, Map.of()))) {
             run(engine, m.tokenizer(), prompt, steps, new Sampler(m.config().vocabSize(), temperature, topp, seed), System.out, System.err);

@@ -53,6 +53,9 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Main job: measure this machine (JMH), price a query (cost), revenue-share summary, report.")
 public final class RunCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--quick", description = "Short JMH runs (1 fork, 2x1 s warmup, 3x1 s measurement), batch 1 and 8: ~3 min on 2 cores.")
     boolean quick;
 
@@ -325,17 +328,16 @@ public final class RunCommand implements Callable<Integer> {
 
     private static String ortVersion() { return dev.infercost.engine.onnx.OnnxDecoder.ortVersion(); }
 
-    private static List<String> commandLine() {
-        List<String> cmd = new ArrayList<>();
-        cmd.add("infercost");
-        String c = ProcessHandle.current().info().arguments().map(a -> String.join(" ", a)).orElse("");
-        cmd.add(c);
+    /** "infercost run" followed by the arguments exactly as given. */
+    private List<String> commandLine() {
+        List<String> cmd = new ArrayList<>(List.of("infercost", "run"));
+        cmd.addAll(spec.commandLine().getParseResult().originalArgs());
         return cmd;
     }
 
     static String summary(CsvTable t) {
         StringBuilder sb = new StringBuilder("Engine measurements (JMH; error = 99.9% CI half-width)\n");
-        sb.append(String.format(Locale.ROOT, "%-8s %-8s %-14s %6s %14s %12s %8s %8s %10s %-10s%n",
+        sb.append(String.format(Locale.ROOT, "%-8s %-8s %-16s %6s %14s %12s %8s %8s %10s %-10s%n",
                 "backend", "phase", "model", "batch", "tok/s", "+-", "MBU", "MFU", "J/tok", "energy"));
         int iB = t.columns().indexOf("backend"), iP = t.columns().indexOf("phase"), iM = t.columns().indexOf("model"),
                 iBs = t.columns().indexOf("batch_size"), iT = t.columns().indexOf("throughput [tok/s]"),
@@ -343,12 +345,14 @@ public final class RunCommand implements Callable<Integer> {
                 iMfu = t.columns().indexOf("mfu"), iJ = t.columns().indexOf("energy_per_token [J/tok]"),
                 iBasis = t.columns().indexOf("energy_basis");
         for (List<Object> r : t.rows()) {
-            sb.append(String.format(Locale.ROOT, "%-8s %-8s %-14s %6s %14.1f %12.1f %7.2f%% %7.2f%% %10.4f %-10s%n",
+            sb.append(String.format(Locale.ROOT, "%-8s %-8s %-16s %6s %14.1f %12.1f %8s %8s %10.4f %-10s%n",
                     r.get(iB), r.get(iP), r.get(iM), r.get(iBs), d(r.get(iT)), d(r.get(iE)),
-                    100 * d(r.get(iMbu)), 100 * d(r.get(iMfu)), d(r.get(iJ)), r.get(iBasis)));
+                    pct(d(r.get(iMbu))), pct(d(r.get(iMfu))), d(r.get(iJ)), r.get(iBasis)));
         }
         return sb.toString();
     }
+
+    private static String pct(double v) { return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * v); }
 
     private static double d(Object o) { return o instanceof Number n ? n.doubleValue() : Double.NaN; }
 

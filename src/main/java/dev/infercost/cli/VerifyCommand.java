@@ -68,6 +68,7 @@ public final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         if (prompts < 1 || prompts > AccuracyGate.PROMPTS.size()) throw new BadInputException("--prompts must be 1.." + AccuracyGate.PROMPTS.size() + ", got " + prompts);
         if (steps < 1) throw new BadInputException("--steps must be positive, got " + steps);
+        if (!(atol > 0)) throw new BadInputException("--atol " + atol + ": expected a positive logit tolerance");
         LlamaModel m;
         List<Candidate> cands = new ArrayList<>();
         AutoCloseable tokToClose = null;

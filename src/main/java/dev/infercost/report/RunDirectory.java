@@ -97,6 +97,11 @@ public final class RunDirectory {
             Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
             try {
                 Files.write(tmp, bytes);
+                try {   // temp files are created owner-only; results are for everyone who can read the folder
+                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                } catch (UnsupportedOperationException notPosix) {
+                    // non-POSIX file systems keep their defaults
+                }
                 try {
                     // createLink fails if target exists: no overwrite even under races.
                     Files.createLink(target, tmp);
