@@ -312,7 +312,17 @@ public final class HtmlReport {
         Set<String> seenPoint = new LinkedHashSet<>();
         Map<String, Map<String, Double>> perQuery = new LinkedHashMap<>();
         Map<String, Double> cheapest = new TreeMap<>();
+        // One series per chip (and machine/provenance): its cheapest price tier, so the charts stay readable with a
+        // whole catalog; every tier stays in the table below.
+        Map<String, String> bestTier = new LinkedHashMap<>();
+        Map<String, Double> bestCost = new LinkedHashMap<>();
         for (Map<String, String> r : rows) {
+            String chip = prefix(r) + r.get("chip") + "|" + r.get("provenance");
+            double c = num(r, "usd_per_m_output [$/M tok]");
+            if (!Double.isNaN(c) && c < bestCost.getOrDefault(chip, Double.POSITIVE_INFINITY)) { bestCost.put(chip, c); bestTier.put(chip, r.get("tier")); }
+        }
+        for (Map<String, String> r : rows) {
+            if (!r.get("tier").equals(bestTier.get(prefix(r) + r.get("chip") + "|" + r.get("provenance")))) continue;
             String series = prefix(r) + r.get("chip") + " · " + r.get("tier") + " (" + r.get("provenance") + ")";
             if ("projected".equals(r.get("provenance"))) dashed.add(series);
             if (seenPoint.add(series + "|" + r.get("operating_point")))
@@ -325,7 +335,7 @@ public final class HtmlReport {
             String[] k = e.getKey().split("\u0000");
             perQuery.computeIfAbsent(k[0], x -> new LinkedHashMap<>()).put(k[1], e.getValue());
         }
-        body.append(Charts.lines("Cost curves: $/M output tokens vs tok/s/user", "tok/s/user", "$/M output tokens", curves, dashed, null, null,
+        body.append(Charts.lines("Cost curves: $/M output tokens vs tok/s/user (each chip at its cheapest tier)", "tok/s/user", "$/M output tokens", curves, dashed, null, null,
                 "cost per million output tokens versus interactivity per chip"));
         body.append(Charts.bars("$/query by profile (cheapest operating point)", "query profile", "$/query", perQuery, false, "cost per query per chip"));
         table(rows, List.of("machine", "run", "chip", "silicon", "provenance", "tier", "operating_point", "model", "weights", "usd_per_hour [$/h]",
