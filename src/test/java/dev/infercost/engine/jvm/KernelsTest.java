@@ -42,8 +42,8 @@ class KernelsTest {
     void matmulRowsMatchesScalarReferenceForAllTypesBatchesAndLengths() {
         Random rnd = new Random(42);
         int L = Kernels.L;
-        int[] f32Cols = {1, 7, L - 1, L, L + 3, 2 * L + 5, 64, 100, 4 * L + 1, 288};
-        int[] q8Cols = {32, 64, 96, 160, 288};
+        int[] f32Cols = {1, 7, L - 1, L, L + 3, 2 * L + 5, 64, 100, 4 * L + 1, 288, 1100};
+        int[] q8Cols = {32, 64, 96, 160, 288, 1056}; // 1056: chunks of 512, 512, 32
         for (TensorType t : TensorType.values()) {
             for (int cols : t == TensorType.Q8_0 ? q8Cols : f32Cols) {
                 int rows = 11; // 2 tiles of 4 rows + 3 single rows
@@ -54,9 +54,11 @@ class KernelsTest {
                     int xOff = 3, outOff = 2, outStride = rows + 1;
                     float[] out = new float[outOff + n * outStride];
                     float[] scratch = new float[4 * cols];
+                  for (boolean fused : new boolean[]{true, false}) {
+                    java.util.Arrays.fill(out, Float.NaN);
                     // two ranges, so tiles start at an odd row too
-                    Kernels.matmulRows(w, 0, 5, x, xOff, n, out, outOff, outStride, scratch);
-                    Kernels.matmulRows(w, 5, rows, x, xOff, n, out, outOff, outStride, scratch);
+                    Kernels.matmulRows(w, 0, 5, x, xOff, n, out, outOff, outStride, scratch, fused);
+                    Kernels.matmulRows(w, 5, rows, x, xOff, n, out, outOff, outStride, scratch, fused);
                     for (int b = 0; b < n; b++)
                         for (int r = 0; r < rows; r++) {
                             double ref = 0, mag = 0;
@@ -67,8 +69,9 @@ class KernelsTest {
                             }
                             double got = out[outOff + b * outStride + r];
                             assertTrue(Math.abs(got - ref) <= 1e-5 * mag + 1e-30,
-                                    t + " cols=" + cols + " n=" + n + " b=" + b + " r=" + r + ": " + got + " vs " + ref);
+                                    t + (fused ? " fused" : " chunked") + " cols=" + cols + " n=" + n + " b=" + b + " r=" + r + ": " + got + " vs " + ref);
                         }
+                  }
                 }
             }
         }
