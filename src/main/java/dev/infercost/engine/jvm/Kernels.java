@@ -44,9 +44,10 @@ final class Kernels {
     }
 
     /**
-     * As above; {@code fused} selects, for F16/Q8_0 tiles, widening the weights in registers per batch tile (faster
-     * here at batch 8 and 16 on llama-3.2-1b Q8_0) over dequantising 4 rows chunk-wise into scratch once for all
-     * tiles (used where the fused Q8_0 kernel does not apply: vectors wider than a 32-element block).
+     * As above; {@code fused} selects, for Q8_0 tiles, widening the quants in registers per batch tile (faster here
+     * at batch 8 and 16 on llama-3.2-1b Q8_0) over dequantising 4 rows chunk-wise into scratch once for all tiles
+     * (the path F16 takes, and Q8_0 where vectors are wider than a 32-element block). A fused F16 tile (conversion
+     * of {@link #f16} inside the 4x4 loop) measured several times slower than this path on JDK 25 and was dropped.
      */
     static void matmulRows(MappedTensor w, int r0, int r1, float[] x, int xOff, int n, float[] out, int outOff, int outStride, float[] scratch,
                            boolean fused) {
@@ -64,14 +65,12 @@ final class Kernels {
                         tile4x4Seg(seg, r * rowBytes, rowBytes, x, xOff + b * cols, cols, out, outOff + b * outStride + r, outStride);
                     for (int b = nb; b < n; b++)
                         for (int k = 0; k < 4; k++) out[outOff + b * outStride + r + k] = dotSeg(seg, (r + k) * rowBytes, x, xOff + b * cols, cols);
-                } else if (fused && (t == TensorType.F16 || L <= 32)) {
-                    // fused: weights widened in registers, each converted vector feeds the 4 inputs of the tile
+                } else if (fused && t == TensorType.Q8_0 && L <= 32) {
+                    // fused: each block's quants widened and scaled in registers, each vector feeds the 4 inputs of the tile
                     for (int b = 0; b < nb; b += 4)
-                        if (t == TensorType.Q8_0) tile4x4Q8(seg, r * rowBytes, rowBytes, cols, x, xOff + b * cols, out, outOff + b * outStride + r, outStride);
-                        else tile4x4F16(seg, r * rowBytes, rowBytes, cols, x, xOff + b * cols, out, outOff + b * outStride + r, outStride);
+                        tile4x4Q8(seg, r * rowBytes, rowBytes, cols, x, xOff + b * cols, out, outOff + b * outStride + r, outStride);
                     for (int b = nb; b < n; b++)
-                        for (int k = 0; k < 4; k++) out[outOff + b * outStride + r + k] = t == TensorType.Q8_0
-                                ? dotQ8(seg, (r + k) * rowBytes, x, xOff + b * cols, cols) : dotF16(seg, (r + k) * rowBytes, x, xOff + b * cols, cols);
+                        for (int k = 0; k < 4; k++) out[outOff + b * outStride + r + k] = dotQ8(seg, (r + k) * rowBytes, x, xOff + b * cols, cols);
                 } else {
                     // dequantise the 4 rows chunk by chunk into L1-resident scratch once, and run every batch tile over
                     // the chunk (conversion cost amortised over all n inputs, partial sums accumulated)
@@ -100,8 +99,6 @@ final class Kernels {
                 for (; b < n; b++) out[outOff + b * outStride + r] = dotSeg(seg, base, x, xOff + b * cols, cols);
             } else if (t == TensorType.Q8_0 && n == 1) {
                 out[outOff + r] = dotQ8(seg, base, x, xOff, cols);
-            } else if (t == TensorType.F16 && n == 1) {
-                out[outOff + r] = dotF16(seg, base, x, xOff, cols);
             } else {
                 dequantRow(t, seg, base, cols, scratch, 0);
                 int b = 0;
@@ -147,49 +144,6 @@ final class Kernels {
         int c = 0;
         for (; c + L <= cols; c += L) f16(seg, base + 2L * c).intoArray(dst, off + c);
         for (; c < cols; c++) dst[off + c] = Float.float16ToFloat(seg.get(I16, base + 2L * c));
-    }
-
-    /** Fused F16 row . x (conversion in registers, see {@link #f16}). */
-    static float dotF16(MemorySegment seg, long base, float[] x, int xo, int n) {
-        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S);
-        int i = 0;
-        for (; i + 2 * L <= n; i += 2 * L) {
-            a0 = f16(seg, base + 2L * i).fma(FloatVector.fromArray(S, x, xo + i), a0);
-            a1 = f16(seg, base + 2L * (i + L)).fma(FloatVector.fromArray(S, x, xo + i + L), a1);
-        }
-        for (; i + L <= n; i += L) a0 = f16(seg, base + 2L * i).fma(FloatVector.fromArray(S, x, xo + i), a0);
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) s += Float.float16ToFloat(seg.get(I16, base + 2L * i)) * x[xo + i];
-        return s;
-    }
-
-    /** As {@link #tile4x4Seg} for F16 weight rows, converted in registers (each converted vector feeds 4 inputs). */
-    private static void tile4x4F16(MemorySegment w, long base, long rowBytes, int n, float[] x, int xo, float[] out, int o, int os) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00,
-                c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-        long b1 = base + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector w0 = f16(w, base + 2L * i), w1 = f16(w, b1 + 2L * i), w2 = f16(w, b2 + 2L * i), w3 = f16(w, b3 + 2L * i);
-            FloatVector x0 = FloatVector.fromArray(S, x, xo + i);
-            c00 = w0.fma(x0, c00); c10 = w1.fma(x0, c10); c20 = w2.fma(x0, c20); c30 = w3.fma(x0, c30);
-            FloatVector x1 = FloatVector.fromArray(S, x, xo + n + i);
-            c01 = w0.fma(x1, c01); c11 = w1.fma(x1, c11); c21 = w2.fma(x1, c21); c31 = w3.fma(x1, c31);
-            FloatVector x2 = FloatVector.fromArray(S, x, xo + 2 * n + i);
-            c02 = w0.fma(x2, c02); c12 = w1.fma(x2, c12); c22 = w2.fma(x2, c22); c32 = w3.fma(x2, c32);
-            FloatVector x3 = FloatVector.fromArray(S, x, xo + 3 * n + i);
-            c03 = w0.fma(x3, c03); c13 = w1.fma(x3, c13); c23 = w2.fma(x3, c23); c33 = w3.fma(x3, c33);
-        }
-        store4x4(out, o, os, false, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
-        if (i < n)
-            for (int k = 0; k < 4; k++) {
-                long bk = base + k * rowBytes;
-                for (int j = 0; j < 4; j++) {
-                    float s = out[o + j * os + k];
-                    for (int c = i; c < n; c++) s += Float.float16ToFloat(w.get(I16, bk + 2L * c)) * x[xo + j * n + c];
-                    out[o + j * os + k] = s;
-                }
-            }
     }
 
     /**
