@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Vector API matmul kernels (4x4 tiles, fused F16/Q8_0 dequantisation, single-row dots) against a plain scalar
+ * The Vector API matmul kernels (4x4 tiles: F32, fused Q8_0, chunk-dequantised F16/Q8_0; single-row dots) against a plain scalar
  * reference: out[b][r] = sum_c w.get(r, c) * x[b][c] in double, with w.get the tensor's scalar dequantisation.
  */
 class KernelsTest {
@@ -42,8 +42,8 @@ class KernelsTest {
     void matmulRowsMatchesScalarReferenceForAllTypesBatchesAndLengths() {
         Random rnd = new Random(42);
         int L = Kernels.L;
-        int[] f32Cols = {1, 7, L - 1, L, L + 3, 2 * L + 5, 64, 100, 4 * L + 1, 288, 1100};
-        int[] q8Cols = {32, 64, 96, 160, 288, 1056}; // 1056: chunks of 512, 512, 32
+        int[] f32Cols = {1, 7, L - 1, L, L + 3, 2 * L + 5, 64, 100, 4 * L + 1, 288, 1100, 4100}; // 4100: chunks of 4096 and 4
+        int[] q8Cols = {32, 64, 96, 160, 288, 4128}; // 4128: chunks of 4096 and 32
         for (TensorType t : TensorType.values()) {
             for (int cols : t == TensorType.Q8_0 ? q8Cols : f32Cols) {
                 int rows = 11; // 2 tiles of 4 rows + 3 single rows
