@@ -55,15 +55,21 @@ public final class DecodeThroughput {
 
     /**
      * {@code java ... dev.infercost.engine.DecodeThroughput MODEL BACKEND THREADS BATCH STEPS REPEATS}: prints the
-     * aggregate decode tok/s of each repeat (the first ones include JIT warm-up).
+     * aggregate decode tok/s of each repeat (the first ones include JIT warm-up), and the process CPU time of the
+     * repeat (all threads, including JIT and GC threads; on a shared machine wall time includes waiting for a core).
      */
     public static void main(String[] args) {
         LlamaModel m = Models.load(args[0], null);
         int threads = Integer.parseInt(args[2]), batch = Integer.parseInt(args[3]), steps = Integer.parseInt(args[4]), reps = Integer.parseInt(args[5]);
         try (Engine e = Engines.require(args[1]).open(m, new EngineOptions(threads, null, Map.of()))) {
-            for (int r = 0; r < reps; r++)
-                System.out.printf(Locale.ROOT, "%s %s threads=%d batch=%d steps=%d: %.1f tok/s%n", m.info().name(), e.backend(), threads, batch, steps,
-                        measure(e, batch, steps));
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            for (int r = 0; r < reps; r++) {
+                long cpu0 = os.getProcessCpuTime(), t0 = System.nanoTime();
+                double tps = measure(e, batch, steps);
+                double cpuS = (os.getProcessCpuTime() - cpu0) / 1e9, wallS = (System.nanoTime() - t0) / 1e9;
+                System.out.printf(Locale.ROOT, "%s %s threads=%d batch=%d steps=%d: %.1f tok/s (wall %.2f s, process CPU %.2f s, %.1f tok per CPU-s)%n",
+                        m.info().name(), e.backend(), threads, batch, steps, tps, wallS, cpuS, batch * steps / cpuS);
+            }
         }
     }
 }
