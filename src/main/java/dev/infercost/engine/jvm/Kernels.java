@@ -4,9 +4,6 @@ import dev.infercost.model.MappedTensor;
 import dev.infercost.model.TensorType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -26,8 +23,6 @@ final class Kernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
     static final VectorSpecies<Byte> SB = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
-    static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
-    static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, VectorShape.forBitSize(L * 32));
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
@@ -46,8 +41,8 @@ final class Kernels {
     /**
      * As above; {@code fused} selects, for Q8_0 tiles, widening the quants in registers per batch tile (faster here
      * at batch 8 and 16 on llama-3.2-1b Q8_0) over dequantising 4 rows chunk-wise into scratch once for all tiles
-     * (the path F16 takes, and Q8_0 where vectors are wider than a 32-element block). A fused F16 tile (conversion
-     * of {@link #f16} inside the 4x4 loop) measured several times slower than this path on JDK 25 and was dropped.
+     * (Q8_0 where vectors are wider than a 32-element block). F16 rows are converted whole with the scalar
+     * Float.float16ToFloat loop, which measured fastest inside the engine (see the F16 branch).
      */
     static void matmulRows(MappedTensor w, int r0, int r1, float[] x, int xOff, int n, float[] out, int outOff, int outStride, float[] scratch,
                            boolean fused) {
@@ -71,6 +66,20 @@ final class Kernels {
                         tile4x4Q8(seg, r * rowBytes, rowBytes, cols, x, xOff + b * cols, out, outOff + b * outStride + r, outStride);
                     for (int b = nb; b < n; b++)
                         for (int k = 0; k < 4; k++) out[outOff + b * outStride + r + k] = dotQ8(seg, (r + k) * rowBytes, x, xOff + b * cols, cols);
+                } else if (t == TensorType.F16) {
+                    // F16: whole rows through the scalar Float.float16ToFloat loop (which C2 vectorises) into scratch, then
+                    // the tiles. Measured in the engine on llama-3.2-1b:f16 (1 thread): the Vector API conversion and the
+                    // chunked path ran slower at batch 1 (3.2 vs 4.2 tok/s) and batch 8 (12.5 vs 14.5 tok/s), although
+                    // faster in a kernel microbenchmark.
+                    for (int k = 0; k < 4; k++) {
+                        long base = (r + k) * rowBytes;
+                        int off = k * cols;
+                        for (int c = 0; c < cols; c++) scratch[off + c] = Float.float16ToFloat(seg.get(I16, base + 2L * c));
+                    }
+                    for (int b = 0; b < nb; b += 4)
+                        tile4x4Arr(scratch, cols, x, xOff + b * cols, cols, out, outOff + b * outStride + r, outStride, false);
+                    for (int b = nb; b < n; b++)
+                        for (int k = 0; k < 4; k++) out[outOff + b * outStride + r + k] = dotArr(scratch, k * cols, x, xOff + b * cols, cols);
                 } else {
                     // dequantise the 4 rows chunk by chunk into scratch once, and run every batch tile over the chunk
                     // (conversion cost amortised over all n inputs, partial sums accumulated)
@@ -119,35 +128,12 @@ final class Kernels {
     /** Dequantises columns [c0, c0+len) of the row at byte offset base into dst[off..off+len); Q8_0 needs c0 % 32 == 0. */
     private static void dequantRange(TensorType t, MemorySegment seg, long base, int c0, int len, float[] dst, int off) {
         if (t == TensorType.Q8_0) dequantQ8(seg, base + 34L * (c0 / 32), len, dst, off);
-        else dequantF16(seg, base + 2L * c0, len, dst, off);
+        else for (int c = 0; c < len; c++) dst[off + c] = Float.float16ToFloat(seg.get(I16, base + 2L * (c0 + c)));
     }
 
     private static void dequantRow(TensorType t, MemorySegment seg, long base, int cols, float[] dst, int off) {
         if (t == TensorType.Q8_0) dequantQ8(seg, base, cols, dst, off);
-        else dequantF16(seg, base, cols, dst, off);
-    }
-
-    /**
-     * L binary16 values at byte offset {@code off} of {@code seg} as floats, exactly as {@link Float#float16ToFloat}
-     * (normals, subnormals, signed zeros, infinities, NaN payloads). The magnitude bits shifted into a float's
-     * position and scaled by 2^112 (the exponent bias difference 127 - 15) give normals and subnormals exactly;
-     * lanes with the all-ones half exponent get the all-ones float exponent instead; the sign is or-ed back.
-     */
-    static FloatVector f16(MemorySegment seg, long off) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, seg, off, LE).convertShape(VectorOperators.S2I, SI, 0);
-        IntVector mag = h.and(0x7fff);
-        IntVector shifted = mag.lanewise(VectorOperators.LSHL, 13);
-        FloatVector finite = shifted.reinterpretAsFloats().mul(0x1p112f);
-        VectorMask<Integer> special = mag.compare(VectorOperators.GE, 0x7c00);
-        IntVector bits = finite.reinterpretAsInts().blend(shifted.or(0x7f800000), special);
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
-    }
-
-    /** Dequantises one F16 row (cols binary16 values) into dst[off..off+cols), vectorised by {@link #f16}. */
-    static void dequantF16(MemorySegment seg, long base, int cols, float[] dst, int off) {
-        int c = 0;
-        for (; c + L <= cols; c += L) f16(seg, base + 2L * c).intoArray(dst, off + c);
-        for (; c < cols; c++) dst[off + c] = Float.float16ToFloat(seg.get(I16, base + 2L * c));
+        else for (int c = 0; c < cols; c++) dst[off + c] = Float.float16ToFloat(seg.get(I16, base + 2L * c));
     }
 
     /**
@@ -178,22 +164,16 @@ final class Kernels {
                 c03 = w0.fma(x3, c03); c13 = w1.fma(x3, c13); c23 = w2.fma(x3, c23); c33 = w3.fma(x3, c33);
             }
         }
-        store4x4(out, o, os, false, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
+        // stores written out: a call passing 16 vectors is not inlined and boxes them (F16 batch 8 ran ~35% slower)
+        put(out, o, false, c00); put(out, o + 1 * os, false, c01); put(out, o + 2 * os, false, c02); put(out, o + 3 * os, false, c03);
+        put(out, o + 1, false, c10); put(out, o + 1 * os + 1, false, c11); put(out, o + 2 * os + 1, false, c12); put(out, o + 3 * os + 1, false, c13);
+        put(out, o + 2, false, c20); put(out, o + 1 * os + 2, false, c21); put(out, o + 2 * os + 2, false, c22); put(out, o + 3 * os + 2, false, c23);
+        put(out, o + 3, false, c30); put(out, o + 1 * os + 3, false, c31); put(out, o + 2 * os + 3, false, c32); put(out, o + 3 * os + 3, false, c33);
     }
 
     /** L int8 quants at byte offset off, widened to float. */
     private static FloatVector q8(MemorySegment w, long off) {
         return (FloatVector) ByteVector.fromMemorySegment(SB, w, off, LE).convertShape(VectorOperators.B2F, S, 0);
-    }
-
-    /** out[o + j*os + k] = lane sum of c{k}{j}, added to the old value when {@code acc}. */
-    private static void store4x4(float[] out, int o, int os, boolean acc, FloatVector c00, FloatVector c01, FloatVector c02, FloatVector c03,
-                                 FloatVector c10, FloatVector c11, FloatVector c12, FloatVector c13, FloatVector c20, FloatVector c21,
-                                 FloatVector c22, FloatVector c23, FloatVector c30, FloatVector c31, FloatVector c32, FloatVector c33) {
-        put(out, o, acc, c00); put(out, o + os, acc, c01); put(out, o + 2 * os, acc, c02); put(out, o + 3 * os, acc, c03);
-        put(out, o + 1, acc, c10); put(out, o + os + 1, acc, c11); put(out, o + 2 * os + 1, acc, c12); put(out, o + 3 * os + 1, acc, c13);
-        put(out, o + 2, acc, c20); put(out, o + os + 2, acc, c21); put(out, o + 2 * os + 2, acc, c22); put(out, o + 3 * os + 2, acc, c23);
-        put(out, o + 3, acc, c30); put(out, o + os + 3, acc, c31); put(out, o + 2 * os + 3, acc, c32); put(out, o + 3 * os + 3, acc, c33);
     }
 
     private static void put(float[] out, int i, boolean acc, FloatVector c) {
@@ -270,7 +250,11 @@ final class Kernels {
             FloatVector x3 = FloatVector.fromArray(S, x, xo + 3 * xs + i);
             c03 = w0.fma(x3, c03); c13 = w1.fma(x3, c13); c23 = w2.fma(x3, c23); c33 = w3.fma(x3, c33);
         }
-        store4x4(out, o, os, acc, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
+        // stores written out: a call passing 16 vectors is not inlined and boxes them (F16 batch 8 ran ~35% slower)
+        put(out, o, acc, c00); put(out, o + 1 * os, acc, c01); put(out, o + 2 * os, acc, c02); put(out, o + 3 * os, acc, c03);
+        put(out, o + 1, acc, c10); put(out, o + 1 * os + 1, acc, c11); put(out, o + 2 * os + 1, acc, c12); put(out, o + 3 * os + 1, acc, c13);
+        put(out, o + 2, acc, c20); put(out, o + 1 * os + 2, acc, c21); put(out, o + 2 * os + 2, acc, c22); put(out, o + 3 * os + 2, acc, c23);
+        put(out, o + 3, acc, c30); put(out, o + 1 * os + 3, acc, c31); put(out, o + 2 * os + 3, acc, c32); put(out, o + 3 * os + 3, acc, c33);
         if (i < n)
             for (int k = 0; k < 4; k++)
                 for (int j = 0; j < 4; j++) {

@@ -77,20 +77,4 @@ class KernelsTest {
         }
     }
 
-    @Test
-    void vectorF16ConversionIsExactForAllBinary16Values() {
-        MemorySegment seg = Arena.ofAuto().allocate(2L * 65536, 8);
-        for (int h = 0; h < 65536; h++) seg.set(I16, 2L * h, (short) h);
-        float[] out = new float[65536];
-        Kernels.dequantF16(seg, 0, 65536, out, 0);
-        for (int h = 0; h < 65536; h++) {
-            float exp = Float.float16ToFloat((short) h);
-            if (Float.isNaN(exp)) assertTrue(Float.isNaN(out[h]), "0x" + Integer.toHexString(h) + " is NaN");
-            else assertEquals(Float.floatToRawIntBits(exp), Float.floatToRawIntBits(out[h]), "0x" + Integer.toHexString(h) + ": " + out[h] + " vs " + exp);
-        }
-        // an odd length and offset exercise the scalar tail
-        float[] tail = new float[40];
-        Kernels.dequantF16(seg, 2L * 0x3c00, 37, tail, 3);
-        for (int i = 0; i < 37; i++) assertEquals(Float.float16ToFloat((short) (0x3c00 + i)), tail[3 + i]);
-    }
 }
