@@ -6,7 +6,8 @@
 if [ ! -f "$TORNADOVM_HOME/tornado-argfile" ]; then
   echo "infercost: TORNADOVM_HOME=$TORNADOVM_HOME has no tornado-argfile (not a TornadoVM SDK?); continuing without TornadoVM" >&2
 else
-  if [ ! -f "$root/target/classes/dev/infercost/engine/tornado/TornadoBackendImpl.class" ] \
+  # look in the jar itself: `bin/test` compiles the TornadoVM classes into target/classes without repackaging
+  if ! "$JAVA_HOME/bin/jar" tf "$jar" 2>/dev/null | grep -q 'dev/infercost/engine/tornado/TornadoBackendImpl.class' \
      || [ -n "$(find "$root/src/tornado" -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
     echo "infercost: building with the tornado profile (mvn package, TORNADOVM_HOME=$TORNADOVM_HOME) ..." >&2
     (cd "$root" && mvn -B -q -DskipTests package) >&2 || { echo "infercost: build failed (see Maven output above)" >&2; exit 2; }
