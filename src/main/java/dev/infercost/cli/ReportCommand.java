@@ -31,7 +31,12 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        for (Path d : dirs) if (!Files.isDirectory(d)) throw new BadInputException(d + ": not a results folder (no such directory)");
+        List<String> tables = List.of("engine_bench.csv", "serving.csv", "energy.csv", "cost.csv", "revenue.csv", "manifest.json");
+        for (Path d : dirs) {
+            if (!Files.isDirectory(d)) throw new BadInputException(d + ": not a results folder (no such directory)");
+            if (tables.stream().noneMatch(t -> Files.isRegularFile(d.resolve(t))))
+                throw new BadInputException(d + ": not a results folder (none of " + String.join(", ", tables) + ")");
+        }
         if (dirs.size() == 1 && out == null) {
             RunDirectory dir = RunDirectory.open(dirs.get(0));
             if (dir.has(ReportStage.REPORT_HTML))

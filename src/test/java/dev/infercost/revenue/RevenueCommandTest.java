@@ -61,5 +61,8 @@ class RevenueCommandTest {
         assertEquals(2, Main.execute("revenue", "--scenario", bad.toString(), "--out", tmp.resolve("runs").toString()));
         assertFalse(Files.exists(tmp.resolve("runs")), "nothing created for bad input");
         assertEquals(2, Main.execute("report", tmp.resolve("nope").toString()));
+        Files.createDirectories(tmp.resolve("empty"));
+        assertEquals(2, Main.execute("report", tmp.resolve("empty").toString()), "a folder with no result tables is not a results folder");
+        assertFalse(Files.exists(tmp.resolve("empty").resolve("report.html")));
     }
 }
