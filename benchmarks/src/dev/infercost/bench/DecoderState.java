@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -39,6 +40,9 @@ public class DecoderState {
     /** Worker threads (0 = all processors). */
     @Param({"0"})
     public int threads;
+    /** Backend options for {@link EngineOptions#extra}, comma-separated key=value (e.g. "variant=standard,spinning=0" for onnx). */
+    @Param({""})
+    public String extra;
     /** Positions already in each slot's KV cache when a decode step runs. */
     @Param({"128"})
     public int context;
@@ -56,8 +60,8 @@ public class DecoderState {
     /** Opens the engine and pre-fills {@code batch} slots; called by each benchmark's own state. */
     void open(int batch) {
         this.batch = batch;
-        loaded = Models.load(model, tokenizer.isEmpty() ? null : Path.of(tokenizer));
-        engine = Engines.require(backend).open(loaded, new EngineOptions(threads, device.isEmpty() ? null : device, Map.of()));
+        loaded = load(model, tokenizer);
+        engine = Engines.require(backend).open(loaded, new EngineOptions(threads, device.isEmpty() ? null : device, extraOptions(extra)));
         int vocab = loaded.config().vocabSize();
         int maxContext = Math.min(loaded.config().seqLen(), Math.max(context, isl) + 1);
         session = engine.newSession(batch, maxContext);
@@ -77,6 +81,31 @@ public class DecoderState {
         }
         prompt = new int[Math.min(isl, maxContext)];
         for (int i = 0; i < prompt.length; i++) prompt[i] = 3 + rnd.nextInt(vocab - 3);
+    }
+
+    /**
+     * Loads {@code model} as {@link Models#load} does; "stories260K" alone names the real checkpoint in
+     * {@code ../shared/models} (or {@code -Dinfercost.shared}) with its tok512.bin.
+     */
+    public static LlamaModel load(String model, String tokenizer) {
+        if (model.equals("stories260K")) {
+            Path dir = Path.of(System.getProperty("infercost.shared", "../shared"), "models");
+            if (Files.isRegularFile(dir.resolve("stories260K.bin")))
+                return Models.load(dir.resolve("stories260K.bin").toString(), dir.resolve("tok512.bin"));
+        }
+        return Models.load(model, tokenizer == null || tokenizer.isEmpty() ? null : Path.of(tokenizer));
+    }
+
+    /** "k=v,k=v" as a map; empty for "". @throws dev.infercost.BadInputException for a part without '=' */
+    static Map<String, String> extraOptions(String spec) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) return m;
+        for (String part : spec.split(",")) {
+            int e = part.indexOf('=');
+            if (e <= 0) throw new dev.infercost.BadInputException("extra '" + part + "': expected key=value");
+            m.put(part.substring(0, e).trim(), part.substring(e + 1).trim());
+        }
+        return m;
     }
 
     @TearDown(Level.Trial)

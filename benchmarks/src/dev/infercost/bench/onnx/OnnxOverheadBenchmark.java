@@ -54,7 +54,7 @@ public class OnnxOverheadBenchmark {
 
     @Setup(Level.Trial)
     public void setup() throws OrtException {
-        LlamaModel m = OnnxBenchState.load(model);
+        LlamaModel m = dev.infercost.bench.DecoderState.load(model, "");
         engine = OnnxEngine.open(m, new EngineOptions(threads, null, Map.of("variant", variant)));
         session = engine.newSession(1, context + 1);
         int vocab = m.config().vocabSize();
