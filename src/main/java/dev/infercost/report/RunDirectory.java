@@ -29,9 +29,25 @@ public final class RunDirectory {
     private Path dir;
     private final String runId;
     private boolean staged;
+    /** Deletes the staging folder if the JVM is stopped (Ctrl-C, SIGTERM) before commit or abandon. */
+    private Thread cleanup;
 
     private RunDirectory(Path finalDir, Path dir, String runId, boolean staged) {
         this.finalDir = finalDir; this.dir = dir; this.runId = runId; this.staged = staged;
+        if (staged) {
+            cleanup = new Thread(this::deleteStaging, "infercost-abandon-" + runId);
+            Runtime.getRuntime().addShutdownHook(cleanup);
+        }
+    }
+
+    private void dropCleanup() {
+        if (cleanup == null) return;
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or about to; it checks `staged` itself
+        }
+        cleanup = null;
     }
 
     /**
@@ -124,7 +140,7 @@ public final class RunDirectory {
     }
 
     /** Moves the staged folder to its final name. Idempotent for opened (already final) folders. */
-    public Path commit() {
+    public synchronized Path commit() {
         if (!staged) return dir;
         try {
             Files.move(dir, finalDir, StandardCopyOption.ATOMIC_MOVE);
@@ -133,11 +149,17 @@ public final class RunDirectory {
         }
         dir = finalDir;
         staged = false;
+        dropCleanup();
         return dir;
     }
 
     /** Deletes the staging folder of a run that failed; does nothing to a committed or opened folder. */
     public void abandon() {
+        dropCleanup();
+        deleteStaging();
+    }
+
+    private synchronized void deleteStaging() {
         if (!staged) return;
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> {
