@@ -74,6 +74,14 @@ class TornadoQuantizedModelTest {
                     pos[i]++;
                 }
             }
+            // one row per step (batch-1 decode): the products' single-row path
+            for (int s = 0; s < 6; s++) {
+                st.decode(1, slots, tokens, pos, lt);
+                sj.decode(1, slots, tokens, pos, lj);
+                assertClose(lt, lj, 0, vocab, type + " batch-1 step " + s);
+                tokens[0] = argmax(lj, 0, vocab);
+                pos[0]++;
+            }
         }
     }
 
