@@ -135,13 +135,23 @@ public final class LlamaKernels {
         float[] red = c.allocateFloatLocalArray(4 * wg);
         int n = meta.get(0);
         int base = r * dim;
-        int rowBlock = r * (dim / 32);
+        int dim4 = dim / 4 * 4;
         if (n == 1) {
-            float a = 0.0f;
-            for (int k = lid; k < dim; k += wg) {
-                a += w.get(base + k) * in.get(k);
+            // four independent sums over 4 adjacent elements: no serial add chain, and CPU compilers pack it
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                s0 += w.get(base + k) * in.get(k);
+                s1 += w.get(base + k + 1) * in.get(k + 1);
+                s2 += w.get(base + k + 2) * in.get(k + 2);
+                s3 += w.get(base + k + 3) * in.get(k + 3);
             }
-            red[lid] = a;
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                s0 += w.get(base + k) * in.get(k);
+            }
+            red[lid] = (s0 + s1) + (s2 + s3);
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
@@ -162,21 +172,56 @@ public final class LlamaKernels {
             int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
             int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
             int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
-            float a0 = 0.0f;
-            float a1 = 0.0f;
-            float a2 = 0.0f;
-            float a3 = 0.0f;
-            for (int k = lid; k < dim; k += wg) {
-                float wv = w.get(base + k);
-                a0 += wv * in.get(x0 + k);
-                a1 += wv * in.get(x1 + k);
-                a2 += wv * in.get(x2 + k);
-                a3 += wv * in.get(x3 + k);
+            // 4 activation rows x 4 adjacent elements: 16 independent sums per weight quad
+            float a00 = 0.0f;
+            float a01 = 0.0f;
+            float a02 = 0.0f;
+            float a03 = 0.0f;
+            float a10 = 0.0f;
+            float a11 = 0.0f;
+            float a12 = 0.0f;
+            float a13 = 0.0f;
+            float a20 = 0.0f;
+            float a21 = 0.0f;
+            float a22 = 0.0f;
+            float a23 = 0.0f;
+            float a30 = 0.0f;
+            float a31 = 0.0f;
+            float a32 = 0.0f;
+            float a33 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float w0 = w.get(base + k);
+                float w1 = w.get(base + k + 1);
+                float w2 = w.get(base + k + 2);
+                float w3 = w.get(base + k + 3);
+                a00 += w0 * in.get(x0 + k);
+                a01 += w1 * in.get(x0 + k + 1);
+                a02 += w2 * in.get(x0 + k + 2);
+                a03 += w3 * in.get(x0 + k + 3);
+                a10 += w0 * in.get(x1 + k);
+                a11 += w1 * in.get(x1 + k + 1);
+                a12 += w2 * in.get(x1 + k + 2);
+                a13 += w3 * in.get(x1 + k + 3);
+                a20 += w0 * in.get(x2 + k);
+                a21 += w1 * in.get(x2 + k + 1);
+                a22 += w2 * in.get(x2 + k + 2);
+                a23 += w3 * in.get(x2 + k + 3);
+                a30 += w0 * in.get(x3 + k);
+                a31 += w1 * in.get(x3 + k + 1);
+                a32 += w2 * in.get(x3 + k + 2);
+                a33 += w3 * in.get(x3 + k + 3);
             }
-            red[0 * wg + lid] = a0;
-            red[1 * wg + lid] = a1;
-            red[2 * wg + lid] = a2;
-            red[3 * wg + lid] = a3;
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float wv = w.get(base + k);
+                a00 += wv * in.get(x0 + k);
+                a10 += wv * in.get(x1 + k);
+                a20 += wv * in.get(x2 + k);
+                a30 += wv * in.get(x3 + k);
+            }
+            red[0 * wg + lid] = (a00 + a01) + (a02 + a03);
+            red[1 * wg + lid] = (a10 + a11) + (a12 + a13);
+            red[2 * wg + lid] = (a20 + a21) + (a22 + a23);
+            red[3 * wg + lid] = (a30 + a31) + (a32 + a33);
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
@@ -402,66 +447,402 @@ public final class LlamaKernels {
         int base = wr * dim;
         int rowBytes = wr * (dim / 32) * 34;
         int n = meta.get(0);
-        for (int b0 = 0; b0 < n; b0 += 4) {
+        int dim4 = dim / 4 * 4;
+        if (n == 1 && part == 0) {
+            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+            float p0 = 0.0f;
+            float p1 = 0.0f;
+            float p2 = 0.0f;
+            float p3 = 0.0f;
+            float u0 = 0.0f;
+            float u1 = 0.0f;
+            float u2 = 0.0f;
+            float u3 = 0.0f;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float g0 = rmsW.get(k);
+                float v0 = in.get(k);
+                float gv0 = g0 * v0;
+                p0 += wq.get(base + k) * gv0;
+                u0 += wq.get(base + dim + k) * gv0;
+                s0 += v0 * v0;
+                float g1 = rmsW.get(k + 1);
+                float v1 = in.get(k + 1);
+                float gv1 = g1 * v1;
+                p1 += wq.get(base + k + 1) * gv1;
+                u1 += wq.get(base + dim + k + 1) * gv1;
+                s1 += v1 * v1;
+                float g2 = rmsW.get(k + 2);
+                float v2 = in.get(k + 2);
+                float gv2 = g2 * v2;
+                p2 += wq.get(base + k + 2) * gv2;
+                u2 += wq.get(base + dim + k + 2) * gv2;
+                s2 += v2 * v2;
+                float g3 = rmsW.get(k + 3);
+                float v3 = in.get(k + 3);
+                float gv3 = g3 * v3;
+                p3 += wq.get(base + k + 3) * gv3;
+                u3 += wq.get(base + dim + k + 3) * gv3;
+                s3 += v3 * v3;
+            }
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float v = in.get(k);
+                float gv = rmsW.get(k) * v;
+                p0 += wq.get(base + k) * gv;
+                u0 += wq.get(base + dim + k) * gv;
+                s0 += v * v;
+            }
+            red[lid] = (p0 + p1) + (p2 + p3);
+            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                    red[wg + lid] += red[wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+        }
+        if (n == 1 && part == 1) {
+            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+            float p0 = 0.0f;
+            float p1 = 0.0f;
+            float p2 = 0.0f;
+            float p3 = 0.0f;
+            float u0 = 0.0f;
+            float u1 = 0.0f;
+            float u2 = 0.0f;
+            float u3 = 0.0f;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float g0 = rmsW.get(k);
+                float v0 = in.get(k);
+                float gv0 = g0 * v0;
+                p0 += wk.get(base + k) * gv0;
+                u0 += wk.get(base + dim + k) * gv0;
+                s0 += v0 * v0;
+                float g1 = rmsW.get(k + 1);
+                float v1 = in.get(k + 1);
+                float gv1 = g1 * v1;
+                p1 += wk.get(base + k + 1) * gv1;
+                u1 += wk.get(base + dim + k + 1) * gv1;
+                s1 += v1 * v1;
+                float g2 = rmsW.get(k + 2);
+                float v2 = in.get(k + 2);
+                float gv2 = g2 * v2;
+                p2 += wk.get(base + k + 2) * gv2;
+                u2 += wk.get(base + dim + k + 2) * gv2;
+                s2 += v2 * v2;
+                float g3 = rmsW.get(k + 3);
+                float v3 = in.get(k + 3);
+                float gv3 = g3 * v3;
+                p3 += wk.get(base + k + 3) * gv3;
+                u3 += wk.get(base + dim + k + 3) * gv3;
+                s3 += v3 * v3;
+            }
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float v = in.get(k);
+                float gv = rmsW.get(k) * v;
+                p0 += wk.get(base + k) * gv;
+                u0 += wk.get(base + dim + k) * gv;
+                s0 += v * v;
+            }
+            red[lid] = (p0 + p1) + (p2 + p3);
+            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                    red[wg + lid] += red[wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+        }
+        if (n == 1 && part == 2) {
+            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+            float p0 = 0.0f;
+            float p1 = 0.0f;
+            float p2 = 0.0f;
+            float p3 = 0.0f;
+            float u0 = 0.0f;
+            float u1 = 0.0f;
+            float u2 = 0.0f;
+            float u3 = 0.0f;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float g0 = rmsW.get(k);
+                float v0 = in.get(k);
+                float gv0 = g0 * v0;
+                p0 += wv.get(base + k) * gv0;
+                u0 += wv.get(base + dim + k) * gv0;
+                s0 += v0 * v0;
+                float g1 = rmsW.get(k + 1);
+                float v1 = in.get(k + 1);
+                float gv1 = g1 * v1;
+                p1 += wv.get(base + k + 1) * gv1;
+                u1 += wv.get(base + dim + k + 1) * gv1;
+                s1 += v1 * v1;
+                float g2 = rmsW.get(k + 2);
+                float v2 = in.get(k + 2);
+                float gv2 = g2 * v2;
+                p2 += wv.get(base + k + 2) * gv2;
+                u2 += wv.get(base + dim + k + 2) * gv2;
+                s2 += v2 * v2;
+                float g3 = rmsW.get(k + 3);
+                float v3 = in.get(k + 3);
+                float gv3 = g3 * v3;
+                p3 += wv.get(base + k + 3) * gv3;
+                u3 += wv.get(base + dim + k + 3) * gv3;
+                s3 += v3 * v3;
+            }
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float v = in.get(k);
+                float gv = rmsW.get(k) * v;
+                p0 += wv.get(base + k) * gv;
+                u0 += wv.get(base + dim + k) * gv;
+                s0 += v * v;
+            }
+            red[lid] = (p0 + p1) + (p2 + p3);
+            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                    red[wg + lid] += red[wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+        }
+        for (int b0 = 0; n > 1 && b0 < n; b0 += 4) {
             int x0 = b0 * dim;
             int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
             int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
             int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
-            float p0 = 0.0f;
-            float u0 = 0.0f;
-            float s0 = 0.0f;
-            float p1 = 0.0f;
-            float u1 = 0.0f;
-            float s1 = 0.0f;
-            float p2 = 0.0f;
-            float u2 = 0.0f;
-            float s2 = 0.0f;
-            float p3 = 0.0f;
-            float u3 = 0.0f;
-            float s3 = 0.0f;
-            for (int k = lid; k < dim; k += wg) {
-                float g = rmsW.get(k);
-                float w0 = 0.0f;
-                float w1 = 0.0f;
+            // 4 activation rows x 4 adjacent elements: 48 independent sums per weight quad
+            float p00 = 0.0f;
+            float p01 = 0.0f;
+            float p02 = 0.0f;
+            float p03 = 0.0f;
+            float u00 = 0.0f;
+            float u01 = 0.0f;
+            float u02 = 0.0f;
+            float u03 = 0.0f;
+            float s00 = 0.0f;
+            float s01 = 0.0f;
+            float s02 = 0.0f;
+            float s03 = 0.0f;
+            float p10 = 0.0f;
+            float p11 = 0.0f;
+            float p12 = 0.0f;
+            float p13 = 0.0f;
+            float u10 = 0.0f;
+            float u11 = 0.0f;
+            float u12 = 0.0f;
+            float u13 = 0.0f;
+            float s10 = 0.0f;
+            float s11 = 0.0f;
+            float s12 = 0.0f;
+            float s13 = 0.0f;
+            float p20 = 0.0f;
+            float p21 = 0.0f;
+            float p22 = 0.0f;
+            float p23 = 0.0f;
+            float u20 = 0.0f;
+            float u21 = 0.0f;
+            float u22 = 0.0f;
+            float u23 = 0.0f;
+            float s20 = 0.0f;
+            float s21 = 0.0f;
+            float s22 = 0.0f;
+            float s23 = 0.0f;
+            float p30 = 0.0f;
+            float p31 = 0.0f;
+            float p32 = 0.0f;
+            float p33 = 0.0f;
+            float u30 = 0.0f;
+            float u31 = 0.0f;
+            float u32 = 0.0f;
+            float u33 = 0.0f;
+            float s30 = 0.0f;
+            float s31 = 0.0f;
+            float s32 = 0.0f;
+            float s33 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float g0 = rmsW.get(k);
+                float g1 = rmsW.get(k + 1);
+                float g2 = rmsW.get(k + 2);
+                float g3 = rmsW.get(k + 3);
+                float wa0 = 0.0f;
+                float wb0 = 0.0f;
+                float wa1 = 0.0f;
+                float wb1 = 0.0f;
+                float wa2 = 0.0f;
+                float wb2 = 0.0f;
+                float wa3 = 0.0f;
+                float wb3 = 0.0f;
                 if (part == 0) {
-                    w0 = wq.get(base + k) * g;
-                    w1 = wq.get(base + dim + k) * g;
+                    wa0 = wq.get(base + k) * g0;
+                    wb0 = wq.get(base + dim + k) * g0;
+                    wa1 = wq.get(base + k + 1) * g1;
+                    wb1 = wq.get(base + dim + k + 1) * g1;
+                    wa2 = wq.get(base + k + 2) * g2;
+                    wb2 = wq.get(base + dim + k + 2) * g2;
+                    wa3 = wq.get(base + k + 3) * g3;
+                    wb3 = wq.get(base + dim + k + 3) * g3;
                 } else if (part == 1) {
-                    w0 = wk.get(base + k) * g;
-                    w1 = wk.get(base + dim + k) * g;
+                    wa0 = wk.get(base + k) * g0;
+                    wb0 = wk.get(base + dim + k) * g0;
+                    wa1 = wk.get(base + k + 1) * g1;
+                    wb1 = wk.get(base + dim + k + 1) * g1;
+                    wa2 = wk.get(base + k + 2) * g2;
+                    wb2 = wk.get(base + dim + k + 2) * g2;
+                    wa3 = wk.get(base + k + 3) * g3;
+                    wb3 = wk.get(base + dim + k + 3) * g3;
                 } else {
-                    w0 = wv.get(base + k) * g;
-                    w1 = wv.get(base + dim + k) * g;
+                    wa0 = wv.get(base + k) * g0;
+                    wb0 = wv.get(base + dim + k) * g0;
+                    wa1 = wv.get(base + k + 1) * g1;
+                    wb1 = wv.get(base + dim + k + 1) * g1;
+                    wa2 = wv.get(base + k + 2) * g2;
+                    wb2 = wv.get(base + dim + k + 2) * g2;
+                    wa3 = wv.get(base + k + 3) * g3;
+                    wb3 = wv.get(base + dim + k + 3) * g3;
+                }
+                float v00 = in.get(x0 + k);
+                p00 += wa0 * v00;
+                u00 += wb0 * v00;
+                s00 += v00 * v00;
+                float v01 = in.get(x0 + k + 1);
+                p01 += wa1 * v01;
+                u01 += wb1 * v01;
+                s01 += v01 * v01;
+                float v02 = in.get(x0 + k + 2);
+                p02 += wa2 * v02;
+                u02 += wb2 * v02;
+                s02 += v02 * v02;
+                float v03 = in.get(x0 + k + 3);
+                p03 += wa3 * v03;
+                u03 += wb3 * v03;
+                s03 += v03 * v03;
+                float v10 = in.get(x1 + k);
+                p10 += wa0 * v10;
+                u10 += wb0 * v10;
+                s10 += v10 * v10;
+                float v11 = in.get(x1 + k + 1);
+                p11 += wa1 * v11;
+                u11 += wb1 * v11;
+                s11 += v11 * v11;
+                float v12 = in.get(x1 + k + 2);
+                p12 += wa2 * v12;
+                u12 += wb2 * v12;
+                s12 += v12 * v12;
+                float v13 = in.get(x1 + k + 3);
+                p13 += wa3 * v13;
+                u13 += wb3 * v13;
+                s13 += v13 * v13;
+                float v20 = in.get(x2 + k);
+                p20 += wa0 * v20;
+                u20 += wb0 * v20;
+                s20 += v20 * v20;
+                float v21 = in.get(x2 + k + 1);
+                p21 += wa1 * v21;
+                u21 += wb1 * v21;
+                s21 += v21 * v21;
+                float v22 = in.get(x2 + k + 2);
+                p22 += wa2 * v22;
+                u22 += wb2 * v22;
+                s22 += v22 * v22;
+                float v23 = in.get(x2 + k + 3);
+                p23 += wa3 * v23;
+                u23 += wb3 * v23;
+                s23 += v23 * v23;
+                float v30 = in.get(x3 + k);
+                p30 += wa0 * v30;
+                u30 += wb0 * v30;
+                s30 += v30 * v30;
+                float v31 = in.get(x3 + k + 1);
+                p31 += wa1 * v31;
+                u31 += wb1 * v31;
+                s31 += v31 * v31;
+                float v32 = in.get(x3 + k + 2);
+                p32 += wa2 * v32;
+                u32 += wb2 * v32;
+                s32 += v32 * v32;
+                float v33 = in.get(x3 + k + 3);
+                p33 += wa3 * v33;
+                u33 += wb3 * v33;
+                s33 += v33 * v33;
+            }
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float g = rmsW.get(k);
+                float wa = 0.0f;
+                float wb = 0.0f;
+                if (part == 0) {
+                    wa = wq.get(base + k) * g;
+                    wb = wq.get(base + dim + k) * g;
+                } else if (part == 1) {
+                    wa = wk.get(base + k) * g;
+                    wb = wk.get(base + dim + k) * g;
+                } else {
+                    wa = wv.get(base + k) * g;
+                    wb = wv.get(base + dim + k) * g;
                 }
                 float v0 = in.get(x0 + k);
-                p0 += w0 * v0;
-                u0 += w1 * v0;
-                s0 += v0 * v0;
+                p00 += wa * v0;
+                u00 += wb * v0;
+                s00 += v0 * v0;
                 float v1 = in.get(x1 + k);
-                p1 += w0 * v1;
-                u1 += w1 * v1;
-                s1 += v1 * v1;
+                p10 += wa * v1;
+                u10 += wb * v1;
+                s10 += v1 * v1;
                 float v2 = in.get(x2 + k);
-                p2 += w0 * v2;
-                u2 += w1 * v2;
-                s2 += v2 * v2;
+                p20 += wa * v2;
+                u20 += wb * v2;
+                s20 += v2 * v2;
                 float v3 = in.get(x3 + k);
-                p3 += w0 * v3;
-                u3 += w1 * v3;
-                s3 += v3 * v3;
+                p30 += wa * v3;
+                u30 += wb * v3;
+                s30 += v3 * v3;
             }
-            red[0 * wg + lid] = p0;
-            red[1 * wg + lid] = u0;
-            red[2 * wg + lid] = s0;
-            red[3 * wg + lid] = p1;
-            red[4 * wg + lid] = u1;
-            red[5 * wg + lid] = s1;
-            red[6 * wg + lid] = p2;
-            red[7 * wg + lid] = u2;
-            red[8 * wg + lid] = s2;
-            red[9 * wg + lid] = p3;
-            red[10 * wg + lid] = u3;
-            red[11 * wg + lid] = s3;
+            red[0 * wg + lid] = (p00 + p01) + (p02 + p03);
+            red[1 * wg + lid] = (u00 + u01) + (u02 + u03);
+            red[2 * wg + lid] = (s00 + s01) + (s02 + s03);
+            red[3 * wg + lid] = (p10 + p11) + (p12 + p13);
+            red[4 * wg + lid] = (u10 + u11) + (u12 + u13);
+            red[5 * wg + lid] = (s10 + s11) + (s12 + s13);
+            red[6 * wg + lid] = (p20 + p21) + (p22 + p23);
+            red[7 * wg + lid] = (u20 + u21) + (u22 + u23);
+            red[8 * wg + lid] = (s20 + s21) + (s22 + s23);
+            red[9 * wg + lid] = (p30 + p31) + (p32 + p33);
+            red[10 * wg + lid] = (u30 + u31) + (u32 + u33);
+            red[11 * wg + lid] = (s30 + s31) + (s32 + s33);
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
@@ -754,56 +1135,247 @@ public final class LlamaKernels {
         int n = meta.get(0);
         int base = r * dim;
         int rowBytes = r * (dim / 32) * 34;
-        for (int b0 = 0; b0 < n; b0 += 4) {
+        int dim4 = dim / 4 * 4;
+        if (n == 1) {
+            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+            float p0 = 0.0f;
+            float p1 = 0.0f;
+            float p2 = 0.0f;
+            float p3 = 0.0f;
+            float u0 = 0.0f;
+            float u1 = 0.0f;
+            float u2 = 0.0f;
+            float u3 = 0.0f;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float g0 = rmsW.get(k);
+                float v0 = in.get(k);
+                float gv0 = g0 * v0;
+                p0 += w1.get(base + k) * gv0;
+                u0 += w3.get(base + k) * gv0;
+                s0 += v0 * v0;
+                float g1 = rmsW.get(k + 1);
+                float v1 = in.get(k + 1);
+                float gv1 = g1 * v1;
+                p1 += w1.get(base + k + 1) * gv1;
+                u1 += w3.get(base + k + 1) * gv1;
+                s1 += v1 * v1;
+                float g2 = rmsW.get(k + 2);
+                float v2 = in.get(k + 2);
+                float gv2 = g2 * v2;
+                p2 += w1.get(base + k + 2) * gv2;
+                u2 += w3.get(base + k + 2) * gv2;
+                s2 += v2 * v2;
+                float g3 = rmsW.get(k + 3);
+                float v3 = in.get(k + 3);
+                float gv3 = g3 * v3;
+                p3 += w1.get(base + k + 3) * gv3;
+                u3 += w3.get(base + k + 3) * gv3;
+                s3 += v3 * v3;
+            }
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float v = in.get(k);
+                float gv = rmsW.get(k) * v;
+                p0 += w1.get(base + k) * gv;
+                u0 += w3.get(base + k) * gv;
+                s0 += v * v;
+            }
+            red[lid] = (p0 + p1) + (p2 + p3);
+            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                    red[wg + lid] += red[wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                float inv = 1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps);
+                float a = red[0] * inv;
+                hb.set(r, a / (1.0f + TornadoMath.exp(-a)) * (red[wg] * inv));
+            }
+        }
+        for (int b0 = 0; n > 1 && b0 < n; b0 += 4) {
             int x0 = b0 * dim;
             int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
             int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
             int x3 = (b0 + 3 < n ? b0 + 3 : n - 1) * dim;
-            float p0 = 0.0f;
-            float u0 = 0.0f;
-            float s0 = 0.0f;
-            float p1 = 0.0f;
-            float u1 = 0.0f;
-            float s1 = 0.0f;
-            float p2 = 0.0f;
-            float u2 = 0.0f;
-            float s2 = 0.0f;
-            float p3 = 0.0f;
-            float u3 = 0.0f;
-            float s3 = 0.0f;
-            for (int k = lid; k < dim; k += wg) {
-                float g = rmsW.get(k);
-                float w0 = w1.get(base + k) * g;
-                float w1v = w3.get(base + k) * g;
-                float v0 = in.get(x0 + k);
-                p0 += w0 * v0;
-                u0 += w1v * v0;
-                s0 += v0 * v0;
-                float v1 = in.get(x1 + k);
-                p1 += w0 * v1;
-                u1 += w1v * v1;
-                s1 += v1 * v1;
-                float v2 = in.get(x2 + k);
-                p2 += w0 * v2;
-                u2 += w1v * v2;
-                s2 += v2 * v2;
-                float v3 = in.get(x3 + k);
-                p3 += w0 * v3;
-                u3 += w1v * v3;
-                s3 += v3 * v3;
+            // 4 activation rows x 4 adjacent elements: 48 independent sums per weight quad
+            float p00 = 0.0f;
+            float p01 = 0.0f;
+            float p02 = 0.0f;
+            float p03 = 0.0f;
+            float u00 = 0.0f;
+            float u01 = 0.0f;
+            float u02 = 0.0f;
+            float u03 = 0.0f;
+            float s00 = 0.0f;
+            float s01 = 0.0f;
+            float s02 = 0.0f;
+            float s03 = 0.0f;
+            float p10 = 0.0f;
+            float p11 = 0.0f;
+            float p12 = 0.0f;
+            float p13 = 0.0f;
+            float u10 = 0.0f;
+            float u11 = 0.0f;
+            float u12 = 0.0f;
+            float u13 = 0.0f;
+            float s10 = 0.0f;
+            float s11 = 0.0f;
+            float s12 = 0.0f;
+            float s13 = 0.0f;
+            float p20 = 0.0f;
+            float p21 = 0.0f;
+            float p22 = 0.0f;
+            float p23 = 0.0f;
+            float u20 = 0.0f;
+            float u21 = 0.0f;
+            float u22 = 0.0f;
+            float u23 = 0.0f;
+            float s20 = 0.0f;
+            float s21 = 0.0f;
+            float s22 = 0.0f;
+            float s23 = 0.0f;
+            float p30 = 0.0f;
+            float p31 = 0.0f;
+            float p32 = 0.0f;
+            float p33 = 0.0f;
+            float u30 = 0.0f;
+            float u31 = 0.0f;
+            float u32 = 0.0f;
+            float u33 = 0.0f;
+            float s30 = 0.0f;
+            float s31 = 0.0f;
+            float s32 = 0.0f;
+            float s33 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float g0 = rmsW.get(k);
+                float g1 = rmsW.get(k + 1);
+                float g2 = rmsW.get(k + 2);
+                float g3 = rmsW.get(k + 3);
+                float wa0 = 0.0f;
+                float wb0 = 0.0f;
+                float wa1 = 0.0f;
+                float wb1 = 0.0f;
+                float wa2 = 0.0f;
+                float wb2 = 0.0f;
+                float wa3 = 0.0f;
+                float wb3 = 0.0f;
+                wa0 = w1.get(base + k) * g0;
+                wb0 = w3.get(base + k) * g0;
+                wa1 = w1.get(base + k + 1) * g1;
+                wb1 = w3.get(base + k + 1) * g1;
+                wa2 = w1.get(base + k + 2) * g2;
+                wb2 = w3.get(base + k + 2) * g2;
+                wa3 = w1.get(base + k + 3) * g3;
+                wb3 = w3.get(base + k + 3) * g3;
+                float v00 = in.get(x0 + k);
+                p00 += wa0 * v00;
+                u00 += wb0 * v00;
+                s00 += v00 * v00;
+                float v01 = in.get(x0 + k + 1);
+                p01 += wa1 * v01;
+                u01 += wb1 * v01;
+                s01 += v01 * v01;
+                float v02 = in.get(x0 + k + 2);
+                p02 += wa2 * v02;
+                u02 += wb2 * v02;
+                s02 += v02 * v02;
+                float v03 = in.get(x0 + k + 3);
+                p03 += wa3 * v03;
+                u03 += wb3 * v03;
+                s03 += v03 * v03;
+                float v10 = in.get(x1 + k);
+                p10 += wa0 * v10;
+                u10 += wb0 * v10;
+                s10 += v10 * v10;
+                float v11 = in.get(x1 + k + 1);
+                p11 += wa1 * v11;
+                u11 += wb1 * v11;
+                s11 += v11 * v11;
+                float v12 = in.get(x1 + k + 2);
+                p12 += wa2 * v12;
+                u12 += wb2 * v12;
+                s12 += v12 * v12;
+                float v13 = in.get(x1 + k + 3);
+                p13 += wa3 * v13;
+                u13 += wb3 * v13;
+                s13 += v13 * v13;
+                float v20 = in.get(x2 + k);
+                p20 += wa0 * v20;
+                u20 += wb0 * v20;
+                s20 += v20 * v20;
+                float v21 = in.get(x2 + k + 1);
+                p21 += wa1 * v21;
+                u21 += wb1 * v21;
+                s21 += v21 * v21;
+                float v22 = in.get(x2 + k + 2);
+                p22 += wa2 * v22;
+                u22 += wb2 * v22;
+                s22 += v22 * v22;
+                float v23 = in.get(x2 + k + 3);
+                p23 += wa3 * v23;
+                u23 += wb3 * v23;
+                s23 += v23 * v23;
+                float v30 = in.get(x3 + k);
+                p30 += wa0 * v30;
+                u30 += wb0 * v30;
+                s30 += v30 * v30;
+                float v31 = in.get(x3 + k + 1);
+                p31 += wa1 * v31;
+                u31 += wb1 * v31;
+                s31 += v31 * v31;
+                float v32 = in.get(x3 + k + 2);
+                p32 += wa2 * v32;
+                u32 += wb2 * v32;
+                s32 += v32 * v32;
+                float v33 = in.get(x3 + k + 3);
+                p33 += wa3 * v33;
+                u33 += wb3 * v33;
+                s33 += v33 * v33;
             }
-            red[0 * wg + lid] = p0;
-            red[1 * wg + lid] = u0;
-            red[2 * wg + lid] = s0;
-            red[3 * wg + lid] = p1;
-            red[4 * wg + lid] = u1;
-            red[5 * wg + lid] = s1;
-            red[6 * wg + lid] = p2;
-            red[7 * wg + lid] = u2;
-            red[8 * wg + lid] = s2;
-            red[9 * wg + lid] = p3;
-            red[10 * wg + lid] = u3;
-            red[11 * wg + lid] = s3;
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float g = rmsW.get(k);
+                float wa = 0.0f;
+                float wb = 0.0f;
+                wa = w1.get(base + k) * g;
+                wb = w3.get(base + k) * g;
+                float v0 = in.get(x0 + k);
+                p00 += wa * v0;
+                u00 += wb * v0;
+                s00 += v0 * v0;
+                float v1 = in.get(x1 + k);
+                p10 += wa * v1;
+                u10 += wb * v1;
+                s10 += v1 * v1;
+                float v2 = in.get(x2 + k);
+                p20 += wa * v2;
+                u20 += wb * v2;
+                s20 += v2 * v2;
+                float v3 = in.get(x3 + k);
+                p30 += wa * v3;
+                u30 += wb * v3;
+                s30 += v3 * v3;
+            }
+            red[0 * wg + lid] = (p00 + p01) + (p02 + p03);
+            red[1 * wg + lid] = (u00 + u01) + (u02 + u03);
+            red[2 * wg + lid] = (s00 + s01) + (s02 + s03);
+            red[3 * wg + lid] = (p10 + p11) + (p12 + p13);
+            red[4 * wg + lid] = (u10 + u11) + (u12 + u13);
+            red[5 * wg + lid] = (s10 + s11) + (s12 + s13);
+            red[6 * wg + lid] = (p20 + p21) + (p22 + p23);
+            red[7 * wg + lid] = (u20 + u21) + (u22 + u23);
+            red[8 * wg + lid] = (s20 + s21) + (s22 + s23);
+            red[9 * wg + lid] = (p30 + p31) + (p32 + p33);
+            red[10 * wg + lid] = (u30 + u31) + (u32 + u33);
+            red[11 * wg + lid] = (s30 + s31) + (s32 + s33);
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
