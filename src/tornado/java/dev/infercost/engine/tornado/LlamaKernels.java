@@ -1614,9 +1614,10 @@ public final class LlamaKernels {
      * pos+1)): scores q·k/sqrt(headSize) kept in local memory, their max m and sum l of exp(score - m), and the
      * unnormalised output sum_p exp(score_p - m) v_p. Writes pout[g, 0..headSize) and pml[2g] = m, pml[2g+1] = l.
      * Grid S*n*nHeads work-groups of wg, S = the splits the longest row of the step needs (at most nSplit);
-     * {@code chunk} is fixed per session.
+     * {@code chunk} is fixed per session. When the session has one split (context up to {@code chunk}), the
+     * output is final: it goes normalised to {@code out} [n, nHeads*headSize] and no combine pass is launched.
      */
-    public static void attention(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray pout,
+    public static void attention(KernelContext c, FloatArray q, FloatArray keyCache, FloatArray valueCache, FloatArray out, FloatArray pout,
                                  FloatArray pml, IntArray meta, int nHeads, int headSize, int kvDim, int kvMul, int ctx,
                                  int chunk, int nSplit, int wg) {
         int g = c.groupIdx;
@@ -1697,7 +1698,11 @@ public final class LlamaKernels {
                         for (int j = 0; j < parts; j++) {
                             t += red[j * headSize + lid];
                         }
-                        pout.set(g * headSize + lid, t);
+                        if (nSplit == 1) {
+                            out.set(g * headSize + lid, t / sum);
+                        } else {
+                            pout.set(g * headSize + lid, t);
+                        }
                     }
                 } else {
                     for (int d = lid; d < headSize; d += wg) {
@@ -1705,7 +1710,11 @@ public final class LlamaKernels {
                         for (int p = start; p < end; p++) {
                             acc += sc[p - start] * valueCache.get((slot * ctx + p) * kvDim + kvo + d);
                         }
-                        pout.set(g * headSize + d, acc);
+                        if (nSplit == 1) {
+                            out.set(g * headSize + d, acc / sum);
+                        } else {
+                            pout.set(g * headSize + d, acc);
+                        }
                     }
                 }
                 if (lid == 0) {

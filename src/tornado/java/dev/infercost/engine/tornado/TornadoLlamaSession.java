@@ -29,9 +29,12 @@ import java.util.List;
  * layer, activations and the RoPE tables live on the device from the first execution on.
  *
  * <p>Tasks per layer (6, each one kernel launch): qkv (RMSNorm + Q/K/V products + RoPE + KV-cache store),
- * attn (split-context attention), combine (merge of the splits), wo (+ residual), ffn (RMSNorm + W1/W3 + SwiGLU),
- * w2 (+ residual); plus embed, final norm, classifier and argmax per step. Launch count matters: on small models
- * TornadoVM's per-task dispatch, not the kernels, dominates the step time.
+ * attn (split-context attention), combine (merge of the splits; absent when the session's context fits one split,
+ * leaving 5), wo (+ residual), ffn (RMSNorm + W1/W3 + SwiGLU), w2 (+ residual); plus embed, final norm, classifier
+ * and argmax per step. Launch count matters: on small models TornadoVM's per-task dispatch, not the kernels,
+ * dominates the step time (its OpenCL backend writes each kernel's argument frame with a blocking
+ * clEnqueueWriteBuffer before the launch, so every task costs two synchronous device commands; on PoCL about
+ * 65 us each).
  *
  * <p>Rows: a step processes up to {@code rows = max(maxBatch, min(maxContext, 64))} rows; decode uses one row per
  * sequence, prefill runs a prompt as consecutive rows of one slot (a matrix-matrix step: causal attention holds
@@ -135,11 +138,13 @@ final class TornadoLlamaSession implements DecodeSession {
                         wq.q8(), wk.q8(), wv.q8(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgQkv);
             }
             weightRows(gs, "qkv" + s, (dim + 2 * kvDim) / 2, wgQkv);
-            g.task("attn" + s, LlamaKernels::attention, kc, q, keyCache[l], valueCache[l], pout, pml, meta, nHeads, hs, kvDim,
+            g.task("attn" + s, LlamaKernels::attention, kc, q, keyCache[l], valueCache[l], xb, pout, pml, meta, nHeads, hs, kvDim,
                     cfg.kvMul(), maxContext, CHUNK, nSplit, wgAttn);
             groups(gs, "attn" + s, -nHeads, wgAttn);
-            g.task("combine" + s, LlamaKernels::attentionCombine, kc, xb, pout, pml, meta, dim, hs, CHUNK, nSplit);
-            grid(gs, "combine" + s, dim);
+            if (nSplit > 1) { // one split: attention wrote the final output already
+                g.task("combine" + s, LlamaKernels::attentionCombine, kc, xb, pout, pml, meta, dim, hs, CHUNK, nSplit);
+                grid(gs, "combine" + s, dim);
+            }
             matmul(g, gs, kc, "wo" + s, x, xb, e.wo[l], 1);
             switch (e.w1[l].type()) {
                 case F32 -> g.task("ffn" + s, LlamaKernels::ffnF32, kc, hb, x, e.rmsFfn[l], e.w1[l].f32(), e.w3[l].f32(), meta, dim, hidden, eps, wgFfn);
