@@ -260,11 +260,22 @@ public final class LlamaKernels {
         int base = r * dim;
         int rowBlock = r * (dim / 32);
         if (n == 1) {
-            float a = 0.0f;
-            for (int k = lid; k < dim; k += wg) {
-                a += halfToFloat(w.get(base + k) & 0xFFFF) * in.get(k);
+            // four independent sums over 4 adjacent elements (no serial add chain)
+            int dim4 = dim / 4 * 4;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                s0 += halfToFloat(w.get(base + k) & 0xFFFF) * in.get(k);
+                s1 += halfToFloat(w.get(base + k + 1) & 0xFFFF) * in.get(k + 1);
+                s2 += halfToFloat(w.get(base + k + 2) & 0xFFFF) * in.get(k + 2);
+                s3 += halfToFloat(w.get(base + k + 3) & 0xFFFF) * in.get(k + 3);
             }
-            red[lid] = a;
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                s0 += halfToFloat(w.get(base + k) & 0xFFFF) * in.get(k);
+            }
+            red[lid] = (s0 + s1) + (s2 + s3);
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
                 if (lid < stride) {
@@ -343,11 +354,17 @@ public final class LlamaKernels {
                 int off = (rowBlock + blk) * 34;
                 float d = halfToFloat((w.get(off) & 0xFF) | ((w.get(off + 1) & 0xFF) << 8));
                 int k0 = blk * 32;
-                float t = 0.0f;
-                for (int e = 0; e < 32; e++) {
-                    t += w.get(off + 2 + e) * in.get(k0 + e);
+                float t0 = 0.0f;
+                float t1 = 0.0f;
+                float t2 = 0.0f;
+                float t3 = 0.0f;
+                for (int e = 0; e < 32; e += 4) {
+                    t0 += w.get(off + 2 + e) * in.get(k0 + e);
+                    t1 += w.get(off + 3 + e) * in.get(k0 + e + 1);
+                    t2 += w.get(off + 4 + e) * in.get(k0 + e + 2);
+                    t3 += w.get(off + 5 + e) * in.get(k0 + e + 3);
                 }
-                a += d * t;
+                a += d * ((t0 + t1) + (t2 + t3));
             }
             red[lid] = a;
             for (int stride = wg / 2; stride > 0; stride /= 2) {
@@ -894,7 +911,188 @@ public final class LlamaKernels {
         int base = wr * dim;
         int rowBytes = wr * (dim / 32) * 34;
         int n = meta.get(0);
-        for (int b0 = 0; b0 < n; b0 += 4) {
+        int dim4 = dim / 4 * 4;
+        if (n == 1 && part == 0) {
+            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+            float p0 = 0.0f;
+            float p1 = 0.0f;
+            float p2 = 0.0f;
+            float p3 = 0.0f;
+            float u0 = 0.0f;
+            float u1 = 0.0f;
+            float u2 = 0.0f;
+            float u3 = 0.0f;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float v0 = in.get(k);
+                float gv0 = rmsW.get(k) * v0;
+                p0 += halfToFloat(wq.get(base + k) & 0xFFFF) * gv0;
+                u0 += halfToFloat(wq.get(base + dim + k) & 0xFFFF) * gv0;
+                s0 += v0 * v0;
+                float v1 = in.get(k + 1);
+                float gv1 = rmsW.get(k + 1) * v1;
+                p1 += halfToFloat(wq.get(base + k + 1) & 0xFFFF) * gv1;
+                u1 += halfToFloat(wq.get(base + dim + k + 1) & 0xFFFF) * gv1;
+                s1 += v1 * v1;
+                float v2 = in.get(k + 2);
+                float gv2 = rmsW.get(k + 2) * v2;
+                p2 += halfToFloat(wq.get(base + k + 2) & 0xFFFF) * gv2;
+                u2 += halfToFloat(wq.get(base + dim + k + 2) & 0xFFFF) * gv2;
+                s2 += v2 * v2;
+                float v3 = in.get(k + 3);
+                float gv3 = rmsW.get(k + 3) * v3;
+                p3 += halfToFloat(wq.get(base + k + 3) & 0xFFFF) * gv3;
+                u3 += halfToFloat(wq.get(base + dim + k + 3) & 0xFFFF) * gv3;
+                s3 += v3 * v3;
+            }
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float v = in.get(k);
+                float gv = rmsW.get(k) * v;
+                p0 += halfToFloat(wq.get(base + k) & 0xFFFF) * gv;
+                u0 += halfToFloat(wq.get(base + dim + k) & 0xFFFF) * gv;
+                s0 += v * v;
+            }
+            red[lid] = (p0 + p1) + (p2 + p3);
+            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                    red[wg + lid] += red[wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+        }
+        if (n == 1 && part == 1) {
+            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+            float p0 = 0.0f;
+            float p1 = 0.0f;
+            float p2 = 0.0f;
+            float p3 = 0.0f;
+            float u0 = 0.0f;
+            float u1 = 0.0f;
+            float u2 = 0.0f;
+            float u3 = 0.0f;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float v0 = in.get(k);
+                float gv0 = rmsW.get(k) * v0;
+                p0 += halfToFloat(wk.get(base + k) & 0xFFFF) * gv0;
+                u0 += halfToFloat(wk.get(base + dim + k) & 0xFFFF) * gv0;
+                s0 += v0 * v0;
+                float v1 = in.get(k + 1);
+                float gv1 = rmsW.get(k + 1) * v1;
+                p1 += halfToFloat(wk.get(base + k + 1) & 0xFFFF) * gv1;
+                u1 += halfToFloat(wk.get(base + dim + k + 1) & 0xFFFF) * gv1;
+                s1 += v1 * v1;
+                float v2 = in.get(k + 2);
+                float gv2 = rmsW.get(k + 2) * v2;
+                p2 += halfToFloat(wk.get(base + k + 2) & 0xFFFF) * gv2;
+                u2 += halfToFloat(wk.get(base + dim + k + 2) & 0xFFFF) * gv2;
+                s2 += v2 * v2;
+                float v3 = in.get(k + 3);
+                float gv3 = rmsW.get(k + 3) * v3;
+                p3 += halfToFloat(wk.get(base + k + 3) & 0xFFFF) * gv3;
+                u3 += halfToFloat(wk.get(base + dim + k + 3) & 0xFFFF) * gv3;
+                s3 += v3 * v3;
+            }
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float v = in.get(k);
+                float gv = rmsW.get(k) * v;
+                p0 += halfToFloat(wk.get(base + k) & 0xFFFF) * gv;
+                u0 += halfToFloat(wk.get(base + dim + k) & 0xFFFF) * gv;
+                s0 += v * v;
+            }
+            red[lid] = (p0 + p1) + (p2 + p3);
+            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                    red[wg + lid] += red[wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+        }
+        if (n == 1 && part == 2) {
+            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+            float p0 = 0.0f;
+            float p1 = 0.0f;
+            float p2 = 0.0f;
+            float p3 = 0.0f;
+            float u0 = 0.0f;
+            float u1 = 0.0f;
+            float u2 = 0.0f;
+            float u3 = 0.0f;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float v0 = in.get(k);
+                float gv0 = rmsW.get(k) * v0;
+                p0 += halfToFloat(wv.get(base + k) & 0xFFFF) * gv0;
+                u0 += halfToFloat(wv.get(base + dim + k) & 0xFFFF) * gv0;
+                s0 += v0 * v0;
+                float v1 = in.get(k + 1);
+                float gv1 = rmsW.get(k + 1) * v1;
+                p1 += halfToFloat(wv.get(base + k + 1) & 0xFFFF) * gv1;
+                u1 += halfToFloat(wv.get(base + dim + k + 1) & 0xFFFF) * gv1;
+                s1 += v1 * v1;
+                float v2 = in.get(k + 2);
+                float gv2 = rmsW.get(k + 2) * v2;
+                p2 += halfToFloat(wv.get(base + k + 2) & 0xFFFF) * gv2;
+                u2 += halfToFloat(wv.get(base + dim + k + 2) & 0xFFFF) * gv2;
+                s2 += v2 * v2;
+                float v3 = in.get(k + 3);
+                float gv3 = rmsW.get(k + 3) * v3;
+                p3 += halfToFloat(wv.get(base + k + 3) & 0xFFFF) * gv3;
+                u3 += halfToFloat(wv.get(base + dim + k + 3) & 0xFFFF) * gv3;
+                s3 += v3 * v3;
+            }
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float v = in.get(k);
+                float gv = rmsW.get(k) * v;
+                p0 += halfToFloat(wv.get(base + k) & 0xFFFF) * gv;
+                u0 += halfToFloat(wv.get(base + dim + k) & 0xFFFF) * gv;
+                s0 += v * v;
+            }
+            red[lid] = (p0 + p1) + (p2 + p3);
+            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                    red[wg + lid] += red[wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+        }
+        for (int b0 = 0; n > 1 && b0 < n; b0 += 4) {
             int x0 = b0 * dim;
             int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
             int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
@@ -1005,7 +1203,188 @@ public final class LlamaKernels {
         int base = wr * dim;
         int rowBytes = wr * (dim / 32) * 34;
         int n = meta.get(0);
-        for (int b0 = 0; b0 < n; b0 += 4) {
+        int dim4 = dim / 4 * 4;
+        if (n == 1 && part == 0) {
+            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+            float p0 = 0.0f;
+            float p1 = 0.0f;
+            float p2 = 0.0f;
+            float p3 = 0.0f;
+            float u0 = 0.0f;
+            float u1 = 0.0f;
+            float u2 = 0.0f;
+            float u3 = 0.0f;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float v0 = in.get(k);
+                float gv0 = rmsW.get(k) * v0;
+                p0 += q8(wq, base + k) * gv0;
+                u0 += q8(wq, base + dim + k) * gv0;
+                s0 += v0 * v0;
+                float v1 = in.get(k + 1);
+                float gv1 = rmsW.get(k + 1) * v1;
+                p1 += q8(wq, base + k + 1) * gv1;
+                u1 += q8(wq, base + dim + k + 1) * gv1;
+                s1 += v1 * v1;
+                float v2 = in.get(k + 2);
+                float gv2 = rmsW.get(k + 2) * v2;
+                p2 += q8(wq, base + k + 2) * gv2;
+                u2 += q8(wq, base + dim + k + 2) * gv2;
+                s2 += v2 * v2;
+                float v3 = in.get(k + 3);
+                float gv3 = rmsW.get(k + 3) * v3;
+                p3 += q8(wq, base + k + 3) * gv3;
+                u3 += q8(wq, base + dim + k + 3) * gv3;
+                s3 += v3 * v3;
+            }
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float v = in.get(k);
+                float gv = rmsW.get(k) * v;
+                p0 += q8(wq, base + k) * gv;
+                u0 += q8(wq, base + dim + k) * gv;
+                s0 += v * v;
+            }
+            red[lid] = (p0 + p1) + (p2 + p3);
+            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                    red[wg + lid] += red[wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+        }
+        if (n == 1 && part == 1) {
+            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+            float p0 = 0.0f;
+            float p1 = 0.0f;
+            float p2 = 0.0f;
+            float p3 = 0.0f;
+            float u0 = 0.0f;
+            float u1 = 0.0f;
+            float u2 = 0.0f;
+            float u3 = 0.0f;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float v0 = in.get(k);
+                float gv0 = rmsW.get(k) * v0;
+                p0 += q8(wk, base + k) * gv0;
+                u0 += q8(wk, base + dim + k) * gv0;
+                s0 += v0 * v0;
+                float v1 = in.get(k + 1);
+                float gv1 = rmsW.get(k + 1) * v1;
+                p1 += q8(wk, base + k + 1) * gv1;
+                u1 += q8(wk, base + dim + k + 1) * gv1;
+                s1 += v1 * v1;
+                float v2 = in.get(k + 2);
+                float gv2 = rmsW.get(k + 2) * v2;
+                p2 += q8(wk, base + k + 2) * gv2;
+                u2 += q8(wk, base + dim + k + 2) * gv2;
+                s2 += v2 * v2;
+                float v3 = in.get(k + 3);
+                float gv3 = rmsW.get(k + 3) * v3;
+                p3 += q8(wk, base + k + 3) * gv3;
+                u3 += q8(wk, base + dim + k + 3) * gv3;
+                s3 += v3 * v3;
+            }
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float v = in.get(k);
+                float gv = rmsW.get(k) * v;
+                p0 += q8(wk, base + k) * gv;
+                u0 += q8(wk, base + dim + k) * gv;
+                s0 += v * v;
+            }
+            red[lid] = (p0 + p1) + (p2 + p3);
+            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                    red[wg + lid] += red[wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+        }
+        if (n == 1 && part == 2) {
+            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+            float p0 = 0.0f;
+            float p1 = 0.0f;
+            float p2 = 0.0f;
+            float p3 = 0.0f;
+            float u0 = 0.0f;
+            float u1 = 0.0f;
+            float u2 = 0.0f;
+            float u3 = 0.0f;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float v0 = in.get(k);
+                float gv0 = rmsW.get(k) * v0;
+                p0 += q8(wv, base + k) * gv0;
+                u0 += q8(wv, base + dim + k) * gv0;
+                s0 += v0 * v0;
+                float v1 = in.get(k + 1);
+                float gv1 = rmsW.get(k + 1) * v1;
+                p1 += q8(wv, base + k + 1) * gv1;
+                u1 += q8(wv, base + dim + k + 1) * gv1;
+                s1 += v1 * v1;
+                float v2 = in.get(k + 2);
+                float gv2 = rmsW.get(k + 2) * v2;
+                p2 += q8(wv, base + k + 2) * gv2;
+                u2 += q8(wv, base + dim + k + 2) * gv2;
+                s2 += v2 * v2;
+                float v3 = in.get(k + 3);
+                float gv3 = rmsW.get(k + 3) * v3;
+                p3 += q8(wv, base + k + 3) * gv3;
+                u3 += q8(wv, base + dim + k + 3) * gv3;
+                s3 += v3 * v3;
+            }
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float v = in.get(k);
+                float gv = rmsW.get(k) * v;
+                p0 += q8(wv, base + k) * gv;
+                u0 += q8(wv, base + dim + k) * gv;
+                s0 += v * v;
+            }
+            red[lid] = (p0 + p1) + (p2 + p3);
+            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                    red[wg + lid] += red[wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+            }
+        }
+        for (int b0 = 0; n > 1 && b0 < n; b0 += 4) {
             int x0 = b0 * dim;
             int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
             int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
@@ -1416,7 +1795,69 @@ public final class LlamaKernels {
         int n = meta.get(0);
         int base = r * dim;
         int rowBytes = r * (dim / 32) * 34;
-        for (int b0 = 0; b0 < n; b0 += 4) {
+        int dim4 = dim / 4 * 4;
+        if (n == 1) {
+            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+            float p0 = 0.0f;
+            float p1 = 0.0f;
+            float p2 = 0.0f;
+            float p3 = 0.0f;
+            float u0 = 0.0f;
+            float u1 = 0.0f;
+            float u2 = 0.0f;
+            float u3 = 0.0f;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int k = lid * 4; k < dim4; k += wg * 4) {
+                float v0 = in.get(k);
+                float gv0 = rmsW.get(k) * v0;
+                p0 += halfToFloat(w1.get(base + k) & 0xFFFF) * gv0;
+                u0 += halfToFloat(w3.get(base + k) & 0xFFFF) * gv0;
+                s0 += v0 * v0;
+                float v1 = in.get(k + 1);
+                float gv1 = rmsW.get(k + 1) * v1;
+                p1 += halfToFloat(w1.get(base + k + 1) & 0xFFFF) * gv1;
+                u1 += halfToFloat(w3.get(base + k + 1) & 0xFFFF) * gv1;
+                s1 += v1 * v1;
+                float v2 = in.get(k + 2);
+                float gv2 = rmsW.get(k + 2) * v2;
+                p2 += halfToFloat(w1.get(base + k + 2) & 0xFFFF) * gv2;
+                u2 += halfToFloat(w3.get(base + k + 2) & 0xFFFF) * gv2;
+                s2 += v2 * v2;
+                float v3 = in.get(k + 3);
+                float gv3 = rmsW.get(k + 3) * v3;
+                p3 += halfToFloat(w1.get(base + k + 3) & 0xFFFF) * gv3;
+                u3 += halfToFloat(w3.get(base + k + 3) & 0xFFFF) * gv3;
+                s3 += v3 * v3;
+            }
+            for (int k = dim4 + lid; k < dim; k += wg) {
+                float v = in.get(k);
+                float gv = rmsW.get(k) * v;
+                p0 += halfToFloat(w1.get(base + k) & 0xFFFF) * gv;
+                u0 += halfToFloat(w3.get(base + k) & 0xFFFF) * gv;
+                s0 += v * v;
+            }
+            red[lid] = (p0 + p1) + (p2 + p3);
+            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                    red[wg + lid] += red[wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                float inv = 1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps);
+                float a = red[0] * inv;
+                hb.set(r, a / (1.0f + TornadoMath.exp(-a)) * (red[wg] * inv));
+            }
+        }
+        for (int b0 = 0; n > 1 && b0 < n; b0 += 4) {
             int x0 = b0 * dim;
             int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
             int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
@@ -1506,7 +1947,71 @@ public final class LlamaKernels {
         int n = meta.get(0);
         int base = r * dim;
         int rowBytes = r * (dim / 32) * 34;
-        for (int b0 = 0; b0 < n; b0 += 4) {
+        int dim4 = dim / 4 * 4;
+        if (n == 1) {
+            // single activation row (batch-1 decode): whole Q8_0 blocks, one scale decode per 32 weights, 12 sums
+            float p = 0.0f;
+            float u = 0.0f;
+            float s0 = 0.0f;
+            float s1 = 0.0f;
+            float s2 = 0.0f;
+            float s3 = 0.0f;
+            for (int blk = lid; blk < dim / 32; blk += wg) {
+                int o = rowBytes + blk * 34;
+                float d0 = halfToFloat((w1.get(o) & 0xFF) | ((w1.get(o + 1) & 0xFF) << 8));
+                float d1 = halfToFloat((w3.get(o) & 0xFF) | ((w3.get(o + 1) & 0xFF) << 8));
+                float tp0 = 0.0f;
+                float tp1 = 0.0f;
+                float tp2 = 0.0f;
+                float tp3 = 0.0f;
+                float tu0 = 0.0f;
+                float tu1 = 0.0f;
+                float tu2 = 0.0f;
+                float tu3 = 0.0f;
+                for (int e = 0; e < 32; e += 4) {
+                    float v0 = in.get(blk * 32 + e);
+                    float gv0 = rmsW.get(blk * 32 + e) * v0;
+                    tp0 += w1.get(o + 2 + e) * gv0;
+                    tu0 += w3.get(o + 2 + e) * gv0;
+                    s0 += v0 * v0;
+                    float v1 = in.get(blk * 32 + e + 1);
+                    float gv1 = rmsW.get(blk * 32 + e + 1) * v1;
+                    tp1 += w1.get(o + 2 + e + 1) * gv1;
+                    tu1 += w3.get(o + 2 + e + 1) * gv1;
+                    s1 += v1 * v1;
+                    float v2 = in.get(blk * 32 + e + 2);
+                    float gv2 = rmsW.get(blk * 32 + e + 2) * v2;
+                    tp2 += w1.get(o + 2 + e + 2) * gv2;
+                    tu2 += w3.get(o + 2 + e + 2) * gv2;
+                    s2 += v2 * v2;
+                    float v3 = in.get(blk * 32 + e + 3);
+                    float gv3 = rmsW.get(blk * 32 + e + 3) * v3;
+                    tp3 += w1.get(o + 2 + e + 3) * gv3;
+                    tu3 += w3.get(o + 2 + e + 3) * gv3;
+                    s3 += v3 * v3;
+                }
+                p += d0 * ((tp0 + tp1) + (tp2 + tp3));
+                u += d1 * ((tu0 + tu1) + (tu2 + tu3));
+            }
+            red[lid] = p;
+            red[wg + lid] = u;
+            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+            for (int stride = wg / 2; stride > 0; stride /= 2) {
+                c.localBarrier();
+                if (lid < stride) {
+                    red[lid] += red[lid + stride];
+                    red[wg + lid] += red[wg + lid + stride];
+                    red[2 * wg + lid] += red[2 * wg + lid + stride];
+                }
+            }
+            c.localBarrier();
+            if (lid == 0) {
+                float inv = 1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps);
+                float a = red[0] * inv;
+                hb.set(r, a / (1.0f + TornadoMath.exp(-a)) * (red[wg] * inv));
+            }
+        }
+        for (int b0 = 0; n > 1 && b0 < n; b0 += 4) {
             int x0 = b0 * dim;
             int x1 = (b0 + 1 < n ? b0 + 1 : n - 1) * dim;
             int x2 = (b0 + 2 < n ? b0 + 2 : n - 1) * dim;
