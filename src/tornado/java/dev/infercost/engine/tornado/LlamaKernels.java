@@ -33,21 +33,18 @@ public final class LlamaKernels {
     static final float NEG = -1e30f;
 
     /**
-     * IEEE-754 binary16 bits (low 16 bits of {@code h}) to float, exactly, with integer arithmetic and one
-     * exact power-of-two scaling: normal = (1024 + mantissa) * 2^(exponent - 25), subnormal = mantissa * 2^-24.
-     * Infinity/NaN (exponent 31) are not expected in weights and decode as 65504-range finite values.
+     * IEEE-754 binary16 bits (low 16 bits of {@code h}) to float, exactly, without branches or division (so CPU
+     * OpenCL compilers vectorise it; TornadoVM's OpenCL backend cannot reinterpret bits): value = m * 2^(e - 25)
+     * with m = 1024 + mantissa, e = exponent for normals and m = mantissa, e = 1 for subnormals (mantissa * 2^-24);
+     * both factors are exact floats, so the product is exact. Infinity/NaN (exponent 31) are not expected in
+     * weights and decode as finite values of the 2^16 range.
      */
     public static float halfToFloat(int h) {
         int exp = (h >> 10) & 0x1F;
         int mant = h & 0x3FF;
-        float v;
-        if (exp == 0) {
-            v = mant * (1.0f / 16777216.0f);
-        } else if (exp >= 25) {
-            v = (1024 + mant) * (float) (1 << (exp - 25));
-        } else {
-            v = (1024 + mant) / (float) (1 << (25 - exp));
-        }
+        int m = exp == 0 ? mant : 1024 + mant;
+        int e = exp == 0 ? 1 : exp == 31 ? 30 : exp;
+        float v = m * (float) (1 << e) * (1.0f / 33554432.0f);
         return (h & 0x8000) != 0 ? -v : v;
     }
 
