@@ -61,14 +61,30 @@ sweep() { "${java[@]}" dev.infercost.bench.tornado.DecodeSweep "$@"; }
 M="$root/../shared/models"
 log "decode sweep: stories260K (real weights), tornado $device vs jvm"
 sweep --model "$M/stories260K.bin" --tokenizer "$M/tok512.bin" --backend tornado --device "$device" --batch 1,8,32 \
-  --steps 64 --warmup 8 --peak-gbps "${PEAK_GBPS:-4800}" --out "$out/decode-stories260K-tornado.csv" > /dev/null 2>> "$out/log.txt" || log "tornado stories260K sweep failed"
+  --steps 64 --warmup 8 --warmup-s 2 --peak-gbps "${PEAK_GBPS:-4800}" --out "$out/decode-stories260K-tornado.csv" > /dev/null 2>> "$out/log.txt" || log "tornado stories260K sweep failed"
 sweep --model "$M/stories260K.bin" --tokenizer "$M/tok512.bin" --backend jvm --threads 0 --batch 1,8,32 \
-  --steps 64 --warmup 8 --out "$out/decode-stories260K-jvm.csv" > /dev/null 2>> "$out/log.txt" || log "jvm stories260K sweep failed"
+  --steps 64 --warmup 8 --warmup-s 2 --out "$out/decode-stories260K-jvm.csv" > /dev/null 2>> "$out/log.txt" || log "jvm stories260K sweep failed"
 
 preset="${PRESET:-llama-3.2-1b:f16}"
 log "decode sweep: $preset (preset: synthetic weights, real shapes) on tornado $device, MBU vs ${PEAK_GBPS:-4800} GB/s"
-sweep --model "$preset" --backend tornado --device "$device" --batch 1,8 --steps 64 --warmup 8 --context 128 \
+sweep --model "$preset" --backend tornado --device "$device" --batch 1,8 --steps 64 --warmup 8 --warmup-s 2 --context 128 \
   --peak-gbps "${PEAK_GBPS:-4800}" --out "$out/decode-${preset//:/-}-tornado.csv" > /dev/null 2>> "$out/log.txt" || log "$preset sweep failed"
+# PTX devices: the same sweep with the step recorded once as a CUDA graph and replayed (one graph launch per step
+# instead of ~5 launches per layer). Its greedy tokens must equal the plain run's (greedy_tokens_crc32 column).
+if awk -v d="$device" '$1 == d' "$out/devices.txt" | grep -q PTX; then
+  log "decode sweep: $preset with cuda_graph=true"
+  g="$out/decode-${preset//:/-}-tornado-cudagraph.csv"
+  if sweep --model "$preset" --backend tornado --device "$device" --batch 1,8 --steps 64 --warmup 8 --warmup-s 2 --context 128 \
+      --peak-gbps "${PEAK_GBPS:-4800}" --extra cuda_graph=true --out "$g" > /dev/null 2>> "$out/log.txt"; then
+    if [ "$(awk -F, '{print $NF}' "$g")" = "$(awk -F, '{print $NF}' "$out/decode-${preset//:/-}-tornado.csv")" ]; then
+      log "cuda_graph: greedy tokens equal the plain run's"
+    else
+      log "cuda_graph: greedy tokens DIFFER from the plain run's: its figures are not valid"; mv "$g" "${g%.csv}-INVALID.csv"
+    fi
+  else log "$preset cuda_graph sweep failed"; fi
+else
+  log "device $device is not a PTX device: no CUDA-graph pass (TornadoVM's OpenCL backend writes each kernel's arguments with a blocking copy before its launch)"
+fi
 
 log "encoder: all-MiniLM-L6-v2 sequences/s, tornado $device vs ONNX Runtime CPU, batch 1 and 8 (~30 tokens)"
 t1="The quarterly report shows that revenue from cloud inference grew faster than training revenue in every region, driven mostly by enterprise search and coding assistants."

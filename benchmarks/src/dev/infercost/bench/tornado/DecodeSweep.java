@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.zip.CRC32;
 
 /**
  * Greedy decode throughput of any backend through the Engine SPI, per batch size: a quick sweep for comparing
@@ -33,7 +34,8 @@ import java.util.Map;
  * stored) + KV cache read (2 * layers * B * mean context * kvDim * 4 bytes, fp32 cache); achieved bandwidth =
  * bytes per step / seconds per step; MBU = achieved bandwidth / {@code --peak-gbps} (when given), the
  * memory-bandwidth utilisation of decode as defined by Databricks' "LLM inference performance engineering"
- * (2023).
+ * (2023). greedy_tokens_crc32 is the CRC-32 of slot 0's greedy token ids over the timed steps: two runs of one
+ * model with the same steps must print the same value (e.g. tornado with and without cuda_graph=true).
  *
  * <pre>java ... dev.infercost.bench.tornado.DecodeSweep --model M [--tokenizer T] --backend tornado --device 0:0
  *     --batch 1,8,32 --steps 64 --warmup 8 [--warmup-s 3] [--context 256] [--threads 0] [--peak-gbps 4800] [--extra wg=64]
@@ -44,7 +46,8 @@ public final class DecodeSweep {
 
     /** Columns of the CSV this writes. */
     public static final List<String> COLUMNS = List.of("backend", "device", "model", "weights", "dtype", "batch",
-            "context_start", "steps", "decode [tok/s]", "step [ms]", "bytes_per_step [B]", "bandwidth [GB/s]", "mbu [fraction]");
+            "context_start", "steps", "decode [tok/s]", "step [ms]", "bytes_per_step [B]", "bandwidth [GB/s]", "mbu [fraction]",
+            "greedy_tokens_crc32");
 
     public static void main(String[] args) throws IOException {
         Map<String, String> a = parse(args);
@@ -90,15 +93,22 @@ public final class DecodeSweep {
                     } while (System.nanoTime() < warmEnd);
                     int pos0 = pos[0];
                     long t0 = System.nanoTime();
-                    for (int k = 0; k < steps; k++) step(s, b, slots, tokens, pos, next, logits);
+                    int[] row0 = new int[steps];
+                    for (int k = 0; k < steps; k++) {
+                        step(s, b, slots, tokens, pos, next, logits);
+                        row0[k] = next[0];
+                    }
                     double secs = (System.nanoTime() - t0) / 1e9;
+                    CRC32 crc = new CRC32();
+                    for (int id : row0) crc.update(java.nio.ByteBuffer.allocate(4).putInt(id).array());
                     double meanCtx = pos0 + (steps - 1) / 2.0 + 1;
                     double bytes = weightBytes + 2.0 * c.nLayers() * b * meanCtx * c.kvDim() * 4;
                     double gbps = bytes * steps / secs / 1e9;
                     t.add(backend, e.device(), m.info().name(), m.info().weightsLabel(), m.info().dtype(), b, pos0, steps,
                             String.format(Locale.ROOT, "%.2f", b * steps / secs), String.format(Locale.ROOT, "%.3f", secs * 1e3 / steps),
                             String.format(Locale.ROOT, "%.0f", bytes), String.format(Locale.ROOT, "%.2f", gbps),
-                            Double.isNaN(peakGbps) ? "" : String.format(Locale.ROOT, "%.4f", gbps / peakGbps));
+                            Double.isNaN(peakGbps) ? "" : String.format(Locale.ROOT, "%.4f", gbps / peakGbps),
+                            String.format(Locale.ROOT, "%08x", crc.getValue()));
                 }
             }
         }

@@ -33,6 +33,18 @@ public final class TornadoLlamaEngine implements Engine {
      * two (at least 32) covering its reduction, up to this cap.
      */
     final int wg;
+    /**
+     * EngineOptions extra "cuda_graph=true": record one step as a CUDA graph on the first execution and replay it
+     * (TornadoVM {@code withCUDAGraph}, PTX backend only), so a step costs one graph launch instead of one launch
+     * per task. Implies {@link #fixedGrids}: a replay reuses the recorded grid sizes.
+     */
+    final boolean cudaGraph;
+    /**
+     * EngineOptions extra "fixed_grids=true" (or implied by cuda_graph): every step launches the grids of a full
+     * step (all rows, all attention splits); the kernels skip rows and splits the step does not use. Testable on
+     * any device; costs idle work-groups.
+     */
+    final boolean fixedGrids;
 
     final DeviceTensor embedding, classifier;
     final DeviceTensor[] wq, wk, wv, wo, w1, w2, w3;
@@ -56,6 +68,11 @@ public final class TornadoLlamaEngine implements Engine {
         int want = forced != null ? parseWg(forced)
                 : device.getDeviceType() == uk.ac.manchester.tornado.api.enums.TornadoDeviceType.CPU ? 1 : 256;
         this.wg = Integer.highestOneBit((int) Math.min(want, deviceMax));
+        this.cudaGraph = flag(options, "cuda_graph");
+        this.fixedGrids = cudaGraph || flag(options, "fixed_grids");
+        if (cudaGraph && device.getTornadoVMBackend() != uk.ac.manchester.tornado.api.enums.TornadoVMBackendType.PTX)
+            throw new BadInputException("tornado option cuda_graph=true needs a device of TornadoVM's PTX backend; " + deviceId
+                    + " is " + device.getTornadoVMBackend() + " (build TornadoVM with the PTX backend: make BACKEND=ptx)");
 
         LlamaWeights w = model.weights();
         int L = cfg.nLayers();
@@ -84,6 +101,13 @@ public final class TornadoLlamaEngine implements Engine {
             rmsFfn[l] = DeviceTensor.vector(w.rmsFfn()[l]);
         }
         rmsFinal = DeviceTensor.vector(w.rmsFinal());
+    }
+
+    private static boolean flag(EngineOptions options, String key) {
+        String v = options.extra() == null ? null : options.extra().get(key);
+        if (v == null || v.equalsIgnoreCase("false")) return false;
+        if (v.equalsIgnoreCase("true")) return true;
+        throw new BadInputException("tornado option " + key + "=" + v + ": expected true or false");
     }
 
     private static int parseWg(String s) {
@@ -126,7 +150,7 @@ public final class TornadoLlamaEngine implements Engine {
     @Override
     public String device() {
         return "tornado " + deviceId + " " + TornadoBackendImpl.physicalName(device) + " (" + device.getTornadoVMBackend() + ", "
-                + device.getDeviceType() + ", wg " + wg + ")";
+                + device.getDeviceType() + ", wg " + wg + (cudaGraph ? ", CUDA graph" : fixedGrids ? ", fixed grids" : "") + ")";
     }
 
     @Override public LlamaConfig config() { return cfg; }

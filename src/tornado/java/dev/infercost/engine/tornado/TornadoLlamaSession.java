@@ -164,7 +164,9 @@ final class TornadoLlamaSession implements DecodeSession {
         g.transferToHost(DataTransferMode.UNDER_DEMAND, logits);
 
         ImmutableTaskGraph itg = g.snapshot();
-        plan = new TornadoExecutionPlan(itg).withDevice(e.device).withGridScheduler(gs);
+        TornadoExecutionPlan p = new TornadoExecutionPlan(itg).withDevice(e.device).withGridScheduler(gs);
+        if (e.fixedGrids) sizeGrids(rows, nSplit);
+        plan = e.cudaGraph ? p.withCUDAGraph() : p;
     }
 
     /**
@@ -259,8 +261,14 @@ final class TornadoLlamaSession implements DecodeSession {
         }
         int maxPos = 0;
         for (int i = 0; i < n; i++) maxPos = Math.max(maxPos, meta.get(3 + 3 * i));
-        sizeGrids(n, maxPos / CHUNK + 1);
+        if (!e.fixedGrids) sizeGrids(n, maxPos / CHUNK + 1);
         if (verified) return plan.execute();
+        if (e.cudaGraph) {
+            // Kernels inside a CUDA graph capture are not timed by TornadoVM's profiler, so the check below cannot
+            // run; a bail-out to Java is still an error (bin/infercost sets tornado.recover.bailout=False).
+            verified = true;
+            return plan.execute();
+        }
         // First execution: compiles the kernels and copies the weights. Profile it once to prove the task graph
         // ran as device kernels (TornadoVM can bail out to sequential Java on the host).
         plan.withProfiler(ProfilerMode.SILENT);

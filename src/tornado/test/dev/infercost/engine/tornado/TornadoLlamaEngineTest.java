@@ -90,9 +90,37 @@ class TornadoLlamaEngineTest {
      */
     @Test
     void batchedLogitsAndDeviceArgmaxAgreeWithJvm() {
+        checkBatched(tornado, 256);
+    }
+
+    /**
+     * The same with full-size grids every step (fixed_grids=true: rows and attention splits a step does not use
+     * are launched and skipped by the kernels), the mode a CUDA-graph replay needs; one attention split (context
+     * 100) and two (context 256). On a PTX device the same check runs with cuda_graph=true; elsewhere that option
+     * must be refused with a message naming the backend.
+     */
+    @Test
+    void fixedGridsAndCudaGraphAgreeWithJvm() {
+        try (Engine fixed = Engines.require("tornado").open(model, new EngineOptions(0, DEVICE, Map.of("fixed_grids", "true")))) {
+            assertTrue(fixed.device().contains("fixed grids"), fixed.device());
+            checkBatched(fixed, 100);
+            checkBatched(fixed, 256);
+        }
+        if (tornado.device().contains("(PTX,")) {
+            try (Engine graph = Engines.require("tornado").open(model, new EngineOptions(0, DEVICE, Map.of("cuda_graph", "true")))) {
+                checkBatched(graph, 256);
+            }
+        } else {
+            dev.infercost.BadInputException ex = assertThrows(dev.infercost.BadInputException.class,
+                    () -> Engines.require("tornado").open(model, new EngineOptions(0, DEVICE, Map.of("cuda_graph", "true"))));
+            assertTrue(ex.getMessage().contains("PTX"), ex.getMessage());
+        }
+    }
+
+    static void checkBatched(Engine tornado, int context) {
         int vocab = model.config().vocabSize(), n = 3, steps = 40;
         int[][] prompts = {{1, 403, 407, 261, 378}, {1, 403}, {1, 300, 301, 302, 303, 304, 305, 306, 307, 308, 309}};
-        try (DecodeSession t = tornado.newSession(4, 256); DecodeSession j = jvm.newSession(4, 256)) {
+        try (DecodeSession t = tornado.newSession(4, context); DecodeSession j = jvm.newSession(4, context)) {
             int[] slots = {2, 0, 3}, tokens = new int[n], pos = new int[n], next = new int[n];
             float[] lt = new float[4 * vocab], lj = new float[4 * vocab];
             for (int i = 0; i < n; i++) {
