@@ -24,7 +24,13 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  *
  * <p>Reductions (RMSNorm sum of squares, dot products, softmax max and sum, argmax) are work-group tree
  * reductions in local memory; {@code wg} is the work-group size (a power of two chosen from the device's
- * maximum), and must equal the local size the {@code GridScheduler} gives the task.
+ * maximum; 1 on CPU devices), and must equal the local size the {@code GridScheduler} gives the task. Scalar
+ * kernel parameters (dim, wg, ...) are compile-time constants: TornadoVM specialises each task's kernel on them.
+ *
+ * <p>Products have two paths chosen per step by n (uniform, so barriers stay legal): n == 1 (batch-1 decode) sums
+ * 4 adjacent elements of one activation row into 4 independent accumulators; n > 1 reads each weight quad once for
+ * blocks of 4 activation rows (16 or 48 independent sums). Independent sums matter on CPU OpenCL (PoCL), where a
+ * single add chain compiles to latency-bound scalar FMAs; on GPUs each thread then loads 4 adjacent elements.
  */
 public final class LlamaKernels {
     private LlamaKernels() {}
