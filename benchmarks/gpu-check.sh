@@ -2,8 +2,10 @@
 # TornadoVM backend check on an NVIDIA GPU (or any TornadoVM device): accuracy against the JVM engine, then a
 # decode sweep, into one new results folder. UNTESTED ON A GPU: written and run on PoCL (OpenCL CPU) only.
 #
-# Needs: JDK 25, TORNADOVM_HOME = a TornadoVM SDK for JDK 25 built with the PTX or OpenCL backend
-# (`make BACKEND=ptx` or `make BACKEND=opencl`, or a release SDK), the Maven dependencies of infercost in
+# Needs: JDK 25, TORNADOVM_HOME = a TornadoVM SDK for JDK 25 built with the PTX (preferred: kernel arguments go
+# with the launch and a step can replay as a CUDA graph) or OpenCL backend (TornadoVM's OpenCL backend copies each
+# kernel's arguments with a blocking write before its launch) (`make BACKEND=ptx` / `make BACKEND=opencl`, or a
+# release SDK), the Maven dependencies of infercost in
 # ~/.m2 (the script runs Maven offline when OFFLINE=1), ../shared/models (stories260K.bin, tok512.bin).
 #
 #   benchmarks/gpu-check.sh [results-folder]      # default results/gpu-check-<UTC time>; never overwritten
@@ -12,7 +14,8 @@
 #
 # Budget (< 8 min on an H200 host): build ~1 min, accuracy tests ~1-2 min (kernel compilation dominates),
 # stories260K sweep tornado+jvm ~1 min, Llama-3.2-1B-shaped F16 preset (synthetic weights, 2.5 GB) at
-# batch 1 and 8: weight generation + upload + compile ~1-2 min, 64 timed steps each.
+# batch 1 and 8: weight generation + upload + compile ~1-2 min, 64 timed steps each (twice on PTX: plain and
+# cuda_graph=true). On PoCL (2-core CPU, no GPU) the whole script took 6 min 48 s, 5 min of it the 1B sweep.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
