@@ -93,10 +93,12 @@ public final class TornadoBackendImpl implements dev.infercost.engine.tornado.To
         }
         TornadoRuntime rt = TornadoRuntimeProvider.getTornadoRuntime();
         if (b < 0 || b >= rt.getNumBackends())
-            throw new BadInputException("--device " + id + ": TornadoVM has " + rt.getNumBackends() + " backend(s) (see `infercost devices`)");
+            throw new BadInputException("--device " + id + ": no TornadoVM backend " + b + "; this SDK has backend(s) 0.."
+                    + (rt.getNumBackends() - 1) + " (ids are <backend>:<device>, see `infercost devices`)");
         TornadoBackend be = rt.getBackend(b);
         if (d < 0 || d >= be.getNumDevices())
-            throw new BadInputException("--device " + id + ": backend " + b + " (" + be.getName() + ") has " + be.getNumDevices() + " device(s)");
+            throw new BadInputException("--device " + id + ": no device " + d + " on TornadoVM backend " + b + " (" + be.getName() + "), which has "
+                    + be.getNumDevices() + " device(s): 0.." + (be.getNumDevices() - 1) + " (see `infercost devices`)");
         return be.getDevice(d);
     }
 }
