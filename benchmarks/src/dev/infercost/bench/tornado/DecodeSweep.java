@@ -30,7 +30,8 @@ import java.util.zip.CRC32;
  * ({@link DecodeSession#decodeGreedy}, device-side argmax where the backend has one) for {@code warmup} steps,
  * repeated from position 1 until at least {@code --warmup-s} seconds (default 3) have passed, so the JIT has
  * compiled the JVM engine's hot loops (8 steps alone left the jvm backend interpreted: it measured 848 tok/s on
- * stories260K against JMH's 11,680), and then {@code steps} timed steps. decode tok/s = B * steps / seconds. Bytes per step = weight bytes (as
+ * stories260K against JMH's 11,680), and then {@code steps} timed steps, repeated over the same positions until
+ * at least {@code --min-time-s} seconds (default 1) have been timed. decode tok/s = B * steps / seconds. Bytes per step = weight bytes (as
  * stored) + KV cache read (2 * layers * B * mean context * kvDim * 4 bytes, fp32 cache); achieved bandwidth =
  * bytes per step / seconds per step; MBU = achieved bandwidth / {@code --peak-gbps} (when given), the
  * memory-bandwidth utilisation of decode as defined by Databricks' "LLM inference performance engineering"
@@ -38,7 +39,7 @@ import java.util.zip.CRC32;
  * model with the same steps must print the same value (e.g. tornado with and without cuda_graph=true).
  *
  * <pre>java ... dev.infercost.bench.tornado.DecodeSweep --model M [--tokenizer T] --backend tornado --device 0:0
- *     --batch 1,8,32 --steps 64 --warmup 8 [--warmup-s 3] [--context 256] [--threads 0] [--peak-gbps 4800] [--extra wg=64]
+ *     --batch 1,8,32 --steps 64 --warmup 8 [--warmup-s 3] [--min-time-s 1] [--context 256] [--threads 0] [--peak-gbps 4800] [--extra wg=64]
  *     [--out sweep.csv]</pre>
  */
 public final class DecodeSweep {
@@ -55,7 +56,7 @@ public final class DecodeSweep {
         CsvTable t = sweep(m, a.getOrDefault("backend", "jvm"), a.get("device"), Integer.parseInt(a.getOrDefault("threads", "0")),
                 Arrays.stream(a.getOrDefault("batch", "1,8,32").split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray(),
                 Integer.parseInt(a.getOrDefault("steps", "64")), Integer.parseInt(a.getOrDefault("warmup", "8")),
-                Double.parseDouble(a.getOrDefault("warmup-s", "3")),
+                Double.parseDouble(a.getOrDefault("warmup-s", "3")), Double.parseDouble(a.getOrDefault("min-time-s", "1")),
                 Integer.parseInt(a.getOrDefault("context", "0")),
                 a.containsKey("peak-gbps") ? Double.parseDouble(a.get("peak-gbps")) : Double.NaN, extra(a.get("extra")));
         if (a.containsKey("out")) Files.writeString(Path.of(a.get("out")), t.toCsv());
@@ -66,11 +67,13 @@ public final class DecodeSweep {
      * Runs the sweep.
      *
      * @param warmupSeconds minimum warm-up time [s]: the warm-up steps repeat from position 1 until it has passed
+     * @param minSeconds minimum timed time [s]: the timed steps repeat over the same positions until it has passed;
+     *                   figures are per pass (the mean)
      * @param context  session context length (0 = warmup + steps + 1)
      * @param peakGbps device peak memory bandwidth [GB/s] for MBU, NaN = leave MBU empty
      */
     public static CsvTable sweep(LlamaModel m, String backend, String device, int threads, int[] batches, int steps, int warmup,
-                                 double warmupSeconds, int context, double peakGbps, Map<String, String> extra) {
+                                 double warmupSeconds, double minSeconds, int context, double peakGbps, Map<String, String> extra) {
         LlamaConfig c = m.config();
         int ctx = context > 0 ? context : Math.min(c.seqLen(), warmup + steps + 1);
         if (warmup + steps + 1 > ctx) throw new BadInputException("warmup + steps + 1 = " + (warmup + steps + 1) + " exceeds context " + ctx);
@@ -92,13 +95,24 @@ public final class DecodeSweep {
                         for (int k = 0; k < warmup; k++) step(s, b, slots, tokens, pos, next, logits);
                     } while (System.nanoTime() < warmEnd);
                     int pos0 = pos[0];
-                    long t0 = System.nanoTime();
+                    int[] tokens0 = tokens.clone(), positions0 = pos.clone();
                     int[] row0 = new int[steps];
-                    for (int k = 0; k < steps; k++) {
-                        step(s, b, slots, tokens, pos, next, logits);
-                        row0[k] = next[0];
-                    }
-                    double secs = (System.nanoTime() - t0) / 1e9;
+                    // timed passes over the same positions until minSeconds have been timed (one pass of a tiny
+                    // model is a few ms: too short for the clock and the JIT's steady state)
+                    long timedNs = 0;
+                    int passes = 0;
+                    do {
+                        System.arraycopy(tokens0, 0, tokens, 0, b);
+                        System.arraycopy(positions0, 0, pos, 0, b);
+                        long t0 = System.nanoTime();
+                        for (int k = 0; k < steps; k++) {
+                            step(s, b, slots, tokens, pos, next, logits);
+                            if (passes == 0) row0[k] = next[0];
+                        }
+                        timedNs += System.nanoTime() - t0;
+                        passes++;
+                    } while (timedNs < minSeconds * 1e9);
+                    double secs = timedNs / 1e9 / passes;
                     CRC32 crc = new CRC32();
                     for (int id : row0) crc.update(java.nio.ByteBuffer.allocate(4).putInt(id).array());
                     double meanCtx = pos0 + (steps - 1) / 2.0 + 1;
@@ -125,7 +139,7 @@ public final class DecodeSweep {
 
     private static Map<String, String> parse(String[] args) {
         Map<String, String> out = new LinkedHashMap<>();
-        List<String> known = List.of("model", "tokenizer", "backend", "device", "batch", "steps", "warmup", "warmup-s", "context", "threads", "peak-gbps", "extra", "out");
+        List<String> known = List.of("model", "tokenizer", "backend", "device", "batch", "steps", "warmup", "warmup-s", "min-time-s", "context", "threads", "peak-gbps", "extra", "out");
         for (int i = 0; i < args.length; i++) {
             String k = args[i];
             if (!k.startsWith("--") || i + 1 >= args.length || !known.contains(k.substring(2)))
