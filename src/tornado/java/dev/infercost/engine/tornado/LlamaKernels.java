@@ -1208,50 +1208,53 @@ public final class LlamaKernels {
         int n = meta.get(0);
         int dim4 = dim / 4 * 4;
         if (n == 1 && part == 0) {
-            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
-            float p0 = 0.0f;
-            float p1 = 0.0f;
-            float p2 = 0.0f;
-            float p3 = 0.0f;
-            float u0 = 0.0f;
-            float u1 = 0.0f;
-            float u2 = 0.0f;
-            float u3 = 0.0f;
+            // single activation row: whole Q8_0 blocks of rows wr and wr + 1, one scale decode per 32 weights
+            float p = 0.0f;
+            float u = 0.0f;
             float s0 = 0.0f;
             float s1 = 0.0f;
             float s2 = 0.0f;
             float s3 = 0.0f;
-            for (int k = lid * 4; k < dim4; k += wg * 4) {
-                float v0 = in.get(k);
-                float gv0 = rmsW.get(k) * v0;
-                p0 += q8(wq, base + k) * gv0;
-                u0 += q8(wq, base + dim + k) * gv0;
-                s0 += v0 * v0;
-                float v1 = in.get(k + 1);
-                float gv1 = rmsW.get(k + 1) * v1;
-                p1 += q8(wq, base + k + 1) * gv1;
-                u1 += q8(wq, base + dim + k + 1) * gv1;
-                s1 += v1 * v1;
-                float v2 = in.get(k + 2);
-                float gv2 = rmsW.get(k + 2) * v2;
-                p2 += q8(wq, base + k + 2) * gv2;
-                u2 += q8(wq, base + dim + k + 2) * gv2;
-                s2 += v2 * v2;
-                float v3 = in.get(k + 3);
-                float gv3 = rmsW.get(k + 3) * v3;
-                p3 += q8(wq, base + k + 3) * gv3;
-                u3 += q8(wq, base + dim + k + 3) * gv3;
-                s3 += v3 * v3;
+            for (int blk = lid; blk < dim / 32; blk += wg) {
+                int o0 = rowBytes + blk * 34;
+                int o1 = o0 + (dim / 32) * 34;
+                float d0 = halfToFloat((wq.get(o0) & 0xFF) | ((wq.get(o0 + 1) & 0xFF) << 8));
+                float d1 = halfToFloat((wq.get(o1) & 0xFF) | ((wq.get(o1 + 1) & 0xFF) << 8));
+                float tp0 = 0.0f;
+                float tp1 = 0.0f;
+                float tp2 = 0.0f;
+                float tp3 = 0.0f;
+                float tu0 = 0.0f;
+                float tu1 = 0.0f;
+                float tu2 = 0.0f;
+                float tu3 = 0.0f;
+                for (int e = 0; e < 32; e += 4) {
+                    float v0 = in.get(blk * 32 + e);
+                    float gv0 = rmsW.get(blk * 32 + e) * v0;
+                    tp0 += wq.get(o0 + 2 + e) * gv0;
+                    tu0 += wq.get(o1 + 2 + e) * gv0;
+                    s0 += v0 * v0;
+                    float v1 = in.get(blk * 32 + e + 1);
+                    float gv1 = rmsW.get(blk * 32 + e + 1) * v1;
+                    tp1 += wq.get(o0 + 2 + e + 1) * gv1;
+                    tu1 += wq.get(o1 + 2 + e + 1) * gv1;
+                    s1 += v1 * v1;
+                    float v2 = in.get(blk * 32 + e + 2);
+                    float gv2 = rmsW.get(blk * 32 + e + 2) * v2;
+                    tp2 += wq.get(o0 + 2 + e + 2) * gv2;
+                    tu2 += wq.get(o1 + 2 + e + 2) * gv2;
+                    s2 += v2 * v2;
+                    float v3 = in.get(blk * 32 + e + 3);
+                    float gv3 = rmsW.get(blk * 32 + e + 3) * v3;
+                    tp3 += wq.get(o0 + 2 + e + 3) * gv3;
+                    tu3 += wq.get(o1 + 2 + e + 3) * gv3;
+                    s3 += v3 * v3;
+                }
+                p += d0 * ((tp0 + tp1) + (tp2 + tp3));
+                u += d1 * ((tu0 + tu1) + (tu2 + tu3));
             }
-            for (int k = dim4 + lid; k < dim; k += wg) {
-                float v = in.get(k);
-                float gv = rmsW.get(k) * v;
-                p0 += q8(wq, base + k) * gv;
-                u0 += q8(wq, base + dim + k) * gv;
-                s0 += v * v;
-            }
-            red[lid] = (p0 + p1) + (p2 + p3);
-            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[lid] = p;
+            red[wg + lid] = u;
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
@@ -1268,50 +1271,53 @@ public final class LlamaKernels {
             }
         }
         if (n == 1 && part == 1) {
-            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
-            float p0 = 0.0f;
-            float p1 = 0.0f;
-            float p2 = 0.0f;
-            float p3 = 0.0f;
-            float u0 = 0.0f;
-            float u1 = 0.0f;
-            float u2 = 0.0f;
-            float u3 = 0.0f;
+            // single activation row: whole Q8_0 blocks of rows wr and wr + 1, one scale decode per 32 weights
+            float p = 0.0f;
+            float u = 0.0f;
             float s0 = 0.0f;
             float s1 = 0.0f;
             float s2 = 0.0f;
             float s3 = 0.0f;
-            for (int k = lid * 4; k < dim4; k += wg * 4) {
-                float v0 = in.get(k);
-                float gv0 = rmsW.get(k) * v0;
-                p0 += q8(wk, base + k) * gv0;
-                u0 += q8(wk, base + dim + k) * gv0;
-                s0 += v0 * v0;
-                float v1 = in.get(k + 1);
-                float gv1 = rmsW.get(k + 1) * v1;
-                p1 += q8(wk, base + k + 1) * gv1;
-                u1 += q8(wk, base + dim + k + 1) * gv1;
-                s1 += v1 * v1;
-                float v2 = in.get(k + 2);
-                float gv2 = rmsW.get(k + 2) * v2;
-                p2 += q8(wk, base + k + 2) * gv2;
-                u2 += q8(wk, base + dim + k + 2) * gv2;
-                s2 += v2 * v2;
-                float v3 = in.get(k + 3);
-                float gv3 = rmsW.get(k + 3) * v3;
-                p3 += q8(wk, base + k + 3) * gv3;
-                u3 += q8(wk, base + dim + k + 3) * gv3;
-                s3 += v3 * v3;
+            for (int blk = lid; blk < dim / 32; blk += wg) {
+                int o0 = rowBytes + blk * 34;
+                int o1 = o0 + (dim / 32) * 34;
+                float d0 = halfToFloat((wk.get(o0) & 0xFF) | ((wk.get(o0 + 1) & 0xFF) << 8));
+                float d1 = halfToFloat((wk.get(o1) & 0xFF) | ((wk.get(o1 + 1) & 0xFF) << 8));
+                float tp0 = 0.0f;
+                float tp1 = 0.0f;
+                float tp2 = 0.0f;
+                float tp3 = 0.0f;
+                float tu0 = 0.0f;
+                float tu1 = 0.0f;
+                float tu2 = 0.0f;
+                float tu3 = 0.0f;
+                for (int e = 0; e < 32; e += 4) {
+                    float v0 = in.get(blk * 32 + e);
+                    float gv0 = rmsW.get(blk * 32 + e) * v0;
+                    tp0 += wk.get(o0 + 2 + e) * gv0;
+                    tu0 += wk.get(o1 + 2 + e) * gv0;
+                    s0 += v0 * v0;
+                    float v1 = in.get(blk * 32 + e + 1);
+                    float gv1 = rmsW.get(blk * 32 + e + 1) * v1;
+                    tp1 += wk.get(o0 + 2 + e + 1) * gv1;
+                    tu1 += wk.get(o1 + 2 + e + 1) * gv1;
+                    s1 += v1 * v1;
+                    float v2 = in.get(blk * 32 + e + 2);
+                    float gv2 = rmsW.get(blk * 32 + e + 2) * v2;
+                    tp2 += wk.get(o0 + 2 + e + 2) * gv2;
+                    tu2 += wk.get(o1 + 2 + e + 2) * gv2;
+                    s2 += v2 * v2;
+                    float v3 = in.get(blk * 32 + e + 3);
+                    float gv3 = rmsW.get(blk * 32 + e + 3) * v3;
+                    tp3 += wk.get(o0 + 2 + e + 3) * gv3;
+                    tu3 += wk.get(o1 + 2 + e + 3) * gv3;
+                    s3 += v3 * v3;
+                }
+                p += d0 * ((tp0 + tp1) + (tp2 + tp3));
+                u += d1 * ((tu0 + tu1) + (tu2 + tu3));
             }
-            for (int k = dim4 + lid; k < dim; k += wg) {
-                float v = in.get(k);
-                float gv = rmsW.get(k) * v;
-                p0 += q8(wk, base + k) * gv;
-                u0 += q8(wk, base + dim + k) * gv;
-                s0 += v * v;
-            }
-            red[lid] = (p0 + p1) + (p2 + p3);
-            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[lid] = p;
+            red[wg + lid] = u;
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
@@ -1328,50 +1334,53 @@ public final class LlamaKernels {
             }
         }
         if (n == 1 && part == 2) {
-            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
-            float p0 = 0.0f;
-            float p1 = 0.0f;
-            float p2 = 0.0f;
-            float p3 = 0.0f;
-            float u0 = 0.0f;
-            float u1 = 0.0f;
-            float u2 = 0.0f;
-            float u3 = 0.0f;
+            // single activation row: whole Q8_0 blocks of rows wr and wr + 1, one scale decode per 32 weights
+            float p = 0.0f;
+            float u = 0.0f;
             float s0 = 0.0f;
             float s1 = 0.0f;
             float s2 = 0.0f;
             float s3 = 0.0f;
-            for (int k = lid * 4; k < dim4; k += wg * 4) {
-                float v0 = in.get(k);
-                float gv0 = rmsW.get(k) * v0;
-                p0 += q8(wv, base + k) * gv0;
-                u0 += q8(wv, base + dim + k) * gv0;
-                s0 += v0 * v0;
-                float v1 = in.get(k + 1);
-                float gv1 = rmsW.get(k + 1) * v1;
-                p1 += q8(wv, base + k + 1) * gv1;
-                u1 += q8(wv, base + dim + k + 1) * gv1;
-                s1 += v1 * v1;
-                float v2 = in.get(k + 2);
-                float gv2 = rmsW.get(k + 2) * v2;
-                p2 += q8(wv, base + k + 2) * gv2;
-                u2 += q8(wv, base + dim + k + 2) * gv2;
-                s2 += v2 * v2;
-                float v3 = in.get(k + 3);
-                float gv3 = rmsW.get(k + 3) * v3;
-                p3 += q8(wv, base + k + 3) * gv3;
-                u3 += q8(wv, base + dim + k + 3) * gv3;
-                s3 += v3 * v3;
+            for (int blk = lid; blk < dim / 32; blk += wg) {
+                int o0 = rowBytes + blk * 34;
+                int o1 = o0 + (dim / 32) * 34;
+                float d0 = halfToFloat((wv.get(o0) & 0xFF) | ((wv.get(o0 + 1) & 0xFF) << 8));
+                float d1 = halfToFloat((wv.get(o1) & 0xFF) | ((wv.get(o1 + 1) & 0xFF) << 8));
+                float tp0 = 0.0f;
+                float tp1 = 0.0f;
+                float tp2 = 0.0f;
+                float tp3 = 0.0f;
+                float tu0 = 0.0f;
+                float tu1 = 0.0f;
+                float tu2 = 0.0f;
+                float tu3 = 0.0f;
+                for (int e = 0; e < 32; e += 4) {
+                    float v0 = in.get(blk * 32 + e);
+                    float gv0 = rmsW.get(blk * 32 + e) * v0;
+                    tp0 += wv.get(o0 + 2 + e) * gv0;
+                    tu0 += wv.get(o1 + 2 + e) * gv0;
+                    s0 += v0 * v0;
+                    float v1 = in.get(blk * 32 + e + 1);
+                    float gv1 = rmsW.get(blk * 32 + e + 1) * v1;
+                    tp1 += wv.get(o0 + 2 + e + 1) * gv1;
+                    tu1 += wv.get(o1 + 2 + e + 1) * gv1;
+                    s1 += v1 * v1;
+                    float v2 = in.get(blk * 32 + e + 2);
+                    float gv2 = rmsW.get(blk * 32 + e + 2) * v2;
+                    tp2 += wv.get(o0 + 2 + e + 2) * gv2;
+                    tu2 += wv.get(o1 + 2 + e + 2) * gv2;
+                    s2 += v2 * v2;
+                    float v3 = in.get(blk * 32 + e + 3);
+                    float gv3 = rmsW.get(blk * 32 + e + 3) * v3;
+                    tp3 += wv.get(o0 + 2 + e + 3) * gv3;
+                    tu3 += wv.get(o1 + 2 + e + 3) * gv3;
+                    s3 += v3 * v3;
+                }
+                p += d0 * ((tp0 + tp1) + (tp2 + tp3));
+                u += d1 * ((tu0 + tu1) + (tu2 + tu3));
             }
-            for (int k = dim4 + lid; k < dim; k += wg) {
-                float v = in.get(k);
-                float gv = rmsW.get(k) * v;
-                p0 += q8(wv, base + k) * gv;
-                u0 += q8(wv, base + dim + k) * gv;
-                s0 += v * v;
-            }
-            red[lid] = (p0 + p1) + (p2 + p3);
-            red[wg + lid] = (u0 + u1) + (u2 + u3);
+            red[lid] = p;
+            red[wg + lid] = u;
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
             for (int stride = wg / 2; stride > 0; stride /= 2) {
                 c.localBarrier();
