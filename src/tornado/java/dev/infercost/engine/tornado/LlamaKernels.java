@@ -54,6 +54,33 @@ public final class LlamaKernels {
         return (h & 0x8000) != 0 ? -v : v;
     }
 
+    /** Work-group tree sum of red[0..wg): afterwards red[0] holds it. Every work-item must call it (barriers). */
+    static void reduceSums1(KernelContext c, float[] red, int lid, int wg) {
+        for (int stride = wg / 2; stride > 0; stride /= 2) {
+            c.localBarrier();
+            if (lid < stride) {
+                red[lid] += red[lid + stride];
+            }
+        }
+        c.localBarrier();
+    }
+
+    /**
+     * Work-group tree sums of three local arrays red[0..wg), red[wg..2wg), red[2wg..3wg): afterwards red[0],
+     * red[wg] and red[2wg] hold them. Every work-item must call it (barriers); TornadoVM inlines it.
+     */
+    static void reduceSums3(KernelContext c, float[] red, int lid, int wg) {
+        for (int stride = wg / 2; stride > 0; stride /= 2) {
+            c.localBarrier();
+            if (lid < stride) {
+                red[lid] += red[lid + stride];
+                red[wg + lid] += red[wg + lid + stride];
+                red[2 * wg + lid] += red[2 * wg + lid + stride];
+            }
+        }
+        c.localBarrier();
+    }
+
     /** Q8_0 element {@code idx} (row-major flat index) of a raw block array. */
     static float q8(ByteArray w, int idx) {
         int off = (idx >> 5) * 34;
@@ -108,13 +135,7 @@ public final class LlamaKernels {
                 ss += v * v;
             }
             red[lid] = ss;
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums1(c, red, lid, wg);
             float inv = 1.0f / TornadoMath.sqrt(red[0] / dim + eps);
             for (int k = lid; k < dim; k += wg) {
                 out.set(base + k, w.get(k) * (inv * x.get(base + k)));
@@ -155,13 +176,7 @@ public final class LlamaKernels {
                 s0 += w.get(base + k) * in.get(k);
             }
             red[lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums1(c, red, lid, wg);
             if (lid == 0) {
                 float v = red[0];
                 if (accumulate == 1) {
@@ -279,13 +294,7 @@ public final class LlamaKernels {
                 s0 += halfToFloat(w.get(base + k) & 0xFFFF) * in.get(k);
             }
             red[lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums1(c, red, lid, wg);
             if (lid == 0) {
                 float v = red[0];
                 if (accumulate == 1) {
@@ -370,13 +379,7 @@ public final class LlamaKernels {
                 a += d * ((t0 + t1) + (t2 + t3));
             }
             red[lid] = a;
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums1(c, red, lid, wg);
             if (lid == 0) {
                 float v = red[0];
                 if (accumulate == 1) {
@@ -518,15 +521,7 @@ public final class LlamaKernels {
             red[lid] = (p0 + p1) + (p2 + p3);
             red[wg + lid] = (u0 + u1) + (u2 + u3);
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                    red[wg + lid] += red[wg + lid + stride];
-                    red[2 * wg + lid] += red[2 * wg + lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums3(c, red, lid, wg);
             if (lid == 0) {
                 storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
                         1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
@@ -582,15 +577,7 @@ public final class LlamaKernels {
             red[lid] = (p0 + p1) + (p2 + p3);
             red[wg + lid] = (u0 + u1) + (u2 + u3);
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                    red[wg + lid] += red[wg + lid + stride];
-                    red[2 * wg + lid] += red[2 * wg + lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums3(c, red, lid, wg);
             if (lid == 0) {
                 storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
                         1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
@@ -646,15 +633,7 @@ public final class LlamaKernels {
             red[lid] = (p0 + p1) + (p2 + p3);
             red[wg + lid] = (u0 + u1) + (u2 + u3);
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                    red[wg + lid] += red[wg + lid + stride];
-                    red[2 * wg + lid] += red[2 * wg + lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums3(c, red, lid, wg);
             if (lid == 0) {
                 storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
                         1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
@@ -961,15 +940,7 @@ public final class LlamaKernels {
             red[lid] = (p0 + p1) + (p2 + p3);
             red[wg + lid] = (u0 + u1) + (u2 + u3);
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                    red[wg + lid] += red[wg + lid + stride];
-                    red[2 * wg + lid] += red[2 * wg + lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums3(c, red, lid, wg);
             if (lid == 0) {
                 storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
                         1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
@@ -1021,15 +992,7 @@ public final class LlamaKernels {
             red[lid] = (p0 + p1) + (p2 + p3);
             red[wg + lid] = (u0 + u1) + (u2 + u3);
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                    red[wg + lid] += red[wg + lid + stride];
-                    red[2 * wg + lid] += red[2 * wg + lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums3(c, red, lid, wg);
             if (lid == 0) {
                 storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
                         1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
@@ -1081,15 +1044,7 @@ public final class LlamaKernels {
             red[lid] = (p0 + p1) + (p2 + p3);
             red[wg + lid] = (u0 + u1) + (u2 + u3);
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                    red[wg + lid] += red[wg + lid + stride];
-                    red[2 * wg + lid] += red[2 * wg + lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums3(c, red, lid, wg);
             if (lid == 0) {
                 storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
                         1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
@@ -1256,15 +1211,7 @@ public final class LlamaKernels {
             red[lid] = p;
             red[wg + lid] = u;
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                    red[wg + lid] += red[wg + lid + stride];
-                    red[2 * wg + lid] += red[2 * wg + lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums3(c, red, lid, wg);
             if (lid == 0) {
                 storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
                         1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
@@ -1319,15 +1266,7 @@ public final class LlamaKernels {
             red[lid] = p;
             red[wg + lid] = u;
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                    red[wg + lid] += red[wg + lid + stride];
-                    red[2 * wg + lid] += red[2 * wg + lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums3(c, red, lid, wg);
             if (lid == 0) {
                 storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
                         1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
@@ -1382,15 +1321,7 @@ public final class LlamaKernels {
             red[lid] = p;
             red[wg + lid] = u;
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                    red[wg + lid] += red[wg + lid + stride];
-                    red[2 * wg + lid] += red[2 * wg + lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums3(c, red, lid, wg);
             if (lid == 0) {
                 storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
                         1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
@@ -1577,15 +1508,7 @@ public final class LlamaKernels {
             red[lid] = (p0 + p1) + (p2 + p3);
             red[wg + lid] = (u0 + u1) + (u2 + u3);
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                    red[wg + lid] += red[wg + lid + stride];
-                    red[2 * wg + lid] += red[2 * wg + lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums3(c, red, lid, wg);
             if (lid == 0) {
                 float inv = 1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps);
                 float a = red[0] * inv;
@@ -1854,15 +1777,7 @@ public final class LlamaKernels {
             red[lid] = (p0 + p1) + (p2 + p3);
             red[wg + lid] = (u0 + u1) + (u2 + u3);
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                    red[wg + lid] += red[wg + lid + stride];
-                    red[2 * wg + lid] += red[2 * wg + lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums3(c, red, lid, wg);
             if (lid == 0) {
                 float inv = 1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps);
                 float a = red[0] * inv;
@@ -2008,15 +1923,7 @@ public final class LlamaKernels {
             red[lid] = p;
             red[wg + lid] = u;
             red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            for (int stride = wg / 2; stride > 0; stride /= 2) {
-                c.localBarrier();
-                if (lid < stride) {
-                    red[lid] += red[lid + stride];
-                    red[wg + lid] += red[wg + lid + stride];
-                    red[2 * wg + lid] += red[2 * wg + lid + stride];
-                }
-            }
-            c.localBarrier();
+            reduceSums3(c, red, lid, wg);
             if (lid == 0) {
                 float inv = 1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps);
                 float a = red[0] * inv;
@@ -2189,13 +2096,7 @@ public final class LlamaKernels {
                     l += e;
                 }
                 red[lid] = l;
-                for (int stride = wg / 2; stride > 0; stride /= 2) {
-                    c.localBarrier();
-                    if (lid < stride) {
-                        red[lid] += red[lid + stride];
-                    }
-                }
-                c.localBarrier();
+                reduceSums1(c, red, lid, wg);
                 float sum = red[0];
                 c.localBarrier();
                 if (wg >= headSize) {
