@@ -8,7 +8,7 @@ import dev.infercost.engine.Engines;
 import dev.infercost.model.LlamaConfig;
 import dev.infercost.model.LlamaModel;
 import dev.infercost.model.Models;
-import dev.infercost.report.CsvTable;
+import dev.infercost.results.CsvTable;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.infercost.cli;
 import dev.infercost.cost.CostOptions;
 import dev.infercost.cost.CostResult;
 import dev.infercost.cost.CostStage;
-import dev.infercost.report.RunDirectory;
+import dev.infercost.results.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,9 +1,9 @@
 package dev.infercost.cli;
 
 import dev.infercost.BadInputException;
-import dev.infercost.report.Manifest;
+import dev.infercost.results.Manifest;
 import dev.infercost.report.ReportStage;
-import dev.infercost.report.RunDirectory;
+import dev.infercost.results.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,8 +1,8 @@
 package dev.infercost.cli;
 
-import dev.infercost.report.Manifest;
+import dev.infercost.results.Manifest;
 import dev.infercost.report.ReportStage;
-import dev.infercost.report.RunDirectory;
+import dev.infercost.results.RunDirectory;
 import dev.infercost.revenue.RevenueResult;
 import dev.infercost.revenue.RevenueStage;
 import dev.infercost.revenue.Scenario;

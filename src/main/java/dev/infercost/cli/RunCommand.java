@@ -1,7 +1,7 @@
 package dev.infercost.cli;
 
 import dev.infercost.BadInputException;
-import dev.infercost.cost.Catalog;
+import dev.infercost.hardware.Catalog;
 import dev.infercost.cost.CostOptions;
 import dev.infercost.cost.CostResult;
 import dev.infercost.cost.CostStage;
@@ -13,22 +13,22 @@ import dev.infercost.engine.EngineOptions;
 import dev.infercost.engine.Engines;
 import dev.infercost.measure.EngineBench;
 import dev.infercost.measure.EngineBenchTable;
-import dev.infercost.measure.ResultSchemas;
+import dev.infercost.results.ResultSchemas;
 import dev.infercost.measure.energy.EnergyMeters;
 import dev.infercost.measure.energy.EnergyProfiler;
-import dev.infercost.measure.loadgen.PeakFigures;
+import dev.infercost.hardware.PeakFigures;
 import dev.infercost.measure.loadgen.ServeBench;
 import dev.infercost.measure.loadgen.ServeBenchOptions;
 import dev.infercost.model.LlamaModel;
 import dev.infercost.model.ModelInfo;
 import dev.infercost.model.Models;
-import dev.infercost.report.CsvTable;
-import dev.infercost.report.Manifest;
-import dev.infercost.report.Progress;
+import dev.infercost.results.CsvTable;
+import dev.infercost.results.Manifest;
+import dev.infercost.results.Progress;
 import dev.infercost.report.ReportStage;
 import dev.infercost.revenue.RevenueResult;
 import dev.infercost.revenue.RevenueStage;
-import dev.infercost.report.RunDirectory;
+import dev.infercost.results.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -11,9 +11,9 @@ import dev.infercost.engine.onnx.OnnxEngine;
 import dev.infercost.model.LlamaModel;
 import dev.infercost.model.ModelInfo;
 import dev.infercost.model.Models;
-import dev.infercost.report.CsvTable;
-import dev.infercost.report.Manifest;
-import dev.infercost.report.RunDirectory;
+import dev.infercost.results.CsvTable;
+import dev.infercost.results.Manifest;
+import dev.infercost.results.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,6 @@
 package dev.infercost.cost;
 
-import dev.infercost.measure.ResultSchemas;
+import dev.infercost.results.ResultSchemas;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,11 +1,16 @@
 package dev.infercost.cost;
 
+import dev.infercost.hardware.Catalog;
+import dev.infercost.hardware.Accelerator;
+import dev.infercost.hardware.CatalogValue;
+import dev.infercost.hardware.PriceQuote;
+
 import dev.infercost.BadInputException;
-import dev.infercost.measure.ResultSchemas;
+import dev.infercost.results.ResultSchemas;
 import dev.infercost.model.LlamaConfig;
 import dev.infercost.model.PresetShapes;
-import dev.infercost.report.CsvTable;
-import dev.infercost.report.RunDirectory;
+import dev.infercost.results.CsvTable;
+import dev.infercost.results.RunDirectory;
 
 import java.io.IOException;
 import java.nio.file.Files;

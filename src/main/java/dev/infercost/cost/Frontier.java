@@ -1,5 +1,7 @@
 package dev.infercost.cost;
 
+import dev.infercost.hardware.CatalogValue;
+
 import dev.infercost.BadInputException;
 
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package dev.infercost.cost;
 
+import dev.infercost.hardware.Accelerator;
+import dev.infercost.hardware.CatalogValue;
+
 import dev.infercost.BadInputException;
 import dev.infercost.model.Footprint;
 import dev.infercost.model.LlamaConfig;

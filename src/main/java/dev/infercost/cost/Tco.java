@@ -1,5 +1,10 @@
 package dev.infercost.cost;
 
+import dev.infercost.hardware.CatalogValue;
+
+import dev.infercost.hardware.Catalog;
+import dev.infercost.hardware.Accelerator;
+
 import dev.infercost.BadInputException;
 
 import java.util.ArrayList;

@@ -1,13 +1,15 @@
 package dev.infercost.measure;
 
+import dev.infercost.results.ResultSchemas;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.infercost.BadInputException;
-import dev.infercost.measure.loadgen.PeakFigures;
+import dev.infercost.hardware.PeakFigures;
 import dev.infercost.model.Footprint;
 import dev.infercost.model.LlamaConfig;
 import dev.infercost.model.ModelInfo;
-import dev.infercost.report.CsvTable;
+import dev.infercost.results.CsvTable;
 
 import java.io.IOException;
 import java.nio.file.Files;

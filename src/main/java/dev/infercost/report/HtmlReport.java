@@ -1,8 +1,12 @@
 package dev.infercost.report;
 
+import dev.infercost.hardware.Catalog;
+
+import dev.infercost.results.CsvTable;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.infercost.measure.ResultSchemas;
+import dev.infercost.results.ResultSchemas;
 
 import java.io.IOException;
 import java.nio.file.Files;

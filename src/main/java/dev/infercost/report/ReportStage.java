@@ -1,5 +1,7 @@
 package dev.infercost.report;
 
+import dev.infercost.results.RunDirectory;
+
 import java.nio.file.Path;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.infercost.revenue;
 
 import dev.infercost.BadInputException;
-import dev.infercost.measure.ResultSchemas;
-import dev.infercost.report.CsvTable;
+import dev.infercost.results.ResultSchemas;
+import dev.infercost.results.CsvTable;
 
 import java.io.IOException;
 import java.io.InputStream;

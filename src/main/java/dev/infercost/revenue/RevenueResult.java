@@ -1,6 +1,6 @@
 package dev.infercost.revenue;
 
-import dev.infercost.report.CsvTable;
+import dev.infercost.results.CsvTable;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.infercost.revenue;
 
 import dev.infercost.BadInputException;
-import dev.infercost.report.RunDirectory;
+import dev.infercost.results.RunDirectory;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -33,10 +33,10 @@ public final class RevenueStage {
         RevenueResult r;
         if (!costCsvs.isEmpty()) {
             r = compute(s, CostTable.read(costCsvs));                      // asked for: fail loudly if it does not fit
-        } else if (dir.has(dev.infercost.measure.ResultSchemas.COST)) {
+        } else if (dir.has(dev.infercost.results.ResultSchemas.COST)) {
             // the run's own cost table: use it when it has the scenario's chips/tiers/profiles; otherwise fall back to the
             // bundled table and say why in every output (a scenario mismatch must not kill an `infercost run`)
-            Path own = dir.path().resolve(dev.infercost.measure.ResultSchemas.COST);
+            Path own = dir.path().resolve(dev.infercost.results.ResultSchemas.COST);
             RevenueResult tried;
             try {
                 tried = compute(s, CostTable.read(own));

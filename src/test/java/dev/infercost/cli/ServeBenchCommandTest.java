@@ -1,7 +1,7 @@
 package dev.infercost.cli;
 
-import dev.infercost.measure.ResultSchemas;
-import dev.infercost.report.CsvTable;
+import dev.infercost.results.ResultSchemas;
+import dev.infercost.results.CsvTable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

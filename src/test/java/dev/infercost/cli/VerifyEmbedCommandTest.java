@@ -3,7 +3,7 @@ package dev.infercost.cli;
 import dev.infercost.engine.onnx.OnnxExporter;
 import dev.infercost.model.LlamaModel;
 import dev.infercost.model.Models;
-import dev.infercost.report.CsvTable;
+import dev.infercost.results.CsvTable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

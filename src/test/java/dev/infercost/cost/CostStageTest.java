@@ -2,9 +2,9 @@ package dev.infercost.cost;
 
 import dev.infercost.BadInputException;
 import dev.infercost.cli.Main;
-import dev.infercost.measure.ResultSchemas;
-import dev.infercost.report.CsvTable;
-import dev.infercost.report.RunDirectory;
+import dev.infercost.results.ResultSchemas;
+import dev.infercost.results.CsvTable;
+import dev.infercost.results.RunDirectory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,8 @@
 package dev.infercost.cost;
 
+import dev.infercost.hardware.Catalog;
+import dev.infercost.hardware.Accelerator;
+
 import dev.infercost.BadInputException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;

@@ -1,5 +1,9 @@
 package dev.infercost.cost;
 
+import dev.infercost.hardware.Catalog;
+import dev.infercost.hardware.Accelerator;
+import dev.infercost.hardware.CatalogValue;
+
 import dev.infercost.BadInputException;
 import dev.infercost.model.PresetShapes;
 import org.junit.jupiter.api.Test;

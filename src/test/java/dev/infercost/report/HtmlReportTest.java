@@ -1,5 +1,7 @@
 package dev.infercost.report;
 
+import dev.infercost.results.RunDirectory;
+
 import dev.infercost.revenue.Fixtures;
 import dev.infercost.revenue.RevenueStage;
 import org.junit.jupiter.api.Test;
@@ -68,7 +70,7 @@ class HtmlReportTest {
 
     @Test
     void textIsEscaped(@TempDir Path tmp) throws Exception {
-        Files.writeString(tmp.resolve("energy.csv"), String.join(",", dev.infercost.measure.ResultSchemas.ENERGY_COLUMNS) + "\n"
+        Files.writeString(tmp.resolve("energy.csv"), String.join(",", dev.infercost.results.ResultSchemas.ENERGY_COLUMNS) + "\n"
                 + "r1,<script>alert(1)</script>,nvml,\"GPU \"\"0\"\" & co\",gpu,measured,x,10,100,10,1,90,10,true,\n");
         String s = new HtmlReport(List.of(tmp)).render();
         assertFalse(s.contains("<script>alert(1)</script>"));

@@ -1,6 +1,6 @@
 package dev.infercost.revenue;
 
-import dev.infercost.report.RunDirectory;
+import dev.infercost.results.RunDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -40,7 +40,7 @@ class RevenueCommandTest {
         String header = Files.readAllLines(run.resolve("revenue.csv")).get(0);
         assertTrue(header.contains("revenue [$]") && header.contains("revenue_share [$]") && header.contains("margin"), header);
         assertTrue(Files.readString(run.resolve("manifest.json")).contains("sha256"));
-        var key = dev.infercost.report.CsvTable.read(run.resolve("revenue_summary.csv"));
+        var key = dev.infercost.results.CsvTable.read(run.resolve("revenue_summary.csv"));
         assertEquals("0.25", key.stream().filter(r -> r.get("metric").equals("break-even take rate (no cap)")).findFirst().orElseThrow().get("value"));
         assertEquals("", key.stream().filter(r -> r.get("metric").equals("break-even take rate (with cap)")).findFirst().orElseThrow().get("value"),
                 "no break-even under the $3M cap is written as empty, not as a number");

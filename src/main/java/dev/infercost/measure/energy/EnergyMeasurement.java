@@ -39,7 +39,7 @@ public record EnergyMeasurement(String meter, String device, String boundary, bo
     /** Reasons joined with "; " for a CSV cell (empty when there are none). */
     public String reasonsText() { return String.join("; ", reasons); }
 
-    /** One energy.csv row (columns of {@link dev.infercost.measure.ResultSchemas#ENERGY_COLUMNS}). */
+    /** One energy.csv row (columns of {@link dev.infercost.results.ResultSchemas#ENERGY_COLUMNS}). */
     public Map<String, Object> energyRow(String runId, String window) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("run_id", runId);

@@ -1,11 +1,13 @@
 package dev.infercost.measure.loadgen;
 
+import dev.infercost.hardware.PeakFigures;
+
 import dev.infercost.BadInputException;
 import dev.infercost.engine.DecodeSession;
 import dev.infercost.engine.Engine;
 import dev.infercost.engine.EngineOptions;
 import dev.infercost.engine.Engines;
-import dev.infercost.measure.ResultSchemas;
+import dev.infercost.results.ResultSchemas;
 import dev.infercost.measure.energy.EnergyMeasurement;
 import dev.infercost.measure.energy.EnergyMeter;
 import dev.infercost.measure.energy.EnergyMeters;
@@ -13,8 +15,8 @@ import dev.infercost.measure.energy.EnergyWindow;
 import dev.infercost.model.LlamaModel;
 import dev.infercost.model.Models;
 import dev.infercost.model.Tokenizer;
-import dev.infercost.report.CsvTable;
-import dev.infercost.report.RunDirectory;
+import dev.infercost.results.CsvTable;
+import dev.infercost.results.RunDirectory;
 import dev.infercost.workload.LengthDistribution;
 import dev.infercost.workload.RequestSpec;
 import dev.infercost.workload.Workload;

@@ -1,5 +1,7 @@
 package dev.infercost.measure.loadgen;
 
+import dev.infercost.hardware.PeakFigures;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

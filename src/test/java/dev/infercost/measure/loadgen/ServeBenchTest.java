@@ -1,8 +1,8 @@
 package dev.infercost.measure.loadgen;
 
-import dev.infercost.measure.ResultSchemas;
-import dev.infercost.report.CsvTable;
-import dev.infercost.report.RunDirectory;
+import dev.infercost.results.ResultSchemas;
+import dev.infercost.results.CsvTable;
+import dev.infercost.results.RunDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

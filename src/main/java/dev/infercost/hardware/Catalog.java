@@ -1,4 +1,4 @@
-package dev.infercost.cost;
+package dev.infercost.hardware;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.infercost.cost;
+package dev.infercost.hardware;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -100,7 +100,7 @@ public record CatalogValue(double low, double value, double high, String raw, St
         return b.toString();
     }
 
-    static String fmt(double d) {
+    public static String fmt(double d) {
         if (Double.isNaN(d)) return "n/a";
         if (d == Math.rint(d) && Math.abs(d) < 1e12) return Long.toString((long) d);
         return new java.math.BigDecimal(d).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();

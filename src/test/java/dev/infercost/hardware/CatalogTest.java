@@ -1,4 +1,4 @@
-package dev.infercost.cost;
+package dev.infercost.hardware;
 
 import dev.infercost.BadInputException;
 import org.junit.jupiter.api.Assumptions;

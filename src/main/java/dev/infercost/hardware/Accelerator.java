@@ -1,4 +1,4 @@
-package dev.infercost.cost;
+package dev.infercost.hardware;
 
 import dev.infercost.BadInputException;
 

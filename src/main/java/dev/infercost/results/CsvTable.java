@@ -1,4 +1,4 @@
-package dev.infercost.report;
+package dev.infercost.results;
 
 import dev.infercost.BadInputException;
 import org.apache.commons.csv.CSVFormat;

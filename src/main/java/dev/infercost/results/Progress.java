@@ -1,4 +1,4 @@
-package dev.infercost.report;
+package dev.infercost.results;
 
 import java.io.PrintStream;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.infercost.measure.loadgen;
+package dev.infercost.hardware;
 
 import dev.infercost.BadInputException;
 
@@ -29,13 +29,13 @@ public record PeakFigures(String deviceClass, double peakGBps, double peakTflops
      * engine_bench.csv and in the cost stage use one set of figures.
      */
     public static PeakFigures cpuHostDefault() {
-        dev.infercost.cost.Accelerator host = dev.infercost.cost.Catalog.bundled().find(dev.infercost.cost.Accelerator.CPU_HOST);
-        dev.infercost.cost.CatalogValue bw = host.require("memory_bandwidth", "MBU of the CPU host");
-        dev.infercost.cost.CatalogValue fl = host.require(dev.infercost.cost.Accelerator.flopsMetric("fp32"), "MFU of the CPU host");
+        dev.infercost.hardware.Accelerator host = dev.infercost.hardware.Catalog.bundled().find(dev.infercost.hardware.Accelerator.CPU_HOST);
+        dev.infercost.hardware.CatalogValue bw = host.require("memory_bandwidth", "MBU of the CPU host");
+        dev.infercost.hardware.CatalogValue fl = host.require(dev.infercost.hardware.Accelerator.flopsMetric("fp32"), "MFU of the CPU host");
         String basis = "catalog cpu-host (assumed, override with --peak-gbps/--peak-tflops): bandwidth " + bw.describe()
                 + "; fp32 " + fl.describe();
-        return new PeakFigures(dev.infercost.cost.Accelerator.CPU_HOST, dev.infercost.cost.Accelerator.toSi(bw) / 1e9,
-                dev.infercost.cost.Accelerator.toSi(fl) / 1e12, basis);
+        return new PeakFigures(dev.infercost.hardware.Accelerator.CPU_HOST, dev.infercost.hardware.Accelerator.toSi(bw) / 1e9,
+                dev.infercost.hardware.Accelerator.toSi(fl) / 1e12, basis);
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.infercost.cost;
+package dev.infercost.hardware;
 
 /**
  * A published or user-supplied price for one accelerator-hour.

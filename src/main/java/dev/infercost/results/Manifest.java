@@ -1,4 +1,4 @@
-package dev.infercost.report;
+package dev.infercost.results;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
