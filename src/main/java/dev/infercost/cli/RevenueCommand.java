@@ -21,8 +21,8 @@ import java.util.concurrent.Callable;
 /** {@code infercost revenue}: revenue-share P&L, break-even take rate, tornado and Monte Carlo for a scenario. */
 @Command(name = "revenue", mixinStandardHelpOptions = true,
         description = "Revenue-share model: how the model provider's and the cloud's margins move with the take rate, volumes, "
-                + "compute prices and the cloud's silicon. Writes revenue.csv, sensitivity.csv, take_rate_curve.csv, revenue_inputs.csv, "
-                + "revenue_summary.csv and report.html into a new run folder and prints the summary.")
+                + "compute prices and the cloud's silicon. Writes revenue.csv, deal_comparison.csv, sensitivity.csv, take_rate_curve.csv, "
+                + "revenue_inputs.csv, revenue_summary.csv and report.html into a new run folder and prints the summary.")
 public final class RevenueCommand implements Callable<Integer> {
     @Option(names = "--scenario", paramLabel = "FILE", description = "scenario YAML (default: the bundled models/scenario-default.yaml)")
     Path scenario;

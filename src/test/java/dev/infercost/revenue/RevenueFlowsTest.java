@@ -267,6 +267,37 @@ class RevenueFlowsTest {
         assertEquals(m.evaluate(Factors.BASE).providerProfit(), m.evaluate(Factors.BASE.withBand(1)).providerProfit(), 0);
     }
 
+    @Test
+    void priceElasticityMovesPaidVolume() throws Exception {
+        RevenueModel m = model(fixture().replace("usd_per_m_output: 8", "usd_per_m_output: 8\n  price_elasticity: 1"));
+        RevenueModel.Outcome base = m.evaluate(Factors.BASE), dear = m.evaluate(Factors.BASE.with("price", 1.25));
+        // elasticity 1: volume x 1.25^-1 = 0.8, revenue x 1.25 x 0.8 = unchanged ($18M); compute x 0.8 = $10.8M
+        assertEquals(18e6, dear.providerRevenue(), EPS);
+        assertEquals(0.8 * 3e9, dear.sum(RevenueModel.Year::queries), 1e-3);
+        assertEquals(0.8 * 13.5e6, dear.sum(RevenueModel.Year::computeBought), EPS);
+        assertEquals(base.sum(RevenueModel.Year::sharePaid), dear.sum(RevenueModel.Year::sharePaid), EPS);
+    }
+
+    @Test
+    void bandColumnsAreReadAndChecked(@TempDir Path tmp) throws Exception {
+        String csv = Files.readString(Fixtures.path("cost-simple.csv")).lines()
+                .map(l -> l.startsWith("run_id") ? l + ",usd_per_query_low [$/query],usd_per_query_high [$/query]"
+                        : l + (l.contains(",0.003,") ? ",0.002,0.006" : l.contains(",0.006,") ? ",0.004,0.012" : ",0.0005,0.002"))
+                .reduce((a, b) -> a + "\n" + b).orElseThrow() + "\n";
+        Path p = tmp.resolve("band.csv");
+        Files.writeString(p, csv);
+        RevenueModel m = new RevenueModel(scenario(fixture()), CostTable.read(p));
+        assertFalse(m.bandMissing());
+        // low band: compute 3e9 x 0.002 x 1.5 = $9M (was $13.5M); provider 18 - 3 - 9 = $6M
+        assertEquals(9e6, m.evaluate(Factors.BASE.withBand(-1)).sum(RevenueModel.Year::computeBought), EPS);
+        assertEquals(6e6, m.evaluate(Factors.BASE.withBand(-1)).providerProfit(), EPS);
+        // high band: 3e9 x 0.006 x 1.5 = $27M
+        assertEquals(27e6, m.evaluate(Factors.BASE.withBand(1)).sum(RevenueModel.Year::computeBought), EPS);
+        Files.writeString(p, csv.replace(",0.002,0.006", ",0.004,0.006"));
+        dev.infercost.BadInputException e = assertThrows(dev.infercost.BadInputException.class, () -> CostTable.read(p));
+        assertTrue(e.getMessage().contains("does not bracket"), e.getMessage());
+    }
+
     static String uncheckedFixture() {
         try {
             return fixture();
