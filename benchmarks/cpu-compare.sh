@@ -87,7 +87,9 @@ for t in "${tlist[@]}"; do
       echo "cpu-compare: $t threads=$th round $r/$reps" >&2
       echo "$t,$th,decode,infercost,$r,$(jmh "$g" "$th" 'DecodeBenchmark.decodeBatch1$' -p context=64)" >>"$raw"
       echo "$t,$th,decode,llama.cpp,$r,$(lbench "$g" "$th" 0 128)" >>"$raw"
-      echo "$t,$th,prefill,infercost,$r,$(jmh "$g" "$th" 'PrefillBenchmark.prefill$' -p isl=128)" >>"$raw"
+      # PrefillBenchmark's op is one whole prompt (prompts/s): x ISL = prompt tok/s
+      v=$(jmh "$g" "$th" 'PrefillBenchmark.prefill$' -p isl=128)
+      echo "$t,$th,prefill,infercost,$r,$(awk -v v="$v" 'BEGIN { if (v == "NaN") print "NaN"; else printf "%.3f", v * 128 }')" >>"$raw"
       echo "$t,$th,prefill,llama.cpp,$r,$(lbench "$g" "$th" 128 0)" >>"$raw"
       if [ "$t" = f32 ] && [ -n "$runc" ]; then
         v=$("$root/bin/infercost" generate --model "$m/model.bin" --tokenizer "$tok" --temperature 0 --steps 256 \
