@@ -74,9 +74,17 @@ jmh() {  # model threads benchmark-regex extra-params... -> prints the JMH score
     -f 1 -wi 3 -w 1s -i 5 -r 1s -rf csv -rff "$f" >>"$out/jmh.log" 2>&1 || { echo NaN; return; }
   awk -F, 'NR==2 {gsub(/"/,"",$5); print $5}' "$f"; rm -f "$f"
 }
-lbench() {  # model threads -p -n -> llama-bench avg tok/s
-  "$llama/llama-bench" -m "$1" -t "$2" -p "$3" -n "$4" -r 3 -o csv 2>>"$out/llama-bench.log" \
-    | python3 -c 'import csv,sys; r=list(csv.DictReader(sys.stdin)); print(r[-1]["avg_ts"] if r else "NaN")'
+lbench() {  # model threads -p -n -> llama-bench avg tok/s (NaN when it fails; the reason goes to llama-bench.log)
+  local csv rc=0
+  csv=$("$llama/llama-bench" -m "$1" -t "$2" -p "$3" -n "$4" -r 3 -o csv 2>>"$out/llama-bench.log") || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "llama-bench $1 -t $2 -p $3 -n $4: exit $rc" >>"$out/llama-bench.log"
+    # 132 = SIGILL: a GGML_NATIVE build uses instructions the OS/VM does not enable (seen: AMX under a VM);
+    # rebuild with -DGGML_NATIVE=OFF and the AVX/AVX-512 options the CPU has
+    [ "$rc" -eq 132 ] && echo "cpu-compare: llama-bench died of SIGILL (an instruction the OS does not enable, e.g. AMX): rebuild llama.cpp with -DGGML_NATIVE=OFF" >&2
+    echo NaN; return
+  fi
+  printf '%s\n' "$csv" | python3 -c 'import csv,sys; r=list(csv.DictReader(sys.stdin)); print(r[-1]["avg_ts"] if r else "NaN")'
 }
 achieved() { sed -n 's/.*achieved tok\/s: *\([0-9.]*\).*/\1/p' | tail -1; }
 IFS=, read -ra thr <<<"$threads"
