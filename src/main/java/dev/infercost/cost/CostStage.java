@@ -67,19 +67,38 @@ public final class CostStage {
         List<String> notes = new ArrayList<>();
         for (String s : cat.overrides()) notes.add("overridden: " + s);
         List<CostRow> all = new ArrayList<>();
+        List<Builder> builders = new ArrayList<>();
         Builder first = null;
         for (QueryProfile pr : profiles) {
             Builder b = new Builder(cat, o, pr, runId);
             if (Files.exists(eb)) b.engine(engine, energy, eb);
             if (Files.exists(sv)) b.serving(serving, sv);
+            if (o.project()) {
+                String m = projectionModel(o, engine, serving);
+                if (m == null) b.notes.add("not projected: the measured model is not a known shape (known: " + String.join(", ", ModelShape.names()) + "); pass --project-model NAME");
+                else CurveProjection.run(b, m, b.measuredChips);
+            }
             for (String n : b.notes) if (!notes.contains(n)) notes.add(n);
             all.addAll(b.rows);
+            builders.add(b);
             if (first == null) first = b;
         }
+        List<Map<dev.infercost.results.CostCurveColumn, Object>> curve = new ArrayList<>();
+        for (Builder x : builders) curve.addAll(x.curve);
         List<CostRow> costed = all.stream().filter(CostStage::complete).toList();
         List<CostRow> uncosted = all.stream().filter(r -> !complete(r)).toList();
         Path written = write(dir, o, costed, uncosted, notes);
-        String table = ProcurementTable.render(first.rows, first.tableBatch, profile, notes, written);
+        if (!curve.isEmpty()) {
+            CsvTable ct = ResultSchemas.COST_CURVE_TABLE.newTable();
+            for (Map<dev.infercost.results.CostCurveColumn, Object> r : curve) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (var e : r.entrySet()) m.put(e.getKey().header(), e.getValue());
+                ct.add(m);
+            }
+            Path cp = writeFresh(RunDirectory.open(written.getParent()), "cost_curve", ct, notes);
+            notes.add("wrote " + cp.getFileName() + " (" + curve.size() + " operating points: throughput per chip vs tok/s/user per TP and batch)");
+        }
+        String table = ProcurementTable.render(first.rows, first.tableBatch, profile, notes, written, first.projectionLabel, first.projectionTarget);
         return new CostResult(costed, uncosted, written, List.copyOf(notes), table);
     }
 
@@ -146,6 +165,19 @@ public final class CostStage {
         final List<CostRow> rows = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         Integer tableBatch;
+        /** cost_curve.csv rows of the calibrated sweep. */
+        final List<Map<dev.infercost.results.CostCurveColumn, Object>> curve = new ArrayList<>();
+        /** Chips measured in this run (engine_bench, serving or imported): never projected. */
+        final java.util.Set<String> measuredChips = new java.util.LinkedHashSet<>();
+        /** Model/precision and interactivity target of the projected rows (for the procurement headline). */
+        String projectionLabel;
+        double projectionTarget = Double.NaN;
+        private Calibrator calibrator;
+
+        Calibrator calibrator() {
+            if (calibrator == null) calibrator = new Calibrator(cat, dev.infercost.hardware.Calibration.bundled().with(o.calibration()));
+            return calibrator;
+        }
         /** Decode points per chip (measured or projected) for cost at a target tok/s/user across batch sizes. */
         final Map<String, Series> series = new LinkedHashMap<>();
 
@@ -214,23 +246,12 @@ public final class CostStage {
             String measuredModel = model;
             String shapeCell = decode.get(0).getOrDefault("model_shape", "");
             LlamaConfig measuredShape = shapeCell.isBlank() ? shapeOf(model) : LlamaConfig.parseShape(shapeCell);
-            LlamaConfig projShape = o.projectModel() != null ? PresetShapes.config(o.projectModel()) : measuredShape;
-            String projModel = o.projectModel() != null ? PresetShapes.canonical(o.projectModel()) : measuredModel;
 
             for (Map<String, String> d : decode) {
                 int batch = (int) num(d, "batch_size");
                 Map<String, String> pf = partner(prefill, batch);
                 double mbu = mbu(d, chip), mfu = pf == null ? Double.NaN : mfu(pf, chip, dtype);
                 double decTps = num(d, "throughput [tok/s]"), preTps = pf == null ? Double.NaN : num(pf, "throughput [tok/s]");
-                if (o.project() && batch == tableBatch && chip != null) {
-                    String warn = String.format(Locale.ROOT, "projections scale this run's roofline fractions (decode MBU %.3g, prefill MFU %.3g at batch %d on %s) "
-                            + "to each chip's spec sheet: projected tok/s and $ move 1:1 with them, and with the measured device's peak figures%s. "
-                            + "Tuned GPU serving stacks reach higher fractions than a CPU engine, so projected rows are a lower bound on speed "
-                            + "and an upper bound on $ unless this run measured a GPU",
-                            mbu, mfu, batch, deviceClass,
-                            chip.get("memory_bandwidth") == null ? "" : " (bandwidth " + chip.get("memory_bandwidth").describe() + ")");
-                    if (!notes.contains(warn)) notes.add(warn);
-                }
                 if (measuredShape != null && profile.isl() + profile.osl() > measuredShape.seqLen()) {
                     String warn = "profile " + profile.name() + " (ISL+OSL " + (profile.isl() + profile.osl()) + ") exceeds the measured model's context "
                             + measuredShape.seqLen() + ": its $/query applies per-token rates measured at a shorter context";
@@ -258,12 +279,7 @@ public final class CostStage {
                             numOr(d, "throughput_per_seq [tok/s/user]", decTps / batch), mbu, mfu, "measured: engine_bench.csv", a));
                 }
                 addPoint(chip, "measured", measuredModel, d.getOrDefault("weights", ""), pw, batch, preTps, decTps, a);
-                if (!o.project()) continue;
-                if (projShape == null) {
-                    if (d == decode.get(0)) notes.add("not projected: measured model '" + model + "' is neither a known preset shape nor a readable llama2.c .bin path (presets: " + String.join(", ", PresetShapes.names()) + "); pass --project-model NAME");
-                    continue;
-                }
-                project(chip, projShape, projModel, batch, mbu, mfu, dtype);
+                if (!chip.name().equals(Accelerator.CPU_HOST)) measuredChips.add(chip.name());
             }
             if (o.targetTokPerSUser() != null) decodeTargets(o.targetTokPerSUser());
             series.clear();
@@ -294,45 +310,6 @@ public final class CostStage {
             }
         }
 
-        void project(Accelerator measured, LlamaConfig shape, String model, int batch, double mbu, double mfu, String measuredDtype) {
-            String dtype = o.projectDtype() == null ? "bf16" : o.projectDtype();
-            double usable = Tco.checkFraction(cat.dc("memory_usable_fraction"), "memory_usable_fraction", false).value();
-            for (Accelerator chip : cat.chips()) {
-                if (chip == measured && o.projectModel() == null) continue;
-                if (chip.get("memory_bandwidth") == null) {
-                    if (batch == tableBatch) notes.add("not projected: " + chip.name() + " (catalog has no memory_bandwidth" + (chip.metrics().isEmpty() ? "; price-only reference row" : "") + ")");
-                    continue;
-                }
-                String op = "projected decode batch=" + batch + " (" + profile.name() + " " + profile.isl() + "/" + profile.osl() + ")";
-                Projection.Result pr;
-                try {
-                    pr = Projection.project(chip, shape, dtype, batch, mbu, mfu, profile.isl(), profile.osl(), usable);
-                } catch (BadInputException e) {
-                    if (batch == tableBatch) notes.add("not projected: " + e.getMessage());
-                    continue;
-                }
-                List<String> a = new ArrayList<>();
-                a.add("PROJECTED from measured " + measured.name() + " (MBU " + Projection.f3(mbu) + ", MFU " + (Double.isNaN(mfu) ? "n/a" : Projection.f3(mfu)) + ", " + measuredDtype + "); assumes the same roofline fraction on " + chip.name());
-                a.addAll(pr.assumptions());
-                if (!pr.feasible()) {
-                    rows.add(new CostRow(runId, chip.name(), chip.vendor(), chip.silicon(), "projected", "none", op, model,
-                            "n/a (shape only)", batch, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN,
-                            Double.NaN, Double.NaN, Double.NaN, Double.NaN, profile.name(), profile.isl(), profile.osl(), Double.NaN,
-                            Double.NaN, mbu, mfu, "infeasible: model + KV cache do not fit", a, List.of(), List.of()));
-                    continue;
-                }
-                Power pw = estimatedPower(chip);
-                CatalogValue allIn = chip.get("all_in_power");
-                if (allIn != null)
-                    a.add(String.format(Locale.ROOT, "%.0f decode tok/s per MW of all-in power (%s, InferenceX tok/s/MW form)",
-                            Economics.tokPerSecPerMegawatt(pr.decodeTokPerS(), Accelerator.toSi(allIn) / 1000), allIn.describe()));
-                for (Tier t : tiers(chip, pw.watts, pw.basis))
-                    rows.add(row(chip, "projected", t, op, model, "n/a (shape only)", batch, pw, pw, pr.prefillTokPerS(), pr.decodeTokPerS(),
-                            pr.decodeTokPerS() / batch, mbu, mfu, "projected: roofline fraction x " + chip.name() + " spec (" + pr.decodeBound() + "-bound decode)", a));
-                addPoint(chip, "projected", model, "n/a (shape only)", pw, batch, pr.prefillTokPerS(), pr.decodeTokPerS(), a.subList(0, 1));
-            }
-        }
-
         // ------------------------------------------------------------ serving sweeps
 
         void serving(List<Map<String, String>> all, Path file) {
@@ -345,6 +322,7 @@ public final class CostStage {
                 Map<String, String> first = g.get(0);
                 Accelerator chip = measuredChip(first.get("device_class"));
                 if (chip == null) { notes.add("serving: device_class '" + first.get("device_class") + "' not in catalog; not costed"); continue; }
+                if (!chip.name().equals(Accelerator.CPU_HOST)) measuredChips.add(chip.name());
                 List<Frontier.Point> pts = new ArrayList<>();
                 for (Map<String, String> r : g) {
                     if ("false".equalsIgnoreCase(r.getOrDefault("valid", "true"))) {
@@ -561,7 +539,7 @@ public final class CostStage {
                     usdh, tco == null ? Double.NaN : tco.capexPerHour(), tco == null ? Double.NaN : tco.powerCostPerHour(),
                     tco == null ? Double.NaN : tco.otherOpexPerHour(), decodePower.watts, decodePower.basis, preTps, decTps, userTps,
                     inM, outM, profile.name(), profile.isl(), profile.osl(), perQuery, wh, mbu, mfu, basis + "; price " + t.basis(),
-                    a, sources, t.overridden());
+                    a, sources, t.overridden(), CostRow.Extra.NONE);
         }
 
         static Map<String, String> partner(List<Map<String, String>> prefill, int batch) {
@@ -600,6 +578,34 @@ public final class CostStage {
             return sc;
         }
     }
+
+    /**
+     * What {@code infercost cost --validate} prints: the leave-one-out validation of every calibration row and the
+     * hyperscale owner $/GPU-hour against InferenceX's.
+     *
+     * @param catalog     user catalog or null
+     * @param calibration extra calibration rows or null
+     */
+    public static String validationReport(Path catalog, Path calibration) {
+        Catalog cat = Catalog.load(catalog);
+        Calibrator c = new Calibrator(cat, dev.infercost.hardware.Calibration.bundled().with(calibration));
+        return Calibrator.render(c.validate()) + "\n" + HyperscaleTco.render(cat);
+    }
+
+    /** The model to project: --project-model, else the measured model when it names a known shape; null otherwise. */
+    static String projectionModel(CostOptions o, List<Map<String, String>> engine, List<Map<String, String>> serving) {
+        if (o.projectModel() != null) return ModelShape.of(o.projectModel()).name();
+        for (List<Map<String, String>> t : List.of(engine, serving))
+            for (Map<String, String> r : t) {
+                String m = r.get("model");
+                if (m != null && ModelShape.known(m)) return ModelShape.of(m).name();
+            }
+        return null;
+    }
+
+    static String pct(double f) { return String.format(Locale.ROOT, "%.0f%%", f * 100); }
+
+    static String fmtNum(double d) { return CatalogValue.fmt(d); }
 
     static double num(Map<String, String> r, String col) {
         String v = r.get(col);
