@@ -74,7 +74,7 @@ public final class CostStage {
             if (Files.exists(eb)) b.engine(engine, energy, eb);
             if (Files.exists(sv)) b.serving(serving, sv);
             if (o.project()) {
-                String m = projectionModel(o, engine, serving);
+                ModelShape m = projectionModel(o, engine, serving);
                 if (m == null) b.notes.add("not projected: the measured model is not a known shape (known: " + String.join(", ", ModelShape.names()) + "); pass --project-model NAME");
                 else CurveProjection.run(b, m, b.measuredChips);
             }
@@ -593,12 +593,16 @@ public final class CostStage {
     }
 
     /** The model to project: --project-model, else the measured model when it names a known shape; null otherwise. */
-    static String projectionModel(CostOptions o, List<Map<String, String>> engine, List<Map<String, String>> serving) {
-        if (o.projectModel() != null) return ModelShape.of(o.projectModel()).name();
+    static ModelShape projectionModel(CostOptions o, List<Map<String, String>> engine, List<Map<String, String>> serving) {
+        if (o.projectModel() != null) return ModelShape.of(o.projectModel());
         for (List<Map<String, String>> t : List.of(engine, serving))
             for (Map<String, String> r : t) {
                 String m = r.get("model");
-                if (m != null && ModelShape.known(m)) return ModelShape.of(m).name();
+                if (m == null) continue;
+                if (ModelShape.known(m)) return ModelShape.of(m);
+                String cell = r.getOrDefault("model_shape", "");
+                LlamaConfig c = cell.isBlank() ? Builder.shapeOf(m) : LlamaConfig.parseShape(cell);
+                if (c != null) return ModelShape.dense(Path.of(m).getFileName().toString(), c, "shape of the measured model (" + (cell.isBlank() ? "llama2.c header" : "model_shape column") + ")");
             }
         return null;
     }

@@ -24,8 +24,7 @@ final class CurveProjection {
     /** Interactivity target used when none is given [tok/s/user]. */
     static final double DEFAULT_TARGET = 50;
 
-    static void run(CostStage.Builder b, String modelName, Set<String> measuredChips) {
-        ModelShape shape = ModelShape.of(modelName);
+    static void run(CostStage.Builder b, ModelShape shape, Set<String> measuredChips) {
         Precision w = Precision.of(b.o.projectDtype() == null ? "bf16" : b.o.projectDtype());
         Precision kv = w.defaultKv();
         double usable = Tco.checkFraction(b.cat.dc("memory_usable_fraction"), "memory_usable_fraction", false).value();

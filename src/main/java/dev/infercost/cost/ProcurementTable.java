@@ -45,7 +45,7 @@ final class ProcurementTable {
             List<CostRow> rs = new ArrayList<>(new LinkedHashSet<>(e.getValue()));
             rs.sort(Comparator.comparingDouble(CostRow::usdPerMOutput).thenComparing(CostRow::chip));
             b.append(String.format(Locale.ROOT, "%n%s, %s %d/%d, at %s tok/s/user: tier %s, cheapest $/M output first (PROJECTED, calibrated; band low-high)%n",
-                    projection, profile.name(), profile.isl(), profile.osl(), num(target), e.getKey()));
+                    projection, profile.name(), profile.isl(), profile.osl(), dev.infercost.hardware.CatalogValue.fmt(target), e.getKey()));
             b.append(String.format(Locale.ROOT, fmt, "#", "chip", "silicon", "TP", "tok/s/chip", "$/h", "$/M in", "$/M out", "$/M out band", "$/query band", "efficiency from"));
             int i = 1;
             for (CostRow r : rs) {

@@ -127,31 +127,44 @@ class CostStageTest {
         assertTrue(e.getMessage().contains("exists already"), e.getMessage());
     }
 
+    static CostRow proj(List<CostRow> rows, String chip, String tier, String opStart) {
+        List<CostRow> m = rows.stream().filter(r -> r.chip().equals(chip) && r.tier().equals(tier) && r.operatingPoint().startsWith(opStart)).toList();
+        assertEquals(1, m.size(), chip + " " + tier + " " + opStart + ": " + m);
+        return m.get(0);
+    }
+
     @Test
     void projectsAnotherModelShapeAcrossTheCatalog() {
-        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel("llama-3.1-8b"));
-        CostRow measured = only(r.rows(), "cpu-host", "cloud-on-demand", 32, "decode");
-        CostRow h100 = only(r.rows(), "H100 SXM", "inferencex-owner", 32, "projected");
-        assertEquals("projected", h100.provenance());
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel("llama-3.1-8b").withProfile("inferencex-1k1k"));
+        only(r.rows(), "cpu-host", "cloud-on-demand", 32, "decode");   // the measured rows stay
+        CostRow h100 = proj(r.rows(), "H100 SXM", "inferencex-owner", "projected at 50 tok/s/user");
         assertEquals("llama-3.1-8b", h100.model());
-        double bytes = 16_060_522_496.0 + 32.0 * 1250 * 131_072;
-        assertEquals(32 * measured.mbu() * 3.35e12 / bytes, h100.decodeTokPerS(), 1e-6);
+        assertEquals(50.0, h100.tokPerSUser(), 1e-9);
+        // never the host's efficiency: the H100's comes from the Hopper rows of the calibration table
+        assertTrue(h100.extra().calibration().contains("nvidia-hopper"), h100.extra().calibration());
+        assertFalse(h100.assumptions().stream().anyMatch(x -> x.contains("MBU") && x.contains("cpu-host")));
         assertEquals(1.30 / (h100.decodeTokPerS() * 3600) * 1e6, h100.usdPerMOutput(), 1e-12);
+        assertTrue(h100.extra().outLow() <= h100.usdPerMOutput() && h100.usdPerMOutput() <= h100.extra().outHigh(), h100.extra().toString());
+        assertTrue(h100.extra().queryLow() <= h100.usdPerQuery() && h100.usdPerQuery() <= h100.extra().queryHigh());
         assertEquals(525.0, h100.powerW(), 0); // 700 W TDP x 0.75, labelled estimated
         assertTrue(h100.powerBasis().startsWith("estimated"));
-        // custom silicon is projected too; chips without a price keep tok/s and say why $ is empty
-        CostRow maia100 = only(r.uncosted(), "Maia 100", "none", 32, "projected");
+        CostRow max = proj(r.rows(), "H100 SXM", "inferencex-owner", "projected max throughput TP");
+        assertTrue(max.decodeTokPerS() > h100.decodeTokPerS() && max.tokPerSUser() < 50);
+        // custom silicon borrows a family's efficiency, and says so; chips without a price keep tok/s and say why $ is empty
+        CostRow maia200 = proj(r.rows(), "Maia 200", "owner-tco", "projected at 50");
+        assertTrue(maia200.extra().calibration().startsWith("ASSUMED: borrowed from nvidia-blackwell"), maia200.extra().calibration());
+        CostRow maia100 = r.uncosted().stream().filter(x -> x.chip().equals("Maia 100") && x.operatingPoint().startsWith("projected at")).findFirst().orElseThrow();
         assertTrue(maia100.decodeTokPerS() > 0 && Double.isNaN(maia100.usdPerHour()));
-        assertTrue(maia100.basis().contains("no price"));
-        // Maia 200 is costed at owner TCO only through its labelled assumed unit price
-        CostRow maia200 = only(r.rows(), "Maia 200", "owner-tco", 32, "projected");
-        assertTrue(maia200.usdPerHour() > 0);
-        CostRow trn = only(r.rows(), "Trainium2", "cloud-on-demand", 32, "projected");
+        CostRow trn = proj(r.rows(), "Trainium2", "cloud-on-demand", "projected at 50");
         assertEquals("custom", trn.silicon());
-        CostRow v5e = only(r.uncosted(), "TPU v5e", "none", 32, "projected");
-        assertTrue(v5e.basis().startsWith("infeasible"));
-        assertTrue(r.procurementTable().contains("Measured on this machine (model preset:stories110M"), r.procurementTable());
-        assertTrue(r.procurementTable().contains("custom silicon vs Nvidia"), r.procurementTable());
+        // a 16 GB TPU v5e cannot hold 8B bf16 weights alone: TP2 or more, with the modelled all-reduce term
+        CostRow v5e = r.uncosted().stream().filter(x -> x.chip().equals("TPU v5e") && x.operatingPoint().startsWith("projected max")).findFirst().orElseThrow();
+        assertTrue(v5e.extra().tensorParallel() >= 2);
+        assertTrue(v5e.assumptions().stream().anyMatch(x -> x.contains("MODELLED")), v5e.assumptions().toString());
+        String t = r.procurementTable();
+        assertTrue(t.contains("llama-3.1-8b BF16 (KV bf16), inferencex-1k1k 1000/1000, at 50 tok/s/user: tier inferencex-owner"), t);
+        assertTrue(t.contains("tier owner-tco: cheapest custom silicon"), t);
+        assertTrue(Files.exists(run.resolve("cost_curve.csv")));
     }
 
     @Test
@@ -185,7 +198,7 @@ class CostStageTest {
         assertTrue(r.rows().stream().noneMatch(x -> x.chip().equals("cpu-host") && x.provenance().equals("measured") && !x.tier().equals("user")));
         assertTrue(r.procurementTable().contains("Overridden catalog values"), r.procurementTable());
         assertTrue(r.notes().stream().anyMatch(n -> n.contains("electricity_price")), r.notes().toString());
-        CostRow owner = only(r.rows(), "H100 SXM", "owner-tco", 32, "projected");
+        CostRow owner = proj(r.rows(), "H100 SXM", "owner-tco", "projected max throughput");
         assertTrue(owner.overridden().contains("electricity_price"), owner.overridden().toString());
     }
 
