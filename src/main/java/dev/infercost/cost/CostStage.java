@@ -86,7 +86,8 @@ public final class CostStage {
         List<Map<dev.infercost.results.CostCurveColumn, Object>> curve = new ArrayList<>();
         for (Builder x : builders) curve.addAll(x.curve);
         List<CostRow> costed = all.stream().filter(CostStage::complete).toList();
-        List<CostRow> uncosted = all.stream().filter(r -> !complete(r)).toList();
+        List<CostRow> uncosted = new ArrayList<>(all.stream().filter(r -> !complete(r)).toList());
+        for (Builder x : builders) uncosted.addAll(x.noisyRows);
         Path written = write(dir, o, costed, uncosted, notes);
         if (!curve.isEmpty()) {
             CsvTable ct = ResultSchemas.COST_CURVE_TABLE.newTable();
@@ -165,6 +166,19 @@ public final class CostStage {
         final List<CostRow> rows = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         Integer tableBatch;
+        /** Measured rows flagged noisy and excluded (without --allow-noisy): written to cost_uncosted.csv only. */
+        final List<CostRow> noisyRows = new ArrayList<>();
+
+        /**
+         * Why a measured engine row is noisy: its JMH 99.9% confidence half-width ({@code throughput_error [tok/s]})
+         * exceeds its mean; null when it is not (or the row has no error column).
+         */
+        static String noisy(Map<String, String> r) {
+            double err = num(r, "throughput_error [tok/s]"), mean = num(r, "throughput [tok/s]");
+            if (err > mean) return "JMH 99.9% error " + CatalogValue.fmt(err) + " tok/s > mean " + CatalogValue.fmt(mean) + " tok/s (" + r.get("phase") + " batch " + fmtInt(num(r, "batch_size")) + ")";
+            return null;
+        }
+
         /** cost_curve.csv rows of the calibrated sweep. */
         final List<Map<dev.infercost.results.CostCurveColumn, Object>> curve = new ArrayList<>();
         /** Chips measured in this run (engine_bench, serving or imported): never projected. */
@@ -274,9 +288,18 @@ public final class CostStage {
                     notes.add("device_class '" + deviceClass + "' is not in the catalog; measured rows are priced only with --usd-per-hour or a catalog row");
                     continue;
                 }
+                String noise = noisy(d);
+                if (noise == null && pf != null) noise = noisy(pf);
+                if (noise != null) a.add("NOISY: " + noise + (o.allowNoisy() ? "; used anyway (--allow-noisy)" : "; excluded from cost.csv and every derived figure (pass --allow-noisy to use it)"));
                 for (Tier t : tiers(chip, pw.watts, pw.basis)) {
-                    rows.add(row(chip, "measured", t, op, measuredModel, d.getOrDefault("weights", ""), batch, pw, ppw, preTps, decTps,
-                            numOr(d, "throughput_per_seq [tok/s/user]", decTps / batch), mbu, mfu, "measured: engine_bench.csv", a));
+                    CostRow r = row(chip, "measured", t, op, measuredModel, d.getOrDefault("weights", ""), batch, pw, ppw, preTps, decTps,
+                            numOr(d, "throughput_per_seq [tok/s/user]", decTps / batch), mbu, mfu, "measured: engine_bench.csv", a).with(CostRow.Extra.NONE.withNoisy(noise != null));
+                    (noise != null && !o.allowNoisy() ? noisyRows : rows).add(r);
+                }
+                if (noise != null && !o.allowNoisy()) {
+                    String n = "noisy: " + deviceClass + " " + model + " decode batch " + batch + ": " + noise + "; excluded (written to cost_uncosted.csv flagged noisy; --allow-noisy uses it)";
+                    if (!notes.contains(n)) notes.add(n);
+                    continue;
                 }
                 addPoint(chip, "measured", measuredModel, d.getOrDefault("weights", ""), pw, batch, preTps, decTps, a);
                 if (!chip.name().equals(Accelerator.CPU_HOST)) measuredChips.add(chip.name());

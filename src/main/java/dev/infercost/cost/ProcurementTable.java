@@ -139,10 +139,10 @@ final class ProcurementTable {
             if (!pricedChips.contains(r.chip()) && !r.basis().startsWith("infeasible")) unpriced.add(r.chip() + ": no $/hour (no price in the catalog; add one with --catalog)"
                         + (Double.isNaN(r.decodeTokPerS()) ? "" : "; " + r.provenance() + " decode " + num(r.decodeTokPerS()) + " tok/s, prefill " + num(r.prefillTokPerS()) + " tok/s"
                         + (Double.isNaN(r.whPerQuery()) ? "" : ", " + num(r.whPerQuery()) + " Wh/query")));
-        if (!unpriced.isEmpty() || notes.stream().anyMatch(n -> n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target"))) {
+        if (!unpriced.isEmpty() || notes.stream().anyMatch(n -> n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target") || n.startsWith("noisy"))) {
             b.append(String.format("%nNot costed at this operating point:%n"));
             for (String u : unpriced) b.append("  ").append(u).append('\n');
-            for (String n : notes) if (n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target")) b.append("  ").append(n).append('\n');
+            for (String n : notes) if (n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target") || n.startsWith("noisy")) b.append("  ").append(n).append('\n');
         }
         List<String> caveats = notes.stream().filter(n -> n.startsWith("projections scale") || n.startsWith("profile ") || n.startsWith("encoder rows")).toList();
         if (!caveats.isEmpty()) {

@@ -168,6 +168,22 @@ class CostStageTest {
     }
 
     @Test
+    void noisyMeasuredPointsAreFlaggedAndExcludedUnlessAllowed() throws IOException {
+        Path eb = run.resolve("engine_bench.csv");
+        // batch 32 decode: 176 tok/s with a 99.9% error of 200 tok/s (wider than the mean, as quick mode can be)
+        Files.writeString(eb, Files.readString(eb).replaceFirst("176\\.0,4\\.1", "176.0,200"));
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel("llama-3.1-8b"));
+        assertTrue(r.rows().stream().noneMatch(x -> x.chip().equals("cpu-host") && java.util.Objects.equals(x.batchSize(), 32)));
+        CostRow n = r.uncosted().stream().filter(x -> x.chip().equals("cpu-host") && java.util.Objects.equals(x.batchSize(), 32)).findFirst().orElseThrow();
+        assertEquals(Boolean.TRUE, n.extra().noisy());
+        assertTrue(r.notes().stream().anyMatch(x -> x.startsWith("noisy: ") && x.contains("--allow-noisy")), r.notes().toString());
+        CostResult allowed = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel("llama-3.1-8b").withAllowNoisy(true));
+        CostRow a = only(allowed.rows(), "cpu-host", "cloud-on-demand", 32, "decode");
+        assertEquals(Boolean.TRUE, a.extra().noisy());
+        assertTrue(a.assumptions().stream().anyMatch(x -> x.startsWith("NOISY") && x.contains("used anyway")));
+    }
+
+    @Test
     void servingSweepCostAtEqualServiceLevel() {
         CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withTarget(8.0, null, null));
         CostRow t = only(r.rows(), "cpu-host", "cloud-on-demand", null, "serving target 8");
