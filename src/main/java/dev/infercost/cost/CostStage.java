@@ -73,8 +73,10 @@ public final class CostStage {
             Builder b = new Builder(cat, o, pr, runId);
             if (Files.exists(eb)) b.engine(engine, energy, eb);
             if (Files.exists(sv)) b.serving(serving, sv);
+            ModelShape pm = o.project() ? projectionModel(o, engine, serving) : null;
+            for (Path f : o.imports()) b.imported(Imports.read(f, o.importChip(), o.importChips()), pm);
             if (o.project()) {
-                ModelShape m = projectionModel(o, engine, serving);
+                ModelShape m = pm;
                 if (m == null) b.notes.add("not projected: the measured model is not a known shape (known: " + String.join(", ", ModelShape.names()) + "); pass --project-model NAME");
                 else CurveProjection.run(b, m, b.measuredChips);
             }
@@ -330,6 +332,49 @@ public final class CostStage {
                     rows.add(row(s.chip(), s.provenance(), t, "decode target " + CatalogValue.fmt(target) + " tok/s/user", s.model(), s.weights(), null,
                             s.power(), s.power(), p.inputTokPerS(), p.deviceTokPerS(), p.userTokPerS(), Double.NaN, Double.NaN,
                             s.provenance().equals("measured") ? "measured: engine_bench.csv, interpolated across batch sizes" : "projected: roofline fraction x " + s.chip().name() + " spec, interpolated across batch sizes", a));
+            }
+        }
+
+        // ------------------------------------------------------------ imported measurements
+
+        /**
+         * Prices imported points as "measured (imported)" for the chip they name (blended $/M over input and output
+         * tokens: the imports carry no prefill time share; $/query from the chip-seconds per query = OSL / output tok/s
+         * per chip). An imported point of the projected model replaces that chip's projection.
+         */
+        void imported(List<Imports.Point> pts, ModelShape projected) {
+            for (Imports.Point p : pts) {
+                Accelerator chip = cat.find(p.chip());
+                if (chip == null) { notes.add("not costed: imported point " + p.source() + ": chip '" + p.chip() + "' is not in the catalog"); continue; }
+                boolean sameModel = projected != null && Accelerator.slug(p.model()).contains(Accelerator.slug(projected.name()));
+                if (sameModel) measuredChips.add(chip.name());
+                else if (projected != null) notes.add("imported " + chip.name() + " " + p.model() + " (" + p.source() + ") is another model than the projected " + projected.name() + ": the projection of " + chip.name() + " stays");
+                // blended: the chip's seconds per query spread over ISL + OSL tokens
+                double secs = p.osl() / p.tokPerSChip();
+                double blended = (p.isl() + p.osl()) / secs;
+                Power pw = Double.isNaN(p.powerW()) ? estimatedPower(chip) : new Power(p.powerW(), "imported (" + p.source() + ")");
+                List<String> a = new ArrayList<>();
+                a.add("MEASURED (IMPORTED) from " + p.source() + ": " + p.stack() + ", " + p.model() + " " + p.precision() + ", ISL/OSL " + fmtInt(p.isl()) + "/" + fmtInt(p.osl())
+                        + ", concurrency " + fmtInt(p.concurrency()) + ", " + CatalogValue.fmt(p.tokPerSChip()) + " output tok/s per chip");
+                a.add("no prefill time share in the import: BLENDED $/M over input + output tokens; $/query from OSL / output tok/s per chip");
+                if (p.isl() != profile.isl() || p.osl() != profile.osl()) a.add("measured at ISL/OSL " + fmtInt(p.isl()) + "/" + fmtInt(p.osl()) + ", applied to profile " + profile.name() + " " + profile.isl() + "/" + profile.osl());
+                String op = "imported concurrency=" + fmtInt(p.concurrency()) + " (" + p.source() + ")";
+                for (Tier t : tiers(chip, pw.watts, pw.basis)) {
+                    CostRow r = row(chip, "measured (imported)", t, op, p.model(), p.precision(), Double.isNaN(p.concurrency()) ? null : (int) p.concurrency(), pw, pw,
+                            blended, blended, p.tokPerSUser(), Double.NaN, Double.NaN, "measured (imported): " + p.source(), a);
+                    rows.add(r.with(new CostRow.Extra(p.precision(), null, Double.NaN, p.ttftP50(), p.tpotP50(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                            Double.NaN, "measured (imported)", null)));
+                }
+                Map<dev.infercost.results.CostCurveColumn, Object> c = new java.util.EnumMap<>(dev.infercost.results.CostCurveColumn.class);
+                c.put(dev.infercost.results.CostCurveColumn.RUN_ID, runId); c.put(dev.infercost.results.CostCurveColumn.CHIP, chip.name());
+                c.put(dev.infercost.results.CostCurveColumn.VENDOR, chip.vendor()); c.put(dev.infercost.results.CostCurveColumn.PROVENANCE, "measured (imported)");
+                c.put(dev.infercost.results.CostCurveColumn.MODEL, p.model()); c.put(dev.infercost.results.CostCurveColumn.PRECISION, p.precision());
+                c.put(dev.infercost.results.CostCurveColumn.PROFILE, profile.name()); c.put(dev.infercost.results.CostCurveColumn.ISL, p.isl());
+                c.put(dev.infercost.results.CostCurveColumn.OSL, p.osl()); c.put(dev.infercost.results.CostCurveColumn.BATCH_SIZE, p.concurrency());
+                c.put(dev.infercost.results.CostCurveColumn.TOK_PER_S_PER_CHIP, p.tokPerSChip()); c.put(dev.infercost.results.CostCurveColumn.TOK_PER_S_PER_USER, p.tokPerSUser());
+                c.put(dev.infercost.results.CostCurveColumn.TTFT_ESTIMATE, p.ttftP50()); c.put(dev.infercost.results.CostCurveColumn.TPOT_ESTIMATE, p.tpotP50());
+                c.put(dev.infercost.results.CostCurveColumn.CALIBRATION, "measured (imported)"); c.put(dev.infercost.results.CostCurveColumn.SOURCE, p.source());
+                curve.add(c);
             }
         }
 

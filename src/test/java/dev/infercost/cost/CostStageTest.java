@@ -184,6 +184,37 @@ class CostStageTest {
     }
 
     @Test
+    void importedVllmResultReplacesTheProjectionOfItsChip() throws IOException {
+        // the fields vLLM's `vllm bench serve --save-result --metadata device_class="H200 SXM" num_gpus=8` writes
+        // (metadata keys at top level, merged with the benchmark result); numbers made up for the test
+        Path json = tmp.resolve("vllm-result.json");
+        Files.writeString(json, """
+                {"date": "20261201-101500", "backend": "vllm", "model_id": "meta-llama/Llama-3.1-70B-Instruct", "num_prompts": 1000,
+                 "device_class": "H200 SXM", "num_gpus": "8", "request_rate": "inf", "burstiness": 1.0, "max_concurrency": 64,
+                 "duration": 250.0, "completed": 1000, "total_input_tokens": 1000000, "total_output_tokens": 1000000,
+                 "request_throughput": 4.0, "output_throughput": 16000.0, "total_token_throughput": 32000.0,
+                 "mean_ttft_ms": 180.0, "median_ttft_ms": 150.0, "p99_ttft_ms": 900.0,
+                 "mean_tpot_ms": 25.0, "median_tpot_ms": 24.0, "p99_tpot_ms": 40.0}
+                """);
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel("llama-3.1-70b").withProjectDtype("fp8")
+                .withProfile("inferencex-1k1k").withImports(List.of(json), null, null));
+        CostRow m = r.rows().stream().filter(x -> x.chip().equals("H200 SXM") && x.tier().equals("inferencex-owner")).findFirst().orElseThrow();
+        assertEquals("measured (imported)", m.provenance());
+        assertEquals(1000.0 / 25.0, m.tokPerSUser(), 1e-12);
+        // 16,000 output tok/s over 8 GPUs = 2,000 per GPU; a 1000/1000 query takes 1000 / 2000 = 0.5 chip-seconds at $1.41/h
+        assertEquals(1.41 * 0.5 / 3600, m.usdPerQuery(), 1e-12);
+        assertTrue(m.basis().contains(json.toString()), m.basis());
+        assertTrue(r.rows().stream().noneMatch(x -> x.chip().equals("H200 SXM") && x.provenance().equals("projected")));
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("H200 SXM was measured in this run")), r.notes().toString());
+        assertTrue(r.rows().stream().anyMatch(x -> x.chip().equals("B200 (HGX 1000W)") && x.provenance().equals("projected")));
+        Path bad = tmp.resolve("bad.json");
+        Files.writeString(bad, "{\"model_id\": \"x\", \"completed\": 3}");
+        BadInputException e = assertThrows(BadInputException.class, () -> CostStage.run(RunDirectory.open(run),
+                CostOptions.defaults().withImports(List.of(bad), "H100 SXM", null)));
+        assertTrue(e.getMessage().contains("output_throughput"), e.getMessage());
+    }
+
+    @Test
     void servingSweepCostAtEqualServiceLevel() {
         CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withTarget(8.0, null, null));
         CostRow t = only(r.rows(), "cpu-host", "cloud-on-demand", null, "serving target 8");
