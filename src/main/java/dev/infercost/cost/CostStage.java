@@ -9,6 +9,7 @@ import dev.infercost.BadInputException;
 import dev.infercost.results.ResultSchemas;
 import dev.infercost.model.LlamaConfig;
 import dev.infercost.model.PresetShapes;
+import dev.infercost.results.CostCurveColumn;
 import dev.infercost.results.CsvTable;
 import dev.infercost.results.RunDirectory;
 
@@ -78,14 +79,14 @@ public final class CostStage {
             if (o.project()) {
                 ModelShape m = pm;
                 if (m == null) b.notes.add("not projected: the measured model is not a known shape (known: " + String.join(", ", ModelShape.names()) + "); pass --project-model NAME");
-                else CurveProjection.run(b, m, b.measuredChips);
+                else CurveProjection.run(b, m, b.measuredModels);
             }
             for (String n : b.notes) if (!notes.contains(n)) notes.add(n);
             all.addAll(b.rows);
             builders.add(b);
             if (first == null) first = b;
         }
-        List<Map<dev.infercost.results.CostCurveColumn, Object>> curve = new ArrayList<>();
+        List<Map<CostCurveColumn, Object>> curve = new ArrayList<>();
         for (Builder x : builders) curve.addAll(x.curve);
         List<CostRow> costed = all.stream().filter(CostStage::complete).toList();
         List<CostRow> uncosted = new ArrayList<>(all.stream().filter(r -> !complete(r)).toList());
@@ -93,7 +94,7 @@ public final class CostStage {
         Path written = write(dir, o, costed, uncosted, notes);
         if (!curve.isEmpty()) {
             CsvTable ct = ResultSchemas.COST_CURVE_TABLE.newTable();
-            for (Map<dev.infercost.results.CostCurveColumn, Object> r : curve) {
+            for (Map<CostCurveColumn, Object> r : curve) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 for (var e : r.entrySet()) m.put(e.getKey().header(), e.getValue());
                 ct.add(m);
@@ -182,9 +183,20 @@ public final class CostStage {
         }
 
         /** cost_curve.csv rows of the calibrated sweep. */
-        final List<Map<dev.infercost.results.CostCurveColumn, Object>> curve = new ArrayList<>();
-        /** Chips measured in this run (engine_bench, serving or imported): never projected. */
-        final java.util.Set<String> measuredChips = new java.util.LinkedHashSet<>();
+        final List<Map<CostCurveColumn, Object>> curve = new ArrayList<>();
+        /** Models measured per chip in this run (engine_bench, serving or imported): that chip is not projected for that model. */
+        final Map<String, java.util.Set<String>> measuredModels = new LinkedHashMap<>();
+
+        void measured(Accelerator chip, String model) {
+            if (!chip.name().equals(Accelerator.CPU_HOST) && model != null)
+                measuredModels.computeIfAbsent(chip.name(), k -> new java.util.LinkedHashSet<>()).add(model);
+        }
+
+        /** True when {@code model} (a measured model name, e.g. "meta-llama/Llama-3.1-70B-Instruct") is the shape {@code shape}. */
+        static boolean sameModel(String model, ModelShape shape) {
+            String m = Accelerator.slug(model.startsWith("preset:") ? model.substring(7) : model), n = Accelerator.slug(shape.name());
+            return !n.isEmpty() && m.contains(n);
+        }
         /** Model/precision and interactivity target of the projected rows (for the procurement headline). */
         String projectionLabel;
         double projectionTarget = Double.NaN;
@@ -304,7 +316,7 @@ public final class CostStage {
                     continue;
                 }
                 addPoint(chip, "measured", measuredModel, d.getOrDefault("weights", ""), pw, batch, preTps, decTps, a);
-                if (!chip.name().equals(Accelerator.CPU_HOST)) measuredChips.add(chip.name());
+                measured(chip, measuredModel);
             }
             if (o.targetTokPerSUser() != null) decodeTargets(o.targetTokPerSUser());
             series.clear();
@@ -346,9 +358,8 @@ public final class CostStage {
             for (Imports.Point p : pts) {
                 Accelerator chip = cat.find(p.chip());
                 if (chip == null) { notes.add("not costed: imported point " + p.source() + ": chip '" + p.chip() + "' is not in the catalog"); continue; }
-                boolean sameModel = projected != null && Accelerator.slug(p.model()).contains(Accelerator.slug(projected.name()));
-                if (sameModel) measuredChips.add(chip.name());
-                else if (projected != null) notes.add("imported " + chip.name() + " " + p.model() + " (" + p.source() + ") is another model than the projected " + projected.name() + ": the projection of " + chip.name() + " stays");
+                measured(chip, p.model());
+                if (projected != null && !sameModel(p.model(), projected)) notes.add("imported " + chip.name() + " " + p.model() + " (" + p.source() + ") is another model than the projected " + projected.name() + ": the projection of " + chip.name() + " stays");
                 // blended: the chip's seconds per query spread over ISL + OSL tokens
                 double secs = p.osl() / p.tokPerSChip();
                 double blended = (p.isl() + p.osl()) / secs;
@@ -365,16 +376,22 @@ public final class CostStage {
                     rows.add(r.with(new CostRow.Extra(p.precision(), null, Double.NaN, p.ttftP50(), p.tpotP50(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                             Double.NaN, "measured (imported)", null)));
                 }
-                Map<dev.infercost.results.CostCurveColumn, Object> c = new java.util.EnumMap<>(dev.infercost.results.CostCurveColumn.class);
-                c.put(dev.infercost.results.CostCurveColumn.RUN_ID, runId); c.put(dev.infercost.results.CostCurveColumn.CHIP, chip.name());
-                c.put(dev.infercost.results.CostCurveColumn.VENDOR, chip.vendor()); c.put(dev.infercost.results.CostCurveColumn.PROVENANCE, "measured (imported)");
-                c.put(dev.infercost.results.CostCurveColumn.MODEL, p.model()); c.put(dev.infercost.results.CostCurveColumn.PRECISION, p.precision());
-                c.put(dev.infercost.results.CostCurveColumn.PROFILE, profile.name()); c.put(dev.infercost.results.CostCurveColumn.ISL, p.isl());
-                c.put(dev.infercost.results.CostCurveColumn.OSL, p.osl()); c.put(dev.infercost.results.CostCurveColumn.BATCH_SIZE, p.concurrency());
-                c.put(dev.infercost.results.CostCurveColumn.TOK_PER_S_PER_CHIP, p.tokPerSChip()); c.put(dev.infercost.results.CostCurveColumn.TOK_PER_S_PER_USER, p.tokPerSUser());
-                c.put(dev.infercost.results.CostCurveColumn.TTFT_ESTIMATE, p.ttftP50()); c.put(dev.infercost.results.CostCurveColumn.TPOT_ESTIMATE, p.tpotP50());
-                c.put(dev.infercost.results.CostCurveColumn.CALIBRATION, "measured (imported)"); c.put(dev.infercost.results.CostCurveColumn.SOURCE, p.source());
-                curve.add(c);
+                for (Tier t : tiers(chip, pw.watts, pw.basis)) {
+                    Map<CostCurveColumn, Object> c = new java.util.EnumMap<>(CostCurveColumn.class);
+                    c.put(CostCurveColumn.RUN_ID, runId); c.put(CostCurveColumn.CHIP, chip.name());
+                    c.put(CostCurveColumn.VENDOR, chip.vendor()); c.put(CostCurveColumn.PROVENANCE, "measured (imported)");
+                    c.put(CostCurveColumn.MODEL, p.model()); c.put(CostCurveColumn.PRECISION, p.precision());
+                    c.put(CostCurveColumn.PROFILE, profile.name()); c.put(CostCurveColumn.ISL, p.isl());
+                    c.put(CostCurveColumn.OSL, p.osl()); c.put(CostCurveColumn.BATCH_SIZE, p.concurrency());
+                    c.put(CostCurveColumn.THROUGHPUT_PER_CHIP, p.tokPerSChip()); c.put(CostCurveColumn.TOK_PER_S_PER_USER, p.tokPerSUser());
+                    c.put(CostCurveColumn.TTFT_ESTIMATE, p.ttftP50()); c.put(CostCurveColumn.TPOT_ESTIMATE, p.tpotP50());
+                    c.put(CostCurveColumn.TIER, t.name()); c.put(CostCurveColumn.USD_PER_HOUR, t.usdPerHour());
+                    // as the cost.csv row: no prefill time share in the import, so $/M is BLENDED over input + output tokens
+                    c.put(CostCurveColumn.USD_PER_M_INPUT, CurveProjection.perM(t.usdPerHour(), blended));
+                    c.put(CostCurveColumn.USD_PER_M_OUTPUT, CurveProjection.perM(t.usdPerHour(), blended));
+                    c.put(CostCurveColumn.CALIBRATION, "measured (imported); $/M blended over input + output tokens (no prefill time share)"); c.put(CostCurveColumn.SOURCE, p.source());
+                    curve.add(c);
+                }
             }
         }
 
@@ -390,22 +407,28 @@ public final class CostStage {
                 Map<String, String> first = g.get(0);
                 Accelerator chip = measuredChip(first.get("device_class"));
                 if (chip == null) { notes.add("serving: device_class '" + first.get("device_class") + "' not in catalog; not costed"); continue; }
-                if (!chip.name().equals(Accelerator.CPU_HOST)) measuredChips.add(chip.name());
+                measured(chip, first.get("model"));
                 List<Frontier.Point> pts = new ArrayList<>();
                 for (Map<String, String> r : g) {
                     if ("false".equalsIgnoreCase(r.getOrDefault("valid", "true"))) {
                         notes.add("serving point skipped (invalid: " + r.getOrDefault("invalid_reasons", "") + "): " + label(r));
                         continue;
                     }
+                    // a point served by several devices (device_count, e.g. TP8 behind one endpoint) is priced per device:
+                    // throughput_per_device is per device already; input/output throughput and power are the group's
+                    double devices = numOr(r, "device_count", 1);
+                    if (!(devices >= 1) || devices != Math.rint(devices))
+                        throw new BadInputException(file + ": device_count '" + r.get("device_count") + "' (" + label(r) + "): expected a whole number >= 1");
                     Frontier.Point pt = new Frontier.Point(num(r, "tok_per_s_per_user [tok/s/user]"), num(r, "throughput_per_device [tok/s/device]"),
-                            num(r, "input_throughput [tok/s]"), num(r, "output_throughput [tok/s]"), num(r, "prefill_time_share"),
-                            num(r, "ttft_p99 [ms]"), num(r, "tpot_p99 [ms]"), label(r));
+                            num(r, "input_throughput [tok/s]") / devices, num(r, "output_throughput [tok/s]") / devices, num(r, "prefill_time_share"),
+                            num(r, "ttft_p99 [ms]"), num(r, "tpot_p99 [ms]"), label(r) + (devices > 1 ? " on " + fmtInt(devices) + " devices" : ""));
                     pts.add(pt);
                     String eb = r.getOrDefault("energy_basis", "");
                     if (!r.getOrDefault("energy_meter", "").isEmpty()) eb += " (" + r.get("energy_meter") + ", " + r.getOrDefault("energy_boundary", "") + ")";
                     if ("false".equalsIgnoreCase(r.getOrDefault("energy_valid", ""))) eb += " [energy window INVALID]";
-                    servingRow(chip, first, pt, num(r, "power [W]"), eb, num(r, "mbu"), num(r, "mfu"),
-                            "measured: serving.csv", List.of("measured serving point (" + r.getOrDefault("scenario", "") + ", arrival " + r.getOrDefault("arrival", "") + ")"));
+                    List<String> ex = new ArrayList<>(List.of("measured serving point (" + r.getOrDefault("scenario", "") + ", arrival " + r.getOrDefault("arrival", "") + ")"));
+                    if (devices > 1) ex.add("served by " + fmtInt(devices) + " x " + chip.name() + " (device_count): throughput, power and $ per device");
+                    servingRow(chip, first, pt, num(r, "power [W]") / devices, eb, num(r, "mbu"), num(r, "mfu"), "measured: serving.csv", ex);
                 }
                 if (pts.isEmpty()) continue;
                 Frontier fr;
@@ -415,7 +438,7 @@ public final class CostStage {
                     notes.add("serving frontier: " + e.getMessage());
                     continue;
                 }
-                double watts = meanPower(g);
+                double watts = meanPower(g) / numOr(first, "device_count", 1);
                 if (o.targetTokPerSUser() != null) frontierRow(chip, first, fr, () -> fr.atUserSpeed(o.targetTokPerSUser()), watts);
                 if (o.ttftLimitMs() != null || o.tpotLimitMs() != null) frontierRow(chip, first, fr, () -> fr.atLimits(o.ttftLimitMs(), o.tpotLimitMs()), watts);
             }

@@ -24,7 +24,7 @@ final class CurveProjection {
     /** Interactivity target used when none is given [tok/s/user]. */
     static final double DEFAULT_TARGET = 50;
 
-    static void run(CostStage.Builder b, ModelShape shape, Set<String> measuredChips) {
+    static void run(CostStage.Builder b, ModelShape shape, Map<String, Set<String>> measuredModels) {
         Precision w = Precision.of(b.o.projectDtype() == null ? "bf16" : b.o.projectDtype());
         Precision kv = w.defaultKv();
         double usable = Tco.checkFraction(b.cat.dc("memory_usable_fraction"), "memory_usable_fraction", false).value();
@@ -35,10 +35,13 @@ final class CurveProjection {
         Calibrator cal = b.calibrator();
         for (Accelerator chip : b.cat.chips()) {
             if (chip.name().equals(Accelerator.CPU_HOST)) continue;
-            if (measuredChips.contains(chip.name())) {
-                note(b, "not projected: " + chip.name() + " was measured in this run (measured replaces the projection)");
+            Set<String> measured = measuredModels.getOrDefault(chip.name(), Set.of());
+            if (measured.stream().anyMatch(m -> CostStage.Builder.sameModel(m, shape))) {
+                note(b, "not projected: " + chip.name() + " was measured in this run with " + shape.name() + " (measured replaces the projection)");
                 continue;
             }
+            if (!measured.isEmpty())
+                note(b, chip.name() + " was measured with " + String.join(", ", measured) + ", not " + shape.name() + ": its " + shape.name() + " row is projected");
             if (chip.get("memory_bandwidth") == null || chip.get("hbm_capacity") == null) {
                 note(b, "not projected: " + chip.name() + " (catalog has no memory_bandwidth or hbm_capacity" + (chip.metrics().isEmpty() ? "; price-only reference row" : "") + ")");
                 continue;
@@ -71,26 +74,30 @@ final class CurveProjection {
         Frontier fm = new Frontier(ServingModel.asFrontier(mid, s)), fl = new Frontier(ServingModel.asFrontier(lo, s)), fh = new Frontier(ServingModel.asFrontier(hi, s));
         CostStage.Builder.Power pw = b.estimatedPower(chip);
         List<CostStage.Tier> tiers = b.tiers(chip, pw.watts(), pw.basis());
-        CostStage.Tier curveTier = tiers.get(0);
         java.util.Set<String> onFrontier = new java.util.HashSet<>();
         for (Frontier.Point p : fm.points()) onFrontier.add(p.label());
-        for (int i = 0; i < mid.size(); i++) {
-            ServingModel.Point p = mid.get(i);
-            Map<CostCurveColumn, Object> r = new EnumMap<>(CostCurveColumn.class);
-            r.put(CostCurveColumn.RUN_ID, b.runId); r.put(CostCurveColumn.CHIP, chip.name()); r.put(CostCurveColumn.VENDOR, chip.vendor());
-            r.put(CostCurveColumn.PROVENANCE, "projected"); r.put(CostCurveColumn.MODEL, s.shape().name()); r.put(CostCurveColumn.PRECISION, prec);
-            r.put(CostCurveColumn.PROFILE, b.profile.name()); r.put(CostCurveColumn.ISL, s.isl()); r.put(CostCurveColumn.OSL, s.osl());
-            r.put(CostCurveColumn.TENSOR_PARALLEL, p.tp()); r.put(CostCurveColumn.BATCH_SIZE, p.batch());
-            r.put(CostCurveColumn.TOK_PER_S_PER_CHIP, p.tokPerSChip()); r.put(CostCurveColumn.TOK_PER_S_PER_CHIP_LOW, lo.get(i).tokPerSChip());
-            r.put(CostCurveColumn.TOK_PER_S_PER_CHIP_HIGH, hi.get(i).tokPerSChip()); r.put(CostCurveColumn.TOK_PER_S_PER_USER, p.tokPerSUser());
-            r.put(CostCurveColumn.TTFT_ESTIMATE, p.ttftMs()); r.put(CostCurveColumn.TPOT_ESTIMATE, p.tpotMs()); r.put(CostCurveColumn.DECODE_BOUND, p.bound());
-            r.put(CostCurveColumn.ALLREDUCE_SHARE, p.commShare()); r.put(CostCurveColumn.ON_FRONTIER, onFrontier.contains("TP" + p.tp() + " batch=" + p.batch()));
-            r.put(CostCurveColumn.TIER, curveTier.name()); r.put(CostCurveColumn.USD_PER_HOUR, curveTier.usdPerHour());
-            r.put(CostCurveColumn.USD_PER_M_INPUT, perM(curveTier.usdPerHour(), p.prefillTokPerSChip(s.isl())));
-            r.put(CostCurveColumn.USD_PER_M_OUTPUT, perM(curveTier.usdPerHour(), p.decodeTokPerSChip(s.osl())));
-            r.put(CostCurveColumn.EFFICIENCY, e.eta()); r.put(CostCurveColumn.CALIBRATION, e.basis()); r.put(CostCurveColumn.SOURCE, "calibration.csv");
-            b.curve.add(r);
-        }
+        // one row per operating point and price tier, so that curves are compared within one tier
+        for (CostStage.Tier tier : tiers)
+            for (int i = 0; i < mid.size(); i++) {
+                ServingModel.Point p = mid.get(i);
+                double u = tier.usdPerHour();
+                Map<CostCurveColumn, Object> r = new EnumMap<>(CostCurveColumn.class);
+                r.put(CostCurveColumn.RUN_ID, b.runId); r.put(CostCurveColumn.CHIP, chip.name()); r.put(CostCurveColumn.VENDOR, chip.vendor());
+                r.put(CostCurveColumn.PROVENANCE, "projected"); r.put(CostCurveColumn.MODEL, s.shape().name()); r.put(CostCurveColumn.PRECISION, prec);
+                r.put(CostCurveColumn.PROFILE, b.profile.name()); r.put(CostCurveColumn.ISL, s.isl()); r.put(CostCurveColumn.OSL, s.osl());
+                r.put(CostCurveColumn.TENSOR_PARALLEL, p.tp()); r.put(CostCurveColumn.BATCH_SIZE, p.batch());
+                r.put(CostCurveColumn.THROUGHPUT_PER_CHIP, p.tokPerSChip()); r.put(CostCurveColumn.THROUGHPUT_PER_CHIP_LOW, lo.get(i).tokPerSChip());
+                r.put(CostCurveColumn.THROUGHPUT_PER_CHIP_HIGH, hi.get(i).tokPerSChip()); r.put(CostCurveColumn.TOK_PER_S_PER_USER, p.tokPerSUser());
+                r.put(CostCurveColumn.TTFT_ESTIMATE, p.ttftMs()); r.put(CostCurveColumn.TPOT_ESTIMATE, p.tpotMs()); r.put(CostCurveColumn.DECODE_BOUND, p.bound());
+                r.put(CostCurveColumn.ALLREDUCE_SHARE, p.commShare()); r.put(CostCurveColumn.ON_FRONTIER, onFrontier.contains("TP" + p.tp() + " batch=" + p.batch()));
+                r.put(CostCurveColumn.TIER, tier.name()); r.put(CostCurveColumn.USD_PER_HOUR, u);
+                r.put(CostCurveColumn.USD_PER_M_INPUT, perM(u, p.prefillTokPerSChip(s.isl())));
+                r.put(CostCurveColumn.USD_PER_M_OUTPUT, perM(u, p.decodeTokPerSChip(s.osl())));
+                r.put(CostCurveColumn.USD_PER_M_OUTPUT_LOW, perM(u, hi.get(i).decodeTokPerSChip(s.osl())));
+                r.put(CostCurveColumn.USD_PER_M_OUTPUT_HIGH, perM(u, lo.get(i).decodeTokPerSChip(s.osl())));
+                r.put(CostCurveColumn.EFFICIENCY, e.eta()); r.put(CostCurveColumn.CALIBRATION, e.basis()); r.put(CostCurveColumn.SOURCE, "calibration.csv");
+                b.curve.add(r);
+            }
         List<String> a = new ArrayList<>();
         a.add("PROJECTED: " + e.describe());
         a.add("efficiency = achieved fraction of peak memory bandwidth and of dense FLOP/s, one figure for both, independent of batch (not fitted in batch)");

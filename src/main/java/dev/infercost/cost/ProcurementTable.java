@@ -156,8 +156,9 @@ final class ProcurementTable {
         }
         for (String n : notes) if (n.contains("never overwritten") || n.contains("without a complete price")) b.append('\n').append(n);
         b.append('\n');
-        b.append(String.format("%nprov: measured = this run's device and model; projected = measured MBU (decode) / MFU (prefill) x the chip's spec sheet,%n"
-                + "never a measurement. Prices: owner-tco = infercost TCO from catalog capex/power/opex; other tiers are published quotes (provider, date in cost.csv);%n"
+        b.append(String.format("%nprov: measured = this run's device and model (or measured (imported) from the named file); projected = calibrated sweep of the chip's%n"
+                + "spec sheet with an efficiency fitted to published measurements (calibration.csv; band from their spread), never a measurement and never this host's MBU.%n"
+                + "Prices: owner-tco = infercost TCO from catalog capex/power/opex; other tiers are published quotes (provider, date in cost.csv);%n"
                 + "[assumed]/[LOW CONFIDENCE]/[RANGE] flags follow the catalog. Wh/query at facility boundary (x server factor x PUE). All assumptions per row: %s%n", written));
         return b.toString();
     }

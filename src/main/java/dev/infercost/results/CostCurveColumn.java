@@ -17,19 +17,21 @@ public enum CostCurveColumn implements Column {
     OSL("osl [tok]"),
     TENSOR_PARALLEL("tensor_parallel"),
     BATCH_SIZE("batch_size"),
-    TOK_PER_S_PER_CHIP("tok_per_s_per_chip [tok/s/chip]"),
-    TOK_PER_S_PER_CHIP_LOW("tok_per_s_per_chip_low [tok/s/chip]"),
-    TOK_PER_S_PER_CHIP_HIGH("tok_per_s_per_chip_high [tok/s/chip]"),
+    THROUGHPUT_PER_CHIP("throughput_per_chip [tok/s/chip]"), // output tok/s per chip over the request life (prefills interleaved), the InferenceX y-axis
+    THROUGHPUT_PER_CHIP_LOW("throughput_per_chip_low [tok/s/chip]"), // at the calibration band's low efficiency
+    THROUGHPUT_PER_CHIP_HIGH("throughput_per_chip_high [tok/s/chip]"), // at the band's high efficiency
     TOK_PER_S_PER_USER("tok_per_s_per_user [tok/s/user]"),
     TTFT_ESTIMATE("ttft_estimate [ms]"),
     TPOT_ESTIMATE("tpot_estimate [ms]"),
     DECODE_BOUND("decode_bound"), // memory | compute
     ALLREDUCE_SHARE("allreduce_share"), // modelled share of the decode step in TP all-reduce
     ON_FRONTIER("on_frontier"), // true when no other point of this chip/precision beats it on both axes
-    TIER("tier"),
+    TIER("tier"), // one row per operating point and price tier (compare chips within one tier)
     USD_PER_HOUR("usd_per_hour [$/h]"),
     USD_PER_M_INPUT("usd_per_m_input [$/M tok]"),
     USD_PER_M_OUTPUT("usd_per_m_output [$/M tok]"),
+    USD_PER_M_OUTPUT_LOW("usd_per_m_output_low [$/M tok]"), // at the band's high throughput
+    USD_PER_M_OUTPUT_HIGH("usd_per_m_output_high [$/M tok]"), // at the band's low throughput
     EFFICIENCY("efficiency"),
     CALIBRATION("calibration"),
     SOURCE("source"); // source file of a measured point, or the calibration rows' pages

@@ -2,7 +2,9 @@ package dev.infercost.cost;
 
 import dev.infercost.BadInputException;
 import dev.infercost.cli.Main;
+import dev.infercost.results.CostCurveColumn;
 import dev.infercost.results.ResultSchemas;
+import dev.infercost.results.Row;
 import dev.infercost.results.CsvTable;
 import dev.infercost.results.RunDirectory;
 import org.junit.jupiter.api.BeforeEach;
@@ -165,6 +167,68 @@ class CostStageTest {
         assertTrue(t.contains("llama-3.1-8b BF16 (KV bf16), inferencex-1k1k 1000/1000, at 50 tok/s/user: tier inferencex-owner"), t);
         assertTrue(t.contains("tier owner-tco: cheapest custom silicon"), t);
         assertTrue(Files.exists(run.resolve("cost_curve.csv")));
+        // cost_curve.csv: every operating point once per price tier, with the band, read through its column contract
+        List<Row> curve = Row.readAll(run.resolve("cost_curve.csv"));
+        assertEquals(ResultSchemas.COST_CURVE_TABLE.headers(), List.copyOf(curve.get(0).values().keySet()));
+        List<Row> h100Owner = curve.stream().filter(x -> x.get(CostCurveColumn.CHIP).equals("H100 SXM") && x.get(CostCurveColumn.TIER).equals("inferencex-owner")).toList();
+        List<Row> h100Tco = curve.stream().filter(x -> x.get(CostCurveColumn.CHIP).equals("H100 SXM") && x.get(CostCurveColumn.TIER).equals("owner-tco")).toList();
+        assertFalse(h100Owner.isEmpty());
+        assertEquals(h100Owner.size(), h100Tco.size(), "same points in every tier");
+        for (Row x : h100Owner) {
+            assertEquals("projected", x.get(CostCurveColumn.PROVENANCE));
+            assertEquals("llama-3.1-8b", x.get(CostCurveColumn.MODEL));
+            assertEquals(1.30, x.num(CostCurveColumn.USD_PER_HOUR), 0);
+            assertTrue(x.num(CostCurveColumn.THROUGHPUT_PER_CHIP_LOW) <= x.num(CostCurveColumn.THROUGHPUT_PER_CHIP)
+                    && x.num(CostCurveColumn.THROUGHPUT_PER_CHIP) <= x.num(CostCurveColumn.THROUGHPUT_PER_CHIP_HIGH));
+            assertTrue(x.num(CostCurveColumn.USD_PER_M_OUTPUT_LOW) <= x.num(CostCurveColumn.USD_PER_M_OUTPUT)
+                    && x.num(CostCurveColumn.USD_PER_M_OUTPUT) <= x.num(CostCurveColumn.USD_PER_M_OUTPUT_HIGH));
+        }
+        // the frontier is monotone: faster per user means less throughput per chip
+        List<Row> front = h100Owner.stream().filter(x -> x.get(CostCurveColumn.ON_FRONTIER).equals("true"))
+                .sorted(java.util.Comparator.comparingDouble(x -> x.num(CostCurveColumn.TOK_PER_S_PER_USER))).toList();
+        assertTrue(front.size() >= 3, front.toString());
+        for (int i = 1; i < front.size(); i++)
+            assertTrue(front.get(i).num(CostCurveColumn.THROUGHPUT_PER_CHIP) <= front.get(i - 1).num(CostCurveColumn.THROUGHPUT_PER_CHIP));
+        // the max-throughput row of cost.csv is the curve's fastest point per chip (same sweep)
+        double best = h100Owner.stream().mapToDouble(x -> x.num(CostCurveColumn.THROUGHPUT_PER_CHIP)).max().orElseThrow();
+        Row atMax = h100Owner.stream().filter(x -> max.operatingPoint().endsWith("TP" + x.get(CostCurveColumn.TENSOR_PARALLEL) + " batch=" + x.get(CostCurveColumn.BATCH_SIZE)))
+                .findFirst().orElseThrow();
+        assertEquals(best, atMax.num(CostCurveColumn.THROUGHPUT_PER_CHIP), 0);
+    }
+
+    /**
+     * A serving point from an endpoint on 8 x H200 (device_class names a catalog chip, device_count 8) is priced per
+     * device as measured for that chip and replaces the H200 projection of the same model, not of another model.
+     */
+    @Test
+    void servingRowsNamingACatalogChipArePricedPerDevice() throws IOException {
+        Path sv = tmp.resolve("h200-run");
+        Files.createDirectories(sv);
+        String header = "run_id,backend,device,device_class,device_count,model,weights,scenario,concurrency,arrival,input_throughput [tok/s],output_throughput [tok/s],"
+                + "throughput_per_device [tok/s/device],tok_per_s_per_user [tok/s/user],ttft_p99 [ms],tpot_p99 [ms],prefill_time_share,power [W],valid\n";
+        Files.writeString(sv.resolve("serving.csv"), header
+                + "t,endpoint,H200 SXM x8 behind http://127.0.0.1:8000,H200 SXM,8,meta-llama/Llama-3.1-70B-Instruct,real,Concurrency,64,closed,16000,16000,2000,40,900,30,0.2,5600,true\n");
+        CostResult r = CostStage.run(RunDirectory.open(sv), CostOptions.defaults().withProjectModel("llama-3.1-70b").withProjectDtype("fp8").withProfile("inferencex-1k1k"));
+        CostRow m = r.rows().stream().filter(x -> x.chip().equals("H200 SXM") && x.tier().equals("inferencex-owner")).findFirst().orElseThrow();
+        assertEquals("measured", m.provenance());
+        // per device: input 16,000 / 8 = 2,000 tok/s over a 0.2 share of device time -> prefill 10,000 tok/s;
+        // output 2,000 tok/s over 0.8 -> decode 2,500 tok/s. At InferenceX owner $1.41/h:
+        assertEquals(1.41 / (2500 * 3600.0) * 1e6, m.usdPerMOutput(), 1e-12);   // 0.156667 $/M output
+        assertEquals(1.41 / (10000 * 3600.0) * 1e6, m.usdPerMInput(), 1e-12);   // 0.0391667 $/M input
+        assertEquals(1.41 * (1000 / 10000.0 + 1000 / 2500.0) / 3600, m.usdPerQuery(), 1e-15); // 0.5 device-seconds per 1k/1k query
+        assertEquals(700.0, m.powerW(), 0); // 5,600 W for the group / 8 devices
+        assertTrue(m.assumptions().stream().anyMatch(a -> a.contains("8 x H200 SXM")), m.assumptions().toString());
+        assertTrue(r.rows().stream().noneMatch(x -> x.chip().equals("H200 SXM") && x.provenance().equals("projected")));
+        assertTrue(r.rows().stream().anyMatch(x -> x.chip().equals("B200 (HGX 1000W)") && x.provenance().equals("projected")));
+        // the same serving measurement does not stand in for another model: the H200's 405B row is projected
+        CostResult other = CostStage.run(RunDirectory.open(sv), CostOptions.defaults().withProjectModel("llama-3.1-405b").withProjectDtype("fp8")
+                .withProfile("inferencex-1k1k").withOut(tmp.resolve("405b")));
+        assertTrue(other.rows().stream().anyMatch(x -> x.chip().equals("H200 SXM") && x.provenance().equals("projected")));
+        assertTrue(other.notes().stream().anyMatch(n -> n.startsWith("H200 SXM was measured with meta-llama/Llama-3.1-70B-Instruct, not llama-3.1-405b")), other.notes().toString());
+        Files.writeString(sv.resolve("serving.csv"), header
+                + "t,endpoint,x,H200 SXM,0,meta-llama/Llama-3.1-70B-Instruct,real,Concurrency,64,closed,16000,16000,2000,40,900,30,0.2,5600,true\n");
+        BadInputException e = assertThrows(BadInputException.class, () -> CostStage.run(RunDirectory.open(sv), CostOptions.defaults().withOut(tmp.resolve("bad"))));
+        assertTrue(e.getMessage().contains("device_count '0'"), e.getMessage());
     }
 
     @Test
