@@ -16,12 +16,31 @@ import java.util.concurrent.Callable;
  * tokens, $/query, Wh/query per chip and price tier, measured and projected) and prints the procurement table.
  */
 @Command(name = "cost", mixinStandardHelpOptions = true,
-        description = {"Cost per token and per query from a results folder: the measured device and, projected by its measured",
-                "roofline fraction (MBU/MFU), every catalog chip (Nvidia, AMD, Intel and custom silicon). Writes cost.csv",
-                "into the folder (never overwriting: an existing cost.csv makes it write cost-2.csv and say so)."})
+        description = {"Cost per token and per query from a results folder: the measured device and, projected by a calibrated",
+                "operating-point sweep (batch x tensor parallel, efficiency fitted to published GPU measurements), every catalog",
+                "chip (Nvidia, AMD, Intel and custom silicon). Writes cost.csv and cost_curve.csv into the folder (never",
+                "overwriting: an existing cost.csv makes it write cost-2.csv and say so). --validate prints the validation table."})
 public final class CostCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "RESULTS_DIR", description = "run folder with engine_bench.csv (and serving.csv, energy.csv if present)")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RESULTS_DIR", description = "run folder with engine_bench.csv (and serving.csv, energy.csv if present); not needed with --validate")
     Path dir;
+
+    @Option(names = "--validate", description = "print the validation table (every published calibration point projected leave-one-out, ratio to the published figure) and the owner $/GPU-hour check against InferenceX, then exit")
+    boolean validate;
+
+    @Option(names = "--calibration", paramLabel = "FILE", description = "extra calibration rows (CSV with calibration.csv's columns) added to the bundled table")
+    Path calibration;
+
+    @Option(names = "--allow-noisy", description = "use measured points whose JMH 99.9% error exceeds their mean (flagged noisy; excluded by default)")
+    boolean allowNoisy;
+
+    @Option(names = "--import", paramLabel = "FILE", split = ",", description = "result files made elsewhere, priced as 'measured (imported)': vLLM 'bench serve --save-result' JSON or an infercost import CSV (see README)")
+    java.util.List<Path> imports = new java.util.ArrayList<>();
+
+    @Option(names = "--import-chip", paramLabel = "CHIP", description = "catalog chip a vLLM JSON was measured on, when its metadata (device_class) does not say")
+    String importChip;
+
+    @Option(names = "--import-chips", paramLabel = "N", description = "chips a vLLM JSON's throughput is summed over (default: metadata tensor_parallel_size / num_gpus, else 1)")
+    Integer importChips;
 
     @Option(names = "--catalog", paramLabel = "FILE", description = "CSV or YAML overriding/extending the bundled catalog (your quotes, power price, PUE ...)")
     Path catalog;
@@ -36,7 +55,7 @@ public final class CostCommand implements Callable<Integer> {
     @Option(names = "--project-model", paramLabel = "NAME", description = "preset shape to project across the catalog, e.g. llama-3.1-8b (default: the measured model)")
     String projectModel;
 
-    @Option(names = "--project-dtype", paramLabel = "DTYPE", defaultValue = "bf16", description = "weights/KV dtype on projected chips: bf16, fp8 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--project-dtype", paramLabel = "DTYPE", defaultValue = "bf16", description = "weights dtype on projected chips: bf16, fp8, fp4 (NVFP4/MXFP4); KV cache bf16 for bf16, else fp8 (default: ${DEFAULT-VALUE})")
     String projectDtype;
 
     @Option(names = "--no-project", description = "cost the measured device only")
@@ -65,8 +84,13 @@ public final class CostCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (validate) {
+            System.out.print(CostStage.validationReport(catalog, calibration));
+            return 0;
+        }
+        if (dir == null) throw new dev.infercost.BadInputException("cost: RESULTS_DIR is required (or pass --validate)");
         CostOptions o = new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, target, ttftMs, tpotMs,
-                hostBandwidth, hostTflops, !noProject);
+                hostBandwidth, hostTflops, !noProject, calibration, allowNoisy, imports, importChip, importChips);
         CostResult r = CostStage.run(RunDirectory.open(dir), o);
         System.out.print(r.procurementTable());
         System.out.println("wrote " + r.written() + " (" + r.rows().size() + " rows)");

@@ -17,7 +17,37 @@ public record CostRow(String runId, String chip, String vendor, String silicon, 
                       double powerW, String powerBasis, double prefillTokPerS, double decodeTokPerS, double tokPerSUser,
                       double usdPerMInput, double usdPerMOutput, String profile, int profileIsl, int profileOsl,
                       double usdPerQuery, double whPerQuery, double mbu, double mfu, String basis,
-                      List<String> assumptions, List<String> sources, List<String> overridden) {
+                      List<String> assumptions, List<String> sources, List<String> overridden, Extra extra) {
+
+    /**
+     * Columns added with the calibrated sweep (NaN / null = not applicable).
+     *
+     * @param precision      weights/KV precision, e.g. "fp8/fp8"
+     * @param tensorParallel TP group size
+     * @param target         interactivity target [tok/s/user]
+     * @param ttftMs         TTFT estimate [ms]
+     * @param tpotMs         TPOT estimate [ms]
+     * @param outLow         $/M output at the high end of the efficiency band
+     * @param outHigh        $/M output at the low end of the efficiency band
+     * @param queryLow       $/query low
+     * @param queryHigh      $/query high
+     * @param efficiency     efficiency used by the projection
+     * @param calibration    what the efficiency was fitted to
+     * @param noisy          true/false for measured points, null otherwise
+     */
+    public record Extra(String precision, Integer tensorParallel, double target, double ttftMs, double tpotMs, double outLow,
+                        double outHigh, double queryLow, double queryHigh, double efficiency, String calibration, Boolean noisy) {
+        public static final Extra NONE = new Extra("", null, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", null);
+
+        public Extra withNoisy(Boolean n) { return new Extra(precision, tensorParallel, target, ttftMs, tpotMs, outLow, outHigh, queryLow, queryHigh, efficiency, calibration, n); }
+    }
+
+    /** The same row with other extra columns. */
+    public CostRow with(Extra e) {
+        return new CostRow(runId, chip, vendor, silicon, provenance, tier, operatingPoint, model, weights, batchSize, usdPerHour, capexPerHour,
+                powerCostPerHour, otherOpexPerHour, powerW, powerBasis, prefillTokPerS, decodeTokPerS, tokPerSUser, usdPerMInput, usdPerMOutput,
+                profile, profileIsl, profileOsl, usdPerQuery, whPerQuery, mbu, mfu, basis, assumptions, sources, overridden, e);
+    }
 
     /** Values keyed by the cost.csv column names. */
     public Map<String, Object> toMap() {
@@ -27,7 +57,9 @@ public record CostRow(String runId, String chip, String vendor, String silicon, 
                 usdPerHour, capexPerHour, powerCostPerHour, otherOpexPerHour, powerW, powerBasis, prefillTokPerS,
                 decodeTokPerS, tokPerSUser, usdPerMInput, usdPerMOutput, profile, profileIsl, profileOsl, usdPerQuery,
                 whPerQuery, mbu, mfu, basis, String.join("; ", assumptions),
-                String.join(" | ", new java.util.LinkedHashSet<>(sources)), String.join("; ", overridden)};
+                String.join(" | ", new java.util.LinkedHashSet<>(sources)), String.join("; ", overridden),
+                extra.precision(), extra.tensorParallel(), extra.target(), extra.ttftMs(), extra.tpotMs(), extra.outLow(), extra.outHigh(),
+                extra.queryLow(), extra.queryHigh(), extra.efficiency(), extra.calibration(), extra.noisy()};
         if (v.length != c.size()) throw new IllegalStateException("CostRow has " + v.length + " values for " + c.size() + " columns");
         for (int i = 0; i < v.length; i++) m.put(c.get(i), v[i]);
         return m;

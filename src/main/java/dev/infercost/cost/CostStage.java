@@ -9,6 +9,7 @@ import dev.infercost.BadInputException;
 import dev.infercost.results.ResultSchemas;
 import dev.infercost.model.LlamaConfig;
 import dev.infercost.model.PresetShapes;
+import dev.infercost.results.CostCurveColumn;
 import dev.infercost.results.CsvTable;
 import dev.infercost.results.RunDirectory;
 
@@ -67,19 +68,41 @@ public final class CostStage {
         List<String> notes = new ArrayList<>();
         for (String s : cat.overrides()) notes.add("overridden: " + s);
         List<CostRow> all = new ArrayList<>();
+        List<Builder> builders = new ArrayList<>();
         Builder first = null;
         for (QueryProfile pr : profiles) {
             Builder b = new Builder(cat, o, pr, runId);
             if (Files.exists(eb)) b.engine(engine, energy, eb);
             if (Files.exists(sv)) b.serving(serving, sv);
+            ModelShape pm = o.project() ? projectionModel(o, engine, serving) : null;
+            for (Path f : o.imports()) b.imported(Imports.read(f, o.importChip(), o.importChips()), pm);
+            if (o.project()) {
+                ModelShape m = pm;
+                if (m == null) b.notes.add("not projected: the measured model is not a known shape (known: " + String.join(", ", ModelShape.names()) + "); pass --project-model NAME");
+                else CurveProjection.run(b, m, b.measuredModels);
+            }
             for (String n : b.notes) if (!notes.contains(n)) notes.add(n);
             all.addAll(b.rows);
+            builders.add(b);
             if (first == null) first = b;
         }
+        List<Map<CostCurveColumn, Object>> curve = new ArrayList<>();
+        for (Builder x : builders) curve.addAll(x.curve);
         List<CostRow> costed = all.stream().filter(CostStage::complete).toList();
-        List<CostRow> uncosted = all.stream().filter(r -> !complete(r)).toList();
+        List<CostRow> uncosted = new ArrayList<>(all.stream().filter(r -> !complete(r)).toList());
+        for (Builder x : builders) uncosted.addAll(x.noisyRows);
         Path written = write(dir, o, costed, uncosted, notes);
-        String table = ProcurementTable.render(first.rows, first.tableBatch, profile, notes, written);
+        if (!curve.isEmpty()) {
+            CsvTable ct = ResultSchemas.COST_CURVE_TABLE.newTable();
+            for (Map<CostCurveColumn, Object> r : curve) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (var e : r.entrySet()) m.put(e.getKey().header(), e.getValue());
+                ct.add(m);
+            }
+            Path cp = writeFresh(RunDirectory.open(written.getParent()), "cost_curve", ct, notes);
+            notes.add("wrote " + cp.getFileName() + " (" + curve.size() + " operating points: throughput per chip vs tok/s/user per TP and batch)");
+        }
+        String table = ProcurementTable.render(first.rows, first.tableBatch, profile, notes, written, first.projectionLabel, first.projectionTarget);
         return new CostResult(costed, uncosted, written, List.copyOf(notes), table);
     }
 
@@ -146,6 +169,43 @@ public final class CostStage {
         final List<CostRow> rows = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         Integer tableBatch;
+        /** Measured rows flagged noisy and excluded (without --allow-noisy): written to cost_uncosted.csv only. */
+        final List<CostRow> noisyRows = new ArrayList<>();
+
+        /**
+         * Why a measured engine row is noisy: its JMH 99.9% confidence half-width ({@code throughput_error [tok/s]})
+         * exceeds its mean; null when it is not (or the row has no error column).
+         */
+        static String noisy(Map<String, String> r) {
+            double err = num(r, "throughput_error [tok/s]"), mean = num(r, "throughput [tok/s]");
+            if (err > mean) return "JMH 99.9% error " + CatalogValue.fmt(err) + " tok/s > mean " + CatalogValue.fmt(mean) + " tok/s (" + r.get("phase") + " batch " + fmtInt(num(r, "batch_size")) + ")";
+            return null;
+        }
+
+        /** cost_curve.csv rows of the calibrated sweep. */
+        final List<Map<CostCurveColumn, Object>> curve = new ArrayList<>();
+        /** Models measured per chip in this run (engine_bench, serving or imported): that chip is not projected for that model. */
+        final Map<String, java.util.Set<String>> measuredModels = new LinkedHashMap<>();
+
+        void measured(Accelerator chip, String model) {
+            if (!chip.name().equals(Accelerator.CPU_HOST) && model != null)
+                measuredModels.computeIfAbsent(chip.name(), k -> new java.util.LinkedHashSet<>()).add(model);
+        }
+
+        /** True when {@code model} (a measured model name, e.g. "meta-llama/Llama-3.1-70B-Instruct") is the shape {@code shape}. */
+        static boolean sameModel(String model, ModelShape shape) {
+            String m = Accelerator.slug(model.startsWith("preset:") ? model.substring(7) : model), n = Accelerator.slug(shape.name());
+            return !n.isEmpty() && m.contains(n);
+        }
+        /** Model/precision and interactivity target of the projected rows (for the procurement headline). */
+        String projectionLabel;
+        double projectionTarget = Double.NaN;
+        private Calibrator calibrator;
+
+        Calibrator calibrator() {
+            if (calibrator == null) calibrator = new Calibrator(cat, dev.infercost.hardware.Calibration.bundled().with(o.calibration()));
+            return calibrator;
+        }
         /** Decode points per chip (measured or projected) for cost at a target tok/s/user across batch sizes. */
         final Map<String, Series> series = new LinkedHashMap<>();
 
@@ -214,23 +274,12 @@ public final class CostStage {
             String measuredModel = model;
             String shapeCell = decode.get(0).getOrDefault("model_shape", "");
             LlamaConfig measuredShape = shapeCell.isBlank() ? shapeOf(model) : LlamaConfig.parseShape(shapeCell);
-            LlamaConfig projShape = o.projectModel() != null ? PresetShapes.config(o.projectModel()) : measuredShape;
-            String projModel = o.projectModel() != null ? PresetShapes.canonical(o.projectModel()) : measuredModel;
 
             for (Map<String, String> d : decode) {
                 int batch = (int) num(d, "batch_size");
                 Map<String, String> pf = partner(prefill, batch);
                 double mbu = mbu(d, chip), mfu = pf == null ? Double.NaN : mfu(pf, chip, dtype);
                 double decTps = num(d, "throughput [tok/s]"), preTps = pf == null ? Double.NaN : num(pf, "throughput [tok/s]");
-                if (o.project() && batch == tableBatch && chip != null) {
-                    String warn = String.format(Locale.ROOT, "projections scale this run's roofline fractions (decode MBU %.3g, prefill MFU %.3g at batch %d on %s) "
-                            + "to each chip's spec sheet: projected tok/s and $ move 1:1 with them, and with the measured device's peak figures%s. "
-                            + "Tuned GPU serving stacks reach higher fractions than a CPU engine, so projected rows are a lower bound on speed "
-                            + "and an upper bound on $ unless this run measured a GPU",
-                            mbu, mfu, batch, deviceClass,
-                            chip.get("memory_bandwidth") == null ? "" : " (bandwidth " + chip.get("memory_bandwidth").describe() + ")");
-                    if (!notes.contains(warn)) notes.add(warn);
-                }
                 if (measuredShape != null && profile.isl() + profile.osl() > measuredShape.seqLen()) {
                     String warn = "profile " + profile.name() + " (ISL+OSL " + (profile.isl() + profile.osl()) + ") exceeds the measured model's context "
                             + measuredShape.seqLen() + ": its $/query applies per-token rates measured at a shorter context";
@@ -253,17 +302,21 @@ public final class CostStage {
                     notes.add("device_class '" + deviceClass + "' is not in the catalog; measured rows are priced only with --usd-per-hour or a catalog row");
                     continue;
                 }
+                String noise = noisy(d);
+                if (noise == null && pf != null) noise = noisy(pf);
+                if (noise != null) a.add("NOISY: " + noise + (o.allowNoisy() ? "; used anyway (--allow-noisy)" : "; excluded from cost.csv and every derived figure (pass --allow-noisy to use it)"));
                 for (Tier t : tiers(chip, pw.watts, pw.basis)) {
-                    rows.add(row(chip, "measured", t, op, measuredModel, d.getOrDefault("weights", ""), batch, pw, ppw, preTps, decTps,
-                            numOr(d, "throughput_per_seq [tok/s/user]", decTps / batch), mbu, mfu, "measured: engine_bench.csv", a));
+                    CostRow r = row(chip, "measured", t, op, measuredModel, d.getOrDefault("weights", ""), batch, pw, ppw, preTps, decTps,
+                            numOr(d, "throughput_per_seq [tok/s/user]", decTps / batch), mbu, mfu, "measured: engine_bench.csv", a).with(CostRow.Extra.NONE.withNoisy(noise != null));
+                    (noise != null && !o.allowNoisy() ? noisyRows : rows).add(r);
                 }
-                addPoint(chip, "measured", measuredModel, d.getOrDefault("weights", ""), pw, batch, preTps, decTps, a);
-                if (!o.project()) continue;
-                if (projShape == null) {
-                    if (d == decode.get(0)) notes.add("not projected: measured model '" + model + "' is neither a known preset shape nor a readable llama2.c .bin path (presets: " + String.join(", ", PresetShapes.names()) + "); pass --project-model NAME");
+                if (noise != null && !o.allowNoisy()) {
+                    String n = "noisy: " + deviceClass + " " + model + " decode batch " + batch + ": " + noise + "; excluded (written to cost_uncosted.csv flagged noisy; --allow-noisy uses it)";
+                    if (!notes.contains(n)) notes.add(n);
                     continue;
                 }
-                project(chip, projShape, projModel, batch, mbu, mfu, dtype);
+                addPoint(chip, "measured", measuredModel, d.getOrDefault("weights", ""), pw, batch, preTps, decTps, a);
+                measured(chip, measuredModel);
             }
             if (o.targetTokPerSUser() != null) decodeTargets(o.targetTokPerSUser());
             series.clear();
@@ -294,42 +347,51 @@ public final class CostStage {
             }
         }
 
-        void project(Accelerator measured, LlamaConfig shape, String model, int batch, double mbu, double mfu, String measuredDtype) {
-            String dtype = o.projectDtype() == null ? "bf16" : o.projectDtype();
-            double usable = Tco.checkFraction(cat.dc("memory_usable_fraction"), "memory_usable_fraction", false).value();
-            for (Accelerator chip : cat.chips()) {
-                if (chip == measured && o.projectModel() == null) continue;
-                if (chip.get("memory_bandwidth") == null) {
-                    if (batch == tableBatch) notes.add("not projected: " + chip.name() + " (catalog has no memory_bandwidth" + (chip.metrics().isEmpty() ? "; price-only reference row" : "") + ")");
-                    continue;
-                }
-                String op = "projected decode batch=" + batch + " (" + profile.name() + " " + profile.isl() + "/" + profile.osl() + ")";
-                Projection.Result pr;
-                try {
-                    pr = Projection.project(chip, shape, dtype, batch, mbu, mfu, profile.isl(), profile.osl(), usable);
-                } catch (BadInputException e) {
-                    if (batch == tableBatch) notes.add("not projected: " + e.getMessage());
-                    continue;
-                }
+        // ------------------------------------------------------------ imported measurements
+
+        /**
+         * Prices imported points as "measured (imported)" for the chip they name (blended $/M over input and output
+         * tokens: the imports carry no prefill time share; $/query from the chip-seconds per query = OSL / output tok/s
+         * per chip). An imported point of the projected model replaces that chip's projection.
+         */
+        void imported(List<Imports.Point> pts, ModelShape projected) {
+            for (Imports.Point p : pts) {
+                Accelerator chip = cat.find(p.chip());
+                if (chip == null) { notes.add("not costed: imported point " + p.source() + ": chip '" + p.chip() + "' is not in the catalog"); continue; }
+                measured(chip, p.model());
+                if (projected != null && !sameModel(p.model(), projected)) notes.add("imported " + chip.name() + " " + p.model() + " (" + p.source() + ") is another model than the projected " + projected.name() + ": the projection of " + chip.name() + " stays");
+                // blended: the chip's seconds per query spread over ISL + OSL tokens
+                double secs = p.osl() / p.tokPerSChip();
+                double blended = (p.isl() + p.osl()) / secs;
+                Power pw = Double.isNaN(p.powerW()) ? estimatedPower(chip) : new Power(p.powerW(), "imported (" + p.source() + ")");
                 List<String> a = new ArrayList<>();
-                a.add("PROJECTED from measured " + measured.name() + " (MBU " + Projection.f3(mbu) + ", MFU " + (Double.isNaN(mfu) ? "n/a" : Projection.f3(mfu)) + ", " + measuredDtype + "); assumes the same roofline fraction on " + chip.name());
-                a.addAll(pr.assumptions());
-                if (!pr.feasible()) {
-                    rows.add(new CostRow(runId, chip.name(), chip.vendor(), chip.silicon(), "projected", "none", op, model,
-                            "n/a (shape only)", batch, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN,
-                            Double.NaN, Double.NaN, Double.NaN, Double.NaN, profile.name(), profile.isl(), profile.osl(), Double.NaN,
-                            Double.NaN, mbu, mfu, "infeasible: model + KV cache do not fit", a, List.of(), List.of()));
-                    continue;
+                a.add("MEASURED (IMPORTED) from " + p.source() + ": " + p.stack() + ", " + p.model() + " " + p.precision() + ", ISL/OSL " + fmtInt(p.isl()) + "/" + fmtInt(p.osl())
+                        + ", concurrency " + fmtInt(p.concurrency()) + ", " + CatalogValue.fmt(p.tokPerSChip()) + " output tok/s per chip");
+                a.add("no prefill time share in the import: BLENDED $/M over input + output tokens; $/query from OSL / output tok/s per chip");
+                if (p.isl() != profile.isl() || p.osl() != profile.osl()) a.add("measured at ISL/OSL " + fmtInt(p.isl()) + "/" + fmtInt(p.osl()) + ", applied to profile " + profile.name() + " " + profile.isl() + "/" + profile.osl());
+                String op = "imported concurrency=" + fmtInt(p.concurrency()) + " (" + p.source() + ")";
+                for (Tier t : tiers(chip, pw.watts, pw.basis)) {
+                    CostRow r = row(chip, "measured (imported)", t, op, p.model(), p.precision(), Double.isNaN(p.concurrency()) ? null : (int) p.concurrency(), pw, pw,
+                            blended, blended, p.tokPerSUser(), Double.NaN, Double.NaN, "measured (imported): " + p.source(), a);
+                    rows.add(r.with(new CostRow.Extra(p.precision(), null, Double.NaN, p.ttftP50(), p.tpotP50(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                            Double.NaN, "measured (imported)", null)));
                 }
-                Power pw = estimatedPower(chip);
-                CatalogValue allIn = chip.get("all_in_power");
-                if (allIn != null)
-                    a.add(String.format(Locale.ROOT, "%.0f decode tok/s per MW of all-in power (%s, InferenceX tok/s/MW form)",
-                            Economics.tokPerSecPerMegawatt(pr.decodeTokPerS(), Accelerator.toSi(allIn) / 1000), allIn.describe()));
-                for (Tier t : tiers(chip, pw.watts, pw.basis))
-                    rows.add(row(chip, "projected", t, op, model, "n/a (shape only)", batch, pw, pw, pr.prefillTokPerS(), pr.decodeTokPerS(),
-                            pr.decodeTokPerS() / batch, mbu, mfu, "projected: roofline fraction x " + chip.name() + " spec (" + pr.decodeBound() + "-bound decode)", a));
-                addPoint(chip, "projected", model, "n/a (shape only)", pw, batch, pr.prefillTokPerS(), pr.decodeTokPerS(), a.subList(0, 1));
+                for (Tier t : tiers(chip, pw.watts, pw.basis)) {
+                    Map<CostCurveColumn, Object> c = new java.util.EnumMap<>(CostCurveColumn.class);
+                    c.put(CostCurveColumn.RUN_ID, runId); c.put(CostCurveColumn.CHIP, chip.name());
+                    c.put(CostCurveColumn.VENDOR, chip.vendor()); c.put(CostCurveColumn.PROVENANCE, "measured (imported)");
+                    c.put(CostCurveColumn.MODEL, p.model()); c.put(CostCurveColumn.PRECISION, p.precision());
+                    c.put(CostCurveColumn.PROFILE, profile.name()); c.put(CostCurveColumn.ISL, p.isl());
+                    c.put(CostCurveColumn.OSL, p.osl()); c.put(CostCurveColumn.BATCH_SIZE, p.concurrency());
+                    c.put(CostCurveColumn.THROUGHPUT_PER_CHIP, p.tokPerSChip()); c.put(CostCurveColumn.TOK_PER_S_PER_USER, p.tokPerSUser());
+                    c.put(CostCurveColumn.TTFT_ESTIMATE, p.ttftP50()); c.put(CostCurveColumn.TPOT_ESTIMATE, p.tpotP50());
+                    c.put(CostCurveColumn.TIER, t.name()); c.put(CostCurveColumn.USD_PER_HOUR, t.usdPerHour());
+                    // as the cost.csv row: no prefill time share in the import, so $/M is BLENDED over input + output tokens
+                    c.put(CostCurveColumn.USD_PER_M_INPUT, CurveProjection.perM(t.usdPerHour(), blended));
+                    c.put(CostCurveColumn.USD_PER_M_OUTPUT, CurveProjection.perM(t.usdPerHour(), blended));
+                    c.put(CostCurveColumn.CALIBRATION, "measured (imported); $/M blended over input + output tokens (no prefill time share)"); c.put(CostCurveColumn.SOURCE, p.source());
+                    curve.add(c);
+                }
             }
         }
 
@@ -345,21 +407,28 @@ public final class CostStage {
                 Map<String, String> first = g.get(0);
                 Accelerator chip = measuredChip(first.get("device_class"));
                 if (chip == null) { notes.add("serving: device_class '" + first.get("device_class") + "' not in catalog; not costed"); continue; }
+                measured(chip, first.get("model"));
                 List<Frontier.Point> pts = new ArrayList<>();
                 for (Map<String, String> r : g) {
                     if ("false".equalsIgnoreCase(r.getOrDefault("valid", "true"))) {
                         notes.add("serving point skipped (invalid: " + r.getOrDefault("invalid_reasons", "") + "): " + label(r));
                         continue;
                     }
+                    // a point served by several devices (device_count, e.g. TP8 behind one endpoint) is priced per device:
+                    // throughput_per_device is per device already; input/output throughput and power are the group's
+                    double devices = numOr(r, "device_count", 1);
+                    if (!(devices >= 1) || devices != Math.rint(devices))
+                        throw new BadInputException(file + ": device_count '" + r.get("device_count") + "' (" + label(r) + "): expected a whole number >= 1");
                     Frontier.Point pt = new Frontier.Point(num(r, "tok_per_s_per_user [tok/s/user]"), num(r, "throughput_per_device [tok/s/device]"),
-                            num(r, "input_throughput [tok/s]"), num(r, "output_throughput [tok/s]"), num(r, "prefill_time_share"),
-                            num(r, "ttft_p99 [ms]"), num(r, "tpot_p99 [ms]"), label(r));
+                            num(r, "input_throughput [tok/s]") / devices, num(r, "output_throughput [tok/s]") / devices, num(r, "prefill_time_share"),
+                            num(r, "ttft_p99 [ms]"), num(r, "tpot_p99 [ms]"), label(r) + (devices > 1 ? " on " + fmtInt(devices) + " devices" : ""));
                     pts.add(pt);
                     String eb = r.getOrDefault("energy_basis", "");
                     if (!r.getOrDefault("energy_meter", "").isEmpty()) eb += " (" + r.get("energy_meter") + ", " + r.getOrDefault("energy_boundary", "") + ")";
                     if ("false".equalsIgnoreCase(r.getOrDefault("energy_valid", ""))) eb += " [energy window INVALID]";
-                    servingRow(chip, first, pt, num(r, "power [W]"), eb, num(r, "mbu"), num(r, "mfu"),
-                            "measured: serving.csv", List.of("measured serving point (" + r.getOrDefault("scenario", "") + ", arrival " + r.getOrDefault("arrival", "") + ")"));
+                    List<String> ex = new ArrayList<>(List.of("measured serving point (" + r.getOrDefault("scenario", "") + ", arrival " + r.getOrDefault("arrival", "") + ")"));
+                    if (devices > 1) ex.add("served by " + fmtInt(devices) + " x " + chip.name() + " (device_count): throughput, power and $ per device");
+                    servingRow(chip, first, pt, num(r, "power [W]") / devices, eb, num(r, "mbu"), num(r, "mfu"), "measured: serving.csv", ex);
                 }
                 if (pts.isEmpty()) continue;
                 Frontier fr;
@@ -369,7 +438,7 @@ public final class CostStage {
                     notes.add("serving frontier: " + e.getMessage());
                     continue;
                 }
-                double watts = meanPower(g);
+                double watts = meanPower(g) / numOr(first, "device_count", 1);
                 if (o.targetTokPerSUser() != null) frontierRow(chip, first, fr, () -> fr.atUserSpeed(o.targetTokPerSUser()), watts);
                 if (o.ttftLimitMs() != null || o.tpotLimitMs() != null) frontierRow(chip, first, fr, () -> fr.atLimits(o.ttftLimitMs(), o.tpotLimitMs()), watts);
             }
@@ -561,7 +630,7 @@ public final class CostStage {
                     usdh, tco == null ? Double.NaN : tco.capexPerHour(), tco == null ? Double.NaN : tco.powerCostPerHour(),
                     tco == null ? Double.NaN : tco.otherOpexPerHour(), decodePower.watts, decodePower.basis, preTps, decTps, userTps,
                     inM, outM, profile.name(), profile.isl(), profile.osl(), perQuery, wh, mbu, mfu, basis + "; price " + t.basis(),
-                    a, sources, t.overridden());
+                    a, sources, t.overridden(), CostRow.Extra.NONE);
         }
 
         static Map<String, String> partner(List<Map<String, String>> prefill, int batch) {
@@ -600,6 +669,38 @@ public final class CostStage {
             return sc;
         }
     }
+
+    /**
+     * What {@code infercost cost --validate} prints: the leave-one-out validation of every calibration row and the
+     * hyperscale owner $/GPU-hour against InferenceX's.
+     *
+     * @param catalog     user catalog or null
+     * @param calibration extra calibration rows or null
+     */
+    public static String validationReport(Path catalog, Path calibration) {
+        Catalog cat = Catalog.load(catalog);
+        Calibrator c = new Calibrator(cat, dev.infercost.hardware.Calibration.bundled().with(calibration));
+        return Calibrator.render(c.validate()) + "\n" + HyperscaleTco.render(cat);
+    }
+
+    /** The model to project: --project-model, else the measured model when it names a known shape; null otherwise. */
+    static ModelShape projectionModel(CostOptions o, List<Map<String, String>> engine, List<Map<String, String>> serving) {
+        if (o.projectModel() != null) return ModelShape.of(o.projectModel());
+        for (List<Map<String, String>> t : List.of(engine, serving))
+            for (Map<String, String> r : t) {
+                String m = r.get("model");
+                if (m == null) continue;
+                if (ModelShape.known(m)) return ModelShape.of(m);
+                String cell = r.getOrDefault("model_shape", "");
+                LlamaConfig c = cell.isBlank() ? Builder.shapeOf(m) : LlamaConfig.parseShape(cell);
+                if (c != null) return ModelShape.dense(Path.of(m).getFileName().toString(), c, "shape of the measured model (" + (cell.isBlank() ? "llama2.c header" : "model_shape column") + ")");
+            }
+        return null;
+    }
+
+    static String pct(double f) { return String.format(Locale.ROOT, "%.0f%%", f * 100); }
+
+    static String fmtNum(double d) { return CatalogValue.fmt(d); }
 
     static double num(Map<String, String> r, String col) {
         String v = r.get(col);

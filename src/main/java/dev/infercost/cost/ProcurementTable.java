@@ -19,6 +19,61 @@ import java.util.Set;
 final class ProcurementTable {
     private ProcurementTable() {}
 
+    /** Tiers in the order their rankings are printed (any other tier follows). */
+    static final List<String> TIER_ORDER = List.of("owner-tco", "inferencex-owner", "cloud-on-demand", "cloud-reserved", "neocloud",
+            "inferencex-neocloud", "inferencex-3yr", "market-rental", "user");
+
+    static String render(List<CostRow> all, Integer batch, QueryProfile profile, List<String> notes, Path written, String projection, double target) {
+        StringBuilder b = new StringBuilder();
+        if (projection != null) b.append(projected(all, profile, notes, projection, target));
+        List<CostRow> measured = all.stream().filter(r -> !r.provenance().equals("projected")).toList();
+        if (measured.isEmpty()) return b.toString();
+        b.append(String.format("%nMeasured rows (tiers side by side; the rankings above compare chips within one tier):%n"));
+        b.append(render(measured, batch, profile, notes, written));
+        return b.toString();
+    }
+
+    /** One ranking per price tier of the projected rows at the interactivity target, the model named in each headline. */
+    static String projected(List<CostRow> all, QueryProfile profile, List<String> notes, String projection, double target) {
+        StringBuilder b = new StringBuilder();
+        List<CostRow> at = all.stream().filter(r -> r.operatingPoint().startsWith("projected at ") && !Double.isNaN(r.usdPerHour())).toList();
+        Map<String, List<CostRow>> byTier = new LinkedHashMap<>();
+        for (String t : TIER_ORDER) for (CostRow r : at) if (r.tier().equals(t)) byTier.computeIfAbsent(t, k -> new ArrayList<>()).add(r);
+        for (CostRow r : at) byTier.computeIfAbsent(r.tier(), k -> new ArrayList<>()).add(r);
+        String fmt = "%3s  %-34s %-7s %3s %10s %8s %9s %9s %-17s %-21s %s%n";
+        for (Map.Entry<String, List<CostRow>> e : byTier.entrySet()) {
+            List<CostRow> rs = new ArrayList<>(new LinkedHashSet<>(e.getValue()));
+            rs.sort(Comparator.comparingDouble(CostRow::usdPerMOutput).thenComparing(CostRow::chip));
+            b.append(String.format(Locale.ROOT, "%n%s, %s %d/%d, at %s tok/s/user: tier %s, cheapest $/M output first (PROJECTED, calibrated; band low-high)%n",
+                    projection, profile.name(), profile.isl(), profile.osl(), dev.infercost.hardware.CatalogValue.fmt(target), e.getKey()));
+            b.append(String.format(Locale.ROOT, fmt, "#", "chip", "silicon", "TP", "tok/s/chip", "$/h", "$/M in", "$/M out", "$/M out band", "$/query band", "efficiency from"));
+            int i = 1;
+            for (CostRow r : rs) {
+                CostRow.Extra x = r.extra();
+                b.append(String.format(Locale.ROOT, fmt, i++, trim(r.chip(), 34), r.silicon(), x.tensorParallel() == null ? "-" : x.tensorParallel(),
+                        num(chipTps(r)), money(r.usdPerHour()), money(r.usdPerMInput()), money(r.usdPerMOutput()),
+                        money(x.outLow()) + "-" + money(x.outHigh()), money(x.queryLow()) + "-" + money(x.queryHigh()), trim(x.calibration(), 60)));
+            }
+            CostRow nv = rs.stream().filter(r -> r.silicon().equals("nvidia")).findFirst().orElse(null);
+            CostRow cu = rs.stream().filter(r -> r.silicon().equals("custom")).findFirst().orElse(null);
+            if (nv != null && cu != null)
+                b.append(String.format(Locale.ROOT, "  %s, tier %s: cheapest custom silicon (%s) costs %.2fx the cheapest Nvidia (%s) per M output tokens%n",
+                        projection, e.getKey(), cu.chip(), cu.usdPerMOutput() / nv.usdPerMOutput(), nv.chip()));
+        }
+        List<String> miss = notes.stream().filter(n -> n.startsWith("not at target") || n.startsWith("not projected")).toList();
+        if (!miss.isEmpty()) {
+            b.append(String.format("%nNot in the %s rankings:%n", projection));
+            for (String n : miss) b.append("  ").append(n).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** Output tok/s per chip of a projected row: output tokens per query / chip-seconds per query. */
+    static double chipTps(CostRow r) {
+        double secs = r.profileIsl() / r.prefillTokPerS() + r.profileOsl() / r.decodeTokPerS();
+        return r.profileOsl() / secs;
+    }
+
     static String render(List<CostRow> all, Integer batch, QueryProfile profile, List<String> notes, Path written) {
         StringBuilder b = new StringBuilder();
         // with a target tok/s/user, rank every chip at that service level instead of at one batch size
@@ -84,10 +139,10 @@ final class ProcurementTable {
             if (!pricedChips.contains(r.chip()) && !r.basis().startsWith("infeasible")) unpriced.add(r.chip() + ": no $/hour (no price in the catalog; add one with --catalog)"
                         + (Double.isNaN(r.decodeTokPerS()) ? "" : "; " + r.provenance() + " decode " + num(r.decodeTokPerS()) + " tok/s, prefill " + num(r.prefillTokPerS()) + " tok/s"
                         + (Double.isNaN(r.whPerQuery()) ? "" : ", " + num(r.whPerQuery()) + " Wh/query")));
-        if (!unpriced.isEmpty() || notes.stream().anyMatch(n -> n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target"))) {
+        if (!unpriced.isEmpty() || notes.stream().anyMatch(n -> n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target") || n.startsWith("noisy"))) {
             b.append(String.format("%nNot costed at this operating point:%n"));
             for (String u : unpriced) b.append("  ").append(u).append('\n');
-            for (String n : notes) if (n.startsWith("not projected") || n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target")) b.append("  ").append(n).append('\n');
+            for (String n : notes) if (n.startsWith("not costed") || n.startsWith("serving target") || n.startsWith("decode target") || n.startsWith("noisy")) b.append("  ").append(n).append('\n');
         }
         List<String> caveats = notes.stream().filter(n -> n.startsWith("projections scale") || n.startsWith("profile ") || n.startsWith("encoder rows")).toList();
         if (!caveats.isEmpty()) {
@@ -101,8 +156,9 @@ final class ProcurementTable {
         }
         for (String n : notes) if (n.contains("never overwritten") || n.contains("without a complete price")) b.append('\n').append(n);
         b.append('\n');
-        b.append(String.format("%nprov: measured = this run's device and model; projected = measured MBU (decode) / MFU (prefill) x the chip's spec sheet,%n"
-                + "never a measurement. Prices: owner-tco = infercost TCO from catalog capex/power/opex; other tiers are published quotes (provider, date in cost.csv);%n"
+        b.append(String.format("%nprov: measured = this run's device and model (or measured (imported) from the named file); projected = calibrated sweep of the chip's%n"
+                + "spec sheet with an efficiency fitted to published measurements (calibration.csv; band from their spread), never a measurement and never this host's MBU.%n"
+                + "Prices: owner-tco = infercost TCO from catalog capex/power/opex; other tiers are published quotes (provider, date in cost.csv);%n"
                 + "[assumed]/[LOW CONFIDENCE]/[RANGE] flags follow the catalog. Wh/query at facility boundary (x server factor x PUE). All assumptions per row: %s%n", written));
         return b.toString();
     }

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Projects tok/s to a chip that was not measured by carrying over the measured fraction of roofline:
+ * Roofline arithmetic helpers. The cost stage no longer projects catalog chips with this class (a CPU run's MBU says
+ * nothing about a tuned GPU stack): it uses the calibrated sweep of {@link ServingModel} and {@link Calibrator}.
+ * The form below carries a measured fraction of roofline over to another chip:
  * <pre>
  *   decode tok/s  = batch x MBU x peak bandwidth / bytes per decode step          (memory-bound decode)
  *                   capped by MFU x peak FLOP/s / FLOPs per token                   (compute roof)

@@ -62,6 +62,8 @@ public final class Catalog {
 
     private final Map<String, Accelerator> chips = new LinkedHashMap<>();
     private final Map<String, CatalogValue> datacenter = new LinkedHashMap<>();
+    /** Every datacenter.csv row by "parameter|scope" (the defaults above pick one scope per parameter). */
+    private final Map<String, CatalogValue> datacenterScoped = new LinkedHashMap<>();
     private final List<String> overrides = new ArrayList<>();
 
     private Catalog() {}
@@ -82,10 +84,13 @@ public final class Catalog {
         c.readAcceleratorRows(resourceRows("host.csv"), "host.csv", false);
         // infercost's labelled assumptions filling gaps the published figures leave (e.g. Maia 200 price).
         c.readAcceleratorRows(resourceRows("assumed-accelerators.csv"), "assumed-accelerators.csv", false);
+        // scale-up (NVLink / Infinity Fabric / ICI / NeuronLink) bandwidth and FP4 peaks, each row sourced
+        c.readAcceleratorRows(resourceRows("scale-up.csv"), "scale-up.csv", false);
         c.addHostMemory();
         List<Row> dc = resourceRows("datacenter.csv");
         for (Row r : dc) {
             String p = r.get("parameter");
+            c.datacenterScoped.put(p + "|" + r.get("scope"), c.dcValue(r, "datacenter.csv", false, "assumed"));
             if (r.get("scope").equals(DEFAULT_SCOPES.get(p))) c.datacenter.put(p, c.dcValue(r, "datacenter.csv", false, "assumed"));
         }
         for (Row r : resourceRows("assumptions.csv")) c.datacenter.put(r.get("parameter"), c.dcValue(r, "assumptions.csv", false, "assumed"));
@@ -117,6 +122,18 @@ public final class Catalog {
     public CatalogValue dc(String parameter) {
         CatalogValue v = datacenter.get(parameter);
         if (v == null || !v.present()) throw new BadInputException("data-centre parameter '" + parameter + "' is missing or not a number");
+        return v;
+    }
+
+    /**
+     * A data-centre parameter of a named scope (a datacenter.csv row other than the default), e.g. pue /
+     * "Epoch ChatGPT energy estimate"; a user override of the parameter wins. @throws BadInputException if absent
+     */
+    public CatalogValue dc(String parameter, String scope) {
+        CatalogValue d = datacenter.get(parameter);
+        if (d != null && d.overridden()) return d;
+        CatalogValue v = datacenterScoped.get(parameter + "|" + scope);
+        if (v == null || !v.present()) throw new BadInputException("data-centre parameter '" + parameter + "' scope '" + scope + "' is missing or not a number");
         return v;
     }
 

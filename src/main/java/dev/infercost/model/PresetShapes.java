@@ -26,6 +26,8 @@ public final class PresetShapes {
         SHAPES.put("llama-3.2-3b", new LlamaConfig(3072, 8192, 28, 24, 8, 128256, 131072, 500000f, 1e-5f, true));
         SHAPES.put("llama-3.1-8b", new LlamaConfig(4096, 14336, 32, 32, 8, 128256, 131072, 500000f, 1e-5f, false));
         SHAPES.put("llama-3.1-70b", new LlamaConfig(8192, 28672, 80, 64, 8, 128256, 131072, 500000f, 1e-5f, false));
+        // meta-llama/Llama-3.1-405B config.json: hidden 16384, intermediate 53248, 126 layers, 128 heads, 8 KV heads
+        SHAPES.put("llama-3.1-405b", new LlamaConfig(16384, 53248, 126, 128, 8, 128256, 131072, 500000f, 1e-5f, false));
     }
 
     /** Known preset names, in a stable order. */

@@ -33,7 +33,20 @@ public enum CostColumn implements Column {
     BASIS("basis"),
     ASSUMPTIONS("assumptions"),
     SOURCES("sources"),
-    OVERRIDDEN("overridden");
+    OVERRIDDEN("overridden"),
+    // added with the calibrated operating-point sweep (issue 12); empty where not applicable
+    PRECISION("precision"), // weights/KV, e.g. fp8/fp8
+    TENSOR_PARALLEL("tensor_parallel"),
+    INTERACTIVITY_TARGET("interactivity_target [tok/s/user]"),
+    TTFT_ESTIMATE("ttft_estimate [ms]"),
+    TPOT_ESTIMATE("tpot_estimate [ms]"),
+    USD_PER_M_OUT_LOW("usd_per_m_out_low [$/M tok]"),
+    USD_PER_M_OUT_HIGH("usd_per_m_out_high [$/M tok]"),
+    USD_PER_QUERY_LOW("usd_per_query_low [$/query]"),
+    USD_PER_QUERY_HIGH("usd_per_query_high [$/query]"),
+    EFFICIENCY("efficiency"), // achieved fraction of peak bandwidth and FLOP/s used by the projection
+    CALIBRATION("calibration"), // which published rows the efficiency was fitted to, or "measured"
+    NOISY("noisy"); // true when a measured point's JMH 99.9% error exceeds its mean
 
     private final String header;
 

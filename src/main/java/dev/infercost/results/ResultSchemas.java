@@ -26,6 +26,8 @@ public final class ResultSchemas {
      * every other chip is "projected". Money in US dollars.
      */
     public static final TableSpec<CostColumn> COST_TABLE = new TableSpec<>("cost.csv", CostColumn.class);
+    /** cost_curve.csv: the calibrated operating-point sweep per chip (throughput per chip vs tok/s/user). */
+    public static final TableSpec<CostCurveColumn> COST_CURVE_TABLE = new TableSpec<>("cost_curve.csv", CostCurveColumn.class);
 
     /** revenue.csv (revenue stage): per deal x year x party P&L, nominal and present-value totals. */
     public static final TableSpec<RevenueColumn> REVENUE_TABLE = new TableSpec<>("revenue.csv", RevenueColumn.class);

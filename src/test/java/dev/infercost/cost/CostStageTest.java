@@ -2,7 +2,9 @@ package dev.infercost.cost;
 
 import dev.infercost.BadInputException;
 import dev.infercost.cli.Main;
+import dev.infercost.results.CostCurveColumn;
 import dev.infercost.results.ResultSchemas;
+import dev.infercost.results.Row;
 import dev.infercost.results.CsvTable;
 import dev.infercost.results.RunDirectory;
 import org.junit.jupiter.api.BeforeEach;
@@ -127,31 +129,153 @@ class CostStageTest {
         assertTrue(e.getMessage().contains("exists already"), e.getMessage());
     }
 
+    static CostRow proj(List<CostRow> rows, String chip, String tier, String opStart) {
+        List<CostRow> m = rows.stream().filter(r -> r.chip().equals(chip) && r.tier().equals(tier) && r.operatingPoint().startsWith(opStart)).toList();
+        assertEquals(1, m.size(), chip + " " + tier + " " + opStart + ": " + m);
+        return m.get(0);
+    }
+
     @Test
     void projectsAnotherModelShapeAcrossTheCatalog() {
-        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel("llama-3.1-8b"));
-        CostRow measured = only(r.rows(), "cpu-host", "cloud-on-demand", 32, "decode");
-        CostRow h100 = only(r.rows(), "H100 SXM", "inferencex-owner", 32, "projected");
-        assertEquals("projected", h100.provenance());
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel("llama-3.1-8b").withProfile("inferencex-1k1k"));
+        only(r.rows(), "cpu-host", "cloud-on-demand", 32, "decode");   // the measured rows stay
+        CostRow h100 = proj(r.rows(), "H100 SXM", "inferencex-owner", "projected at 50 tok/s/user");
         assertEquals("llama-3.1-8b", h100.model());
-        double bytes = 16_060_522_496.0 + 32.0 * 1250 * 131_072;
-        assertEquals(32 * measured.mbu() * 3.35e12 / bytes, h100.decodeTokPerS(), 1e-6);
+        assertEquals(50.0, h100.tokPerSUser(), 1e-9);
+        // never the host's efficiency: the H100's comes from the Hopper rows of the calibration table
+        assertTrue(h100.extra().calibration().contains("nvidia-hopper"), h100.extra().calibration());
+        assertFalse(h100.assumptions().stream().anyMatch(x -> x.contains("MBU") && x.contains("cpu-host")));
         assertEquals(1.30 / (h100.decodeTokPerS() * 3600) * 1e6, h100.usdPerMOutput(), 1e-12);
+        assertTrue(h100.extra().outLow() <= h100.usdPerMOutput() && h100.usdPerMOutput() <= h100.extra().outHigh(), h100.extra().toString());
+        assertTrue(h100.extra().queryLow() <= h100.usdPerQuery() && h100.usdPerQuery() <= h100.extra().queryHigh());
         assertEquals(525.0, h100.powerW(), 0); // 700 W TDP x 0.75, labelled estimated
         assertTrue(h100.powerBasis().startsWith("estimated"));
-        // custom silicon is projected too; chips without a price keep tok/s and say why $ is empty
-        CostRow maia100 = only(r.uncosted(), "Maia 100", "none", 32, "projected");
+        CostRow max = proj(r.rows(), "H100 SXM", "inferencex-owner", "projected max throughput TP");
+        assertTrue(max.decodeTokPerS() > h100.decodeTokPerS() && max.tokPerSUser() < 50);
+        // custom silicon borrows a family's efficiency, and says so; chips without a price keep tok/s and say why $ is empty
+        CostRow maia200 = proj(r.rows(), "Maia 200", "owner-tco", "projected at 50");
+        assertTrue(maia200.extra().calibration().startsWith("ASSUMED: borrowed from nvidia-blackwell"), maia200.extra().calibration());
+        CostRow maia100 = r.uncosted().stream().filter(x -> x.chip().equals("Maia 100") && x.operatingPoint().startsWith("projected at")).findFirst().orElseThrow();
         assertTrue(maia100.decodeTokPerS() > 0 && Double.isNaN(maia100.usdPerHour()));
-        assertTrue(maia100.basis().contains("no price"));
-        // Maia 200 is costed at owner TCO only through its labelled assumed unit price
-        CostRow maia200 = only(r.rows(), "Maia 200", "owner-tco", 32, "projected");
-        assertTrue(maia200.usdPerHour() > 0);
-        CostRow trn = only(r.rows(), "Trainium2", "cloud-on-demand", 32, "projected");
+        CostRow trn = proj(r.rows(), "Trainium2", "cloud-on-demand", "projected at 50");
         assertEquals("custom", trn.silicon());
-        CostRow v5e = only(r.uncosted(), "TPU v5e", "none", 32, "projected");
-        assertTrue(v5e.basis().startsWith("infeasible"));
-        assertTrue(r.procurementTable().contains("Measured on this machine (model preset:stories110M"), r.procurementTable());
-        assertTrue(r.procurementTable().contains("custom silicon vs Nvidia"), r.procurementTable());
+        // a 16 GB TPU v5e cannot hold 8B bf16 weights alone: TP2 or more, with the modelled all-reduce term
+        CostRow v5e = r.uncosted().stream().filter(x -> x.chip().equals("TPU v5e") && x.operatingPoint().startsWith("projected max")).findFirst().orElseThrow();
+        assertTrue(v5e.extra().tensorParallel() >= 2);
+        assertTrue(v5e.assumptions().stream().anyMatch(x -> x.contains("MODELLED")), v5e.assumptions().toString());
+        String t = r.procurementTable();
+        assertTrue(t.contains("llama-3.1-8b BF16 (KV bf16), inferencex-1k1k 1000/1000, at 50 tok/s/user: tier inferencex-owner"), t);
+        assertTrue(t.contains("tier owner-tco: cheapest custom silicon"), t);
+        assertTrue(Files.exists(run.resolve("cost_curve.csv")));
+        // cost_curve.csv: every operating point once per price tier, with the band, read through its column contract
+        List<Row> curve = Row.readAll(run.resolve("cost_curve.csv"));
+        assertEquals(ResultSchemas.COST_CURVE_TABLE.headers(), List.copyOf(curve.get(0).values().keySet()));
+        List<Row> h100Owner = curve.stream().filter(x -> x.get(CostCurveColumn.CHIP).equals("H100 SXM") && x.get(CostCurveColumn.TIER).equals("inferencex-owner")).toList();
+        List<Row> h100Tco = curve.stream().filter(x -> x.get(CostCurveColumn.CHIP).equals("H100 SXM") && x.get(CostCurveColumn.TIER).equals("owner-tco")).toList();
+        assertFalse(h100Owner.isEmpty());
+        assertEquals(h100Owner.size(), h100Tco.size(), "same points in every tier");
+        for (Row x : h100Owner) {
+            assertEquals("projected", x.get(CostCurveColumn.PROVENANCE));
+            assertEquals("llama-3.1-8b", x.get(CostCurveColumn.MODEL));
+            assertEquals(1.30, x.num(CostCurveColumn.USD_PER_HOUR), 0);
+            assertTrue(x.num(CostCurveColumn.THROUGHPUT_PER_CHIP_LOW) <= x.num(CostCurveColumn.THROUGHPUT_PER_CHIP)
+                    && x.num(CostCurveColumn.THROUGHPUT_PER_CHIP) <= x.num(CostCurveColumn.THROUGHPUT_PER_CHIP_HIGH));
+            assertTrue(x.num(CostCurveColumn.USD_PER_M_OUTPUT_LOW) <= x.num(CostCurveColumn.USD_PER_M_OUTPUT)
+                    && x.num(CostCurveColumn.USD_PER_M_OUTPUT) <= x.num(CostCurveColumn.USD_PER_M_OUTPUT_HIGH));
+        }
+        // the frontier is monotone: faster per user means less throughput per chip
+        List<Row> front = h100Owner.stream().filter(x -> x.get(CostCurveColumn.ON_FRONTIER).equals("true"))
+                .sorted(java.util.Comparator.comparingDouble(x -> x.num(CostCurveColumn.TOK_PER_S_PER_USER))).toList();
+        assertTrue(front.size() >= 3, front.toString());
+        for (int i = 1; i < front.size(); i++)
+            assertTrue(front.get(i).num(CostCurveColumn.THROUGHPUT_PER_CHIP) <= front.get(i - 1).num(CostCurveColumn.THROUGHPUT_PER_CHIP));
+        // the max-throughput row of cost.csv is the curve's fastest point per chip (same sweep)
+        double best = h100Owner.stream().mapToDouble(x -> x.num(CostCurveColumn.THROUGHPUT_PER_CHIP)).max().orElseThrow();
+        Row atMax = h100Owner.stream().filter(x -> max.operatingPoint().endsWith("TP" + x.get(CostCurveColumn.TENSOR_PARALLEL) + " batch=" + x.get(CostCurveColumn.BATCH_SIZE)))
+                .findFirst().orElseThrow();
+        assertEquals(best, atMax.num(CostCurveColumn.THROUGHPUT_PER_CHIP), 0);
+    }
+
+    /**
+     * A serving point from an endpoint on 8 x H200 (device_class names a catalog chip, device_count 8) is priced per
+     * device as measured for that chip and replaces the H200 projection of the same model, not of another model.
+     */
+    @Test
+    void servingRowsNamingACatalogChipArePricedPerDevice() throws IOException {
+        Path sv = tmp.resolve("h200-run");
+        Files.createDirectories(sv);
+        String header = "run_id,backend,device,device_class,device_count,model,weights,scenario,concurrency,arrival,input_throughput [tok/s],output_throughput [tok/s],"
+                + "throughput_per_device [tok/s/device],tok_per_s_per_user [tok/s/user],ttft_p99 [ms],tpot_p99 [ms],prefill_time_share,power [W],valid\n";
+        Files.writeString(sv.resolve("serving.csv"), header
+                + "t,endpoint,H200 SXM x8 behind http://127.0.0.1:8000,H200 SXM,8,meta-llama/Llama-3.1-70B-Instruct,real,Concurrency,64,closed,16000,16000,2000,40,900,30,0.2,5600,true\n");
+        CostResult r = CostStage.run(RunDirectory.open(sv), CostOptions.defaults().withProjectModel("llama-3.1-70b").withProjectDtype("fp8").withProfile("inferencex-1k1k"));
+        CostRow m = r.rows().stream().filter(x -> x.chip().equals("H200 SXM") && x.tier().equals("inferencex-owner")).findFirst().orElseThrow();
+        assertEquals("measured", m.provenance());
+        // per device: input 16,000 / 8 = 2,000 tok/s over a 0.2 share of device time -> prefill 10,000 tok/s;
+        // output 2,000 tok/s over 0.8 -> decode 2,500 tok/s. At InferenceX owner $1.41/h:
+        assertEquals(1.41 / (2500 * 3600.0) * 1e6, m.usdPerMOutput(), 1e-12);   // 0.156667 $/M output
+        assertEquals(1.41 / (10000 * 3600.0) * 1e6, m.usdPerMInput(), 1e-12);   // 0.0391667 $/M input
+        assertEquals(1.41 * (1000 / 10000.0 + 1000 / 2500.0) / 3600, m.usdPerQuery(), 1e-15); // 0.5 device-seconds per 1k/1k query
+        assertEquals(700.0, m.powerW(), 0); // 5,600 W for the group / 8 devices
+        assertTrue(m.assumptions().stream().anyMatch(a -> a.contains("8 x H200 SXM")), m.assumptions().toString());
+        assertTrue(r.rows().stream().noneMatch(x -> x.chip().equals("H200 SXM") && x.provenance().equals("projected")));
+        assertTrue(r.rows().stream().anyMatch(x -> x.chip().equals("B200 (HGX 1000W)") && x.provenance().equals("projected")));
+        // the same serving measurement does not stand in for another model: the H200's 405B row is projected
+        CostResult other = CostStage.run(RunDirectory.open(sv), CostOptions.defaults().withProjectModel("llama-3.1-405b").withProjectDtype("fp8")
+                .withProfile("inferencex-1k1k").withOut(tmp.resolve("405b")));
+        assertTrue(other.rows().stream().anyMatch(x -> x.chip().equals("H200 SXM") && x.provenance().equals("projected")));
+        assertTrue(other.notes().stream().anyMatch(n -> n.startsWith("H200 SXM was measured with meta-llama/Llama-3.1-70B-Instruct, not llama-3.1-405b")), other.notes().toString());
+        Files.writeString(sv.resolve("serving.csv"), header
+                + "t,endpoint,x,H200 SXM,0,meta-llama/Llama-3.1-70B-Instruct,real,Concurrency,64,closed,16000,16000,2000,40,900,30,0.2,5600,true\n");
+        BadInputException e = assertThrows(BadInputException.class, () -> CostStage.run(RunDirectory.open(sv), CostOptions.defaults().withOut(tmp.resolve("bad"))));
+        assertTrue(e.getMessage().contains("device_count '0'"), e.getMessage());
+    }
+
+    @Test
+    void noisyMeasuredPointsAreFlaggedAndExcludedUnlessAllowed() throws IOException {
+        Path eb = run.resolve("engine_bench.csv");
+        // batch 32 decode: 176 tok/s with a 99.9% error of 200 tok/s (wider than the mean, as quick mode can be)
+        Files.writeString(eb, Files.readString(eb).replaceFirst("176\\.0,4\\.1", "176.0,200"));
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel("llama-3.1-8b"));
+        assertTrue(r.rows().stream().noneMatch(x -> x.chip().equals("cpu-host") && java.util.Objects.equals(x.batchSize(), 32)));
+        CostRow n = r.uncosted().stream().filter(x -> x.chip().equals("cpu-host") && java.util.Objects.equals(x.batchSize(), 32)).findFirst().orElseThrow();
+        assertEquals(Boolean.TRUE, n.extra().noisy());
+        assertTrue(r.notes().stream().anyMatch(x -> x.startsWith("noisy: ") && x.contains("--allow-noisy")), r.notes().toString());
+        CostResult allowed = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel("llama-3.1-8b").withAllowNoisy(true));
+        CostRow a = only(allowed.rows(), "cpu-host", "cloud-on-demand", 32, "decode");
+        assertEquals(Boolean.TRUE, a.extra().noisy());
+        assertTrue(a.assumptions().stream().anyMatch(x -> x.startsWith("NOISY") && x.contains("used anyway")));
+    }
+
+    @Test
+    void importedVllmResultReplacesTheProjectionOfItsChip() throws IOException {
+        // the fields vLLM's `vllm bench serve --save-result --metadata device_class="H200 SXM" num_gpus=8` writes
+        // (metadata keys at top level, merged with the benchmark result); numbers made up for the test
+        Path json = tmp.resolve("vllm-result.json");
+        Files.writeString(json, """
+                {"date": "20261201-101500", "backend": "vllm", "model_id": "meta-llama/Llama-3.1-70B-Instruct", "num_prompts": 1000,
+                 "device_class": "H200 SXM", "num_gpus": "8", "request_rate": "inf", "burstiness": 1.0, "max_concurrency": 64,
+                 "duration": 250.0, "completed": 1000, "total_input_tokens": 1000000, "total_output_tokens": 1000000,
+                 "request_throughput": 4.0, "output_throughput": 16000.0, "total_token_throughput": 32000.0,
+                 "mean_ttft_ms": 180.0, "median_ttft_ms": 150.0, "p99_ttft_ms": 900.0,
+                 "mean_tpot_ms": 25.0, "median_tpot_ms": 24.0, "p99_tpot_ms": 40.0}
+                """);
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel("llama-3.1-70b").withProjectDtype("fp8")
+                .withProfile("inferencex-1k1k").withImports(List.of(json), null, null));
+        CostRow m = r.rows().stream().filter(x -> x.chip().equals("H200 SXM") && x.tier().equals("inferencex-owner")).findFirst().orElseThrow();
+        assertEquals("measured (imported)", m.provenance());
+        assertEquals(1000.0 / 25.0, m.tokPerSUser(), 1e-12);
+        // 16,000 output tok/s over 8 GPUs = 2,000 per GPU; a 1000/1000 query takes 1000 / 2000 = 0.5 chip-seconds at $1.41/h
+        assertEquals(1.41 * 0.5 / 3600, m.usdPerQuery(), 1e-12);
+        assertTrue(m.basis().contains(json.toString()), m.basis());
+        assertTrue(r.rows().stream().noneMatch(x -> x.chip().equals("H200 SXM") && x.provenance().equals("projected")));
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("H200 SXM was measured in this run")), r.notes().toString());
+        assertTrue(r.rows().stream().anyMatch(x -> x.chip().equals("B200 (HGX 1000W)") && x.provenance().equals("projected")));
+        Path bad = tmp.resolve("bad.json");
+        Files.writeString(bad, "{\"model_id\": \"x\", \"completed\": 3}");
+        BadInputException e = assertThrows(BadInputException.class, () -> CostStage.run(RunDirectory.open(run),
+                CostOptions.defaults().withImports(List.of(bad), "H100 SXM", null)));
+        assertTrue(e.getMessage().contains("output_throughput"), e.getMessage());
     }
 
     @Test
@@ -185,7 +309,7 @@ class CostStageTest {
         assertTrue(r.rows().stream().noneMatch(x -> x.chip().equals("cpu-host") && x.provenance().equals("measured") && !x.tier().equals("user")));
         assertTrue(r.procurementTable().contains("Overridden catalog values"), r.procurementTable());
         assertTrue(r.notes().stream().anyMatch(n -> n.contains("electricity_price")), r.notes().toString());
-        CostRow owner = only(r.rows(), "H100 SXM", "owner-tco", 32, "projected");
+        CostRow owner = proj(r.rows(), "H100 SXM", "owner-tco", "projected max throughput");
         assertTrue(owner.overridden().contains("electricity_price"), owner.overridden().toString());
     }
 

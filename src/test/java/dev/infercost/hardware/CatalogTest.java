@@ -18,7 +18,7 @@ class CatalogTest {
     void bundledCopiesAreVerbatimCopiesOfSharedReference() throws Exception {
         String shared = System.getProperty("infercost.shared");
         Assumptions.assumeTrue(shared != null && Files.isDirectory(Path.of(shared, "reference")), "shared/reference not present: cannot compare the bundled copies");
-        for (String f : List.of("accelerators.csv", "datacenter.csv", "cost_estimates.csv")) {
+        for (String f : List.of("accelerators.csv", "datacenter.csv", "cost_estimates.csv", "published_measurements.csv")) {
             try (InputStream in = Catalog.class.getResourceAsStream(Catalog.RES + f)) {
                 assertArrayEquals(Files.readAllBytes(Path.of(shared, "reference", f)), in.readAllBytes(), f + " differs from shared/reference");
             }
