@@ -190,23 +190,47 @@ public final class OpenAiStream implements AutoCloseable {
      * @param abort  handle the caller may use to stop the request, or null
      */
     public Outcome send(Prompt p, int maxTokens, LongSupplier clock, Abort abort) {
+        return finish(begin(request(p, maxTokens), maxTokens, clock), clock, abort);
+    }
+
+    /** The HTTP request for one prompt (immutable: build it before the load point and send it any number of times). */
+    public HttpRequest request(Prompt p, int maxTokens) {
         HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(cfg.timeout())
                 .header("Content-Type", "application/json").header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body(p, maxTokens)));
         if (cfg.apiKey() != null && !cfg.apiKey().isEmpty()) rb.header("Authorization", "Bearer " + cfg.apiKey());
-        HttpRequest req = rb.build();
+        return rb.build();
+    }
+
+    /**
+     * A request handed to the HTTP client, not yet read.
+     *
+     * @param sentNanos the clock just before the hand-over
+     */
+    public record InFlight(long sentNanos, int maxTokens, java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> response) {}
+
+    /** Hands {@code req} to the HTTP client without blocking (the load generator's send moment). */
+    public InFlight begin(HttpRequest req, int maxTokens, LongSupplier clock) {
+        long sent = clock.getAsLong();
+        return new InFlight(sent, maxTokens, http.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream()));
+    }
+
+    /** Waits for the response of {@code f} and reads its stream to the end (see {@link #send}). */
+    public Outcome finish(InFlight f, LongSupplier clock, Abort abort) {
+        int maxTokens = f.maxTokens();
         long[] times = new long[Math.max(8, maxTokens + 2)];
-        int n = 0, promptTok = -1, complTok = -1, status = -1;
+        int n = 0, promptTok = -1, complTok = -1, status;
         String finish = null;
         StringBuilder text = new StringBuilder();
         AtomicBoolean timedOut = new AtomicBoolean();
-        long sent = clock.getAsLong();
+        long sent = f.sentNanos();
         HttpResponse<InputStream> resp;
         try {
-            resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
-            return fail(sent, times, n, text, -1, clock, "timeout after " + secs(cfg.timeout()) + " s (no response headers)");
-        } catch (IOException e) {
+            resp = f.response().get();
+        } catch (java.util.concurrent.ExecutionException ee) {
+            Throwable e = ee.getCause();
+            if (e instanceof HttpTimeoutException)
+                return fail(sent, times, n, text, -1, clock, "timeout after " + secs(cfg.timeout()) + " s (no response headers)");
             return fail(sent, times, n, text, -1, clock, "connect: " + msg(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -18,8 +18,9 @@ import java.util.function.Consumer;
 
 /**
  * Serves one load point against an OpenAI-compatible HTTP endpoint ({@link OpenAiStream}) with the same plans as
- * {@link ServingRunner}: open loop (Server, Offline: each request is sent at its scheduled time on its own virtual
- * thread, whatever is still in flight, so a slow server can never slow the arrivals) and closed loop
+ * {@link ServingRunner}: open loop (Server, Offline: one dispatcher thread hands each prebuilt request to the
+ * asynchronous HTTP client at its scheduled time and a virtual thread per request reads the stream, whatever is
+ * still in flight, so a slow server can never slow the arrivals) and closed loop
  * (SingleStream, Concurrency: each user sends its next request when its previous one ends, scheduled at that
  * time). Every latency counts from the scheduled send time; the actual send time is recorded too, and the
  * difference (send lag) says whether the client kept up.
@@ -95,8 +96,12 @@ public final class EndpointRunner implements LoadTarget {
 
         Req(int id, RequestSpec spec, long scheduled) { this.id = id; this.spec = spec; this.scheduled = scheduled; }
 
-        void execute(OpenAiStream.Prompt p) {
-            OpenAiStream.Outcome out = client.send(p, spec.maxOutputTokens(), clock::nanoTime, abort);
+        void execute(java.net.http.HttpRequest req) {
+            complete(client.begin(req, spec.maxOutputTokens(), clock::nanoTime));
+        }
+
+        void complete(OpenAiStream.InFlight f) {
+            OpenAiStream.Outcome out = client.finish(f, clock::nanoTime, abort);
             boolean aborted = OpenAiStream.ABORTED.equals(out.error());
             int in = out.promptTokens() >= 0 ? out.promptTokens() : spec.prompt().length;
             int outTok;
@@ -118,8 +123,9 @@ public final class EndpointRunner implements LoadTarget {
     @Override
     public ServingRunner.Result run(List<RequestSpec> pool, ServingRunner.Plan plan, long maxDurationNanos) {
         if (pool.isEmpty()) throw new BadInputException("empty workload");
-        OpenAiStream.Prompt[] prompts = new OpenAiStream.Prompt[pool.size()];
-        for (int i = 0; i < prompts.length; i++) prompts[i] = prompt(pool.get(i));
+        // requests are built before the point (body JSON included), so a send is only the hand-over to the client
+        java.net.http.HttpRequest[] prompts = new java.net.http.HttpRequest[pool.size()];
+        for (int i = 0; i < prompts.length; i++) prompts[i] = client.request(prompt(pool.get(i)), pool.get(i).maxOutputTokens());
         long t0 = clock.nanoTime(), deadline = t0 + maxDurationNanos;
         List<Req> all = new ArrayList<>();
         ConcurrentLinkedQueue<Req> inFlight = new ConcurrentLinkedQueue<>();
@@ -135,9 +141,9 @@ public final class EndpointRunner implements LoadTarget {
                 for (Req r : all) {
                     if (r.scheduled > deadline) { cutOff = true; break; }
                     clock.sleepUntil(r.scheduled);
-                    OpenAiStream.Prompt p = prompts[r.id % prompts.length];
+                    OpenAiStream.InFlight f = client.begin(prompts[r.id % prompts.length], r.spec.maxOutputTokens(), clock::nanoTime);
                     inFlight.add(r);
-                    vt.execute(() -> r.execute(p));
+                    vt.execute(() -> r.complete(f));
                 }
             } else {
                 ServingRunner.Plan.ClosedLoop c = (ServingRunner.Plan.ClosedLoop) plan;
