@@ -41,7 +41,7 @@ public record PointMetrics(int issued, int completed, int incomplete, int reject
         long in = 0, out = 0;
         for (RequestRecord q : r.records()) {
             if (q.sendLagNanos() >= 0) lag.recordValue(q.sendLagNanos());
-            if (q.failed()) { failed++; why.merge(q.error(), 1, Integer::sum); continue; }
+            if (q.failed()) { failed++; why.merge(failureKind(q.error()), 1, Integer::sum); continue; }
             if (q.rejected() != null) { rejected++; continue; }
             if (!q.completed()) { incomplete++; continue; }
             completed++;
@@ -58,6 +58,21 @@ public record PointMetrics(int issued, int completed, int incomplete, int reject
                 LatencySummary.of(ttft), LatencySummary.of(tpot), LatencySummary.of(itl), LatencySummary.of(e2e),
                 in, out, completed == 0 ? Double.NaN : (double) in / completed, completed == 0 ? Double.NaN : (double) out / completed,
                 good, slo, failed, failureText(why), LatencySummary.of(lag));
+    }
+
+    /**
+     * The kind of a request's error for the point's summary ("http 500", "timeout", "malformed SSE",
+     * "stream closed before [DONE]", "connect"); the full text stays in the per-request record.
+     */
+    static String failureKind(String error) {
+        String k = error;
+        int c = k.indexOf(':');
+        if (c > 0) k = k.substring(0, c);
+        for (String cut : new String[]{" after ", " ("}) {
+            int i = k.indexOf(cut);
+            if (i > 0) k = k.substring(0, i);
+        }
+        return k;
     }
 
     private static String failureText(java.util.Map<String, Integer> why) {
