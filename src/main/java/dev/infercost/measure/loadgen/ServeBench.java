@@ -203,7 +203,9 @@ public final class ServeBench {
         String host = cfg.base().getHost();
         if (!Double.isNaN(o.powerW)) {
             if (!(o.powerW > 0)) throw new BadInputException("--power-w " + o.powerW + ": must be > 0 W");
-            EnergyMeters.Target t = EnergyMeters.Target.parse(o.endpointDevice);
+            // a stated draw for a named accelerator is a GPU-boundary figure, whatever --endpoint-device says
+            EnergyMeters.Target t = o.deviceClass != null && !o.deviceClass.equals(dev.infercost.hardware.Accelerator.CPU_HOST)
+                    ? EnergyMeters.Target.parse("gpu") : EnergyMeters.Target.parse(o.endpointDevice);
             EnergyMeters.Selection s = EnergyMeters.select("estimate:watts=" + o.powerW, t, EnergyMeters.system());
             ec = new EnergyContext(new EnergyMeters.Selection(s.meter(), "ASSUMED draw of the serving device(s): " + o.powerW
                     + " W (--power-w), not measured", s.rejected()), Double.NaN, o.energyIntervalMs, o.pue, false);
