@@ -168,9 +168,21 @@ class EndpointRunnerTest {
             EndpointRunner runner = new EndpointRunner(c, Clock.system(), null, EndpointRunner.PromptMode.TOKENS, 20_000 * MS);
             ServingRunner.Result r = runner.run(pool(2, 8), new ServingRunner.Plan.OpenLoop(new long[4]));
             assertEquals("stream chunks", r.tokenCountSource());
+            assertNull(s.lastAuthorization, "no key configured, no header");
             assertEquals(1, r.notes().size(), r.notes().toString());
             assertTrue(r.notes().getFirst().startsWith("server did not honour ignore_eos/max_tokens: 4 of 4 requests returned fewer tokens than asked (4.0 of 8.0"), r.notes().getFirst());
             for (RequestRecord q : r.records()) assertEquals(4, q.outputTokens());
+        }
+    }
+
+    @Test
+    void theApiKeyGoesOutAsABearerToken() throws Exception {
+        ScriptedSseServer.Script script = (prompt, max, out) -> { out.chunk("t"); out.usage(3, 1); out.done(); };
+        try (ScriptedSseServer s = new ScriptedSseServer(script);
+             OpenAiStream c = new OpenAiStream(new OpenAiStream.Config(s.uri(), OpenAiStream.Api.COMPLETIONS, "scripted", "sk-test-123", Duration.ofSeconds(5), true))) {
+            OpenAiStream.Outcome o = c.send(OpenAiStream.Prompt.tokens(new int[]{1, 5}), 1, System::nanoTime, null);
+            assertNull(o.error());
+            assertEquals("Bearer sk-test-123", s.lastAuthorization);
         }
     }
 }

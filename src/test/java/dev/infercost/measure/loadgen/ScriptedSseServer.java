@@ -74,6 +74,8 @@ final class ScriptedSseServer implements AutoCloseable {
         }
     }
 
+    /** The Authorization header of the latest completion request (null if none). */
+    volatile String lastAuthorization;
     private final Server server;
     private final ServerConnector conn;
 
@@ -93,6 +95,7 @@ final class ScriptedSseServer implements AutoCloseable {
                     Content.Sink.write(resp, true, "{\"data\":[{\"id\":\"scripted\"}]}", cb);
                     return true;
                 }
+                lastAuthorization = req.getHeaders().get("Authorization");
                 JsonNode j;
                 try (InputStream in = Request.asInputStream(req)) { j = new ObjectMapper().readTree(in); }
                 JsonNode p = j.get("prompt");
