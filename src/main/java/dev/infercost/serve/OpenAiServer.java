@@ -323,6 +323,7 @@ public final class OpenAiServer implements AutoCloseable {
                 else { finish = (String) ev; break; }
             }
             if (finish.startsWith("rejected")) { error(resp, cb, 400, finish, "invalid_request_error"); return; }
+            if (finish.startsWith("failed")) { error(resp, cb, 500, finish, "server_error"); return; }
             all.append(text.flush());
             ObjectNode root = JSON.createObjectNode().put("id", id).put("object", chat ? "chat.completion" : "text_completion")
                     .put("created", created).put("model", opt.servedModel());
@@ -352,8 +353,9 @@ public final class OpenAiServer implements AutoCloseable {
                 send(out, chunk(id, created, chat, piece, null, first));
                 first = false;
             }
-            if (finish.startsWith("rejected")) {
-                send(out, JSON.createObjectNode().set("error", JSON.createObjectNode().put("message", finish).put("type", "invalid_request_error")).toString());
+            if (finish.startsWith("rejected") || finish.startsWith("failed")) {
+                String type = finish.startsWith("failed") ? "server_error" : "invalid_request_error";
+                send(out, JSON.createObjectNode().set("error", JSON.createObjectNode().put("message", finish).put("type", type)).toString());
             } else {
                 String rest = text.flush();
                 send(out, chunk(id, created, chat, rest, finish, first));
@@ -374,12 +376,19 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    private static Object take(LinkedBlockingQueue<Object> q) {
+    /** The next event of a request; "failed: ..." when the scheduler thread has died (never waits forever). */
+    private Object take(LinkedBlockingQueue<Object> q) {
         try {
-            return q.take();
+            while (true) {
+                Object o = q.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (o != null) return o;
+                Throwable f = schedulerFailure;
+                if (f != null) return "failed: the scheduler stopped (" + f + ")";
+                if (stopping) return "failed: the server is shutting down";
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "cancelled";
+            return "failed: interrupted";
         }
     }
 
