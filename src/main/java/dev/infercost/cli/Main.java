@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Measures real transformer inference on this machine and turns it into cost per query and revenue-share economics.",
         subcommands = {
                 RunCommand.class, GenerateCommand.class, ExportCommand.class, EmbedCommand.class,
-                DevicesCommand.class, VerifyCommand.class, ServeBenchCommand.class,
+                DevicesCommand.class, VerifyCommand.class, ServeBenchCommand.class, ServeCommand.class,
                 CostCommand.class, RevenueCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
