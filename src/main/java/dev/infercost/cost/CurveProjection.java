@@ -126,7 +126,8 @@ final class CurveProjection {
             add(b, chip, tiers, pw, s, e, a2, "at " + CostStage.fmtNum(target) + " tok/s/user TP" + tp, null, tp, target,
                     t.inputTokPerS(), t.outputTokPerS(), target, t.ttftP99Ms(), t.tpotP99Ms(), h[0], h[1], l[0], l[1]);
         } catch (BadInputException ex) {
-            note(b, "not at target: " + chip.name() + " " + s.shape().name() + " " + prec + ": " + ex.getMessage());
+            note(b, "not at target: " + chip.name() + " " + s.shape().name() + " " + prec + ": "
+                    + ex.getMessage().replace("the measured range", "the projected frontier's range").replace("beyond measured points", "beyond the swept points"));
         }
     }
 

@@ -11,10 +11,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The procurement view printed by {@code infercost cost}: one line per chip x price tier at the chosen
- * operating point (decode batch, plus any serving target), cheapest $/query first, with each line's
- * provenance and price basis; then the cheapest line per silicon class (custom silicon vs Nvidia), the
- * chips that could not be costed and why, and every user override.
+ * The procurement view printed by {@code infercost cost}: per price tier (never mixed in one ranking), the
+ * projected chips at the interactivity target for the named model and precision, then the measured rows at the chosen
+ * operating point (decode batch, or a serving target), cheapest first, each headline naming model, profile and
+ * operating point, with each line's provenance and price basis and the cheapest custom silicon vs the cheapest
+ * Nvidia within the tier; then the chips that could not be costed and why, and every user override.
  */
 final class ProcurementTable {
     private ProcurementTable() {}
@@ -28,7 +29,7 @@ final class ProcurementTable {
         if (projection != null) b.append(projected(all, profile, notes, projection, target));
         List<CostRow> measured = all.stream().filter(r -> !r.provenance().equals("projected")).toList();
         if (measured.isEmpty()) return b.toString();
-        b.append(String.format("%nMeasured rows (tiers side by side; the rankings above compare chips within one tier):%n"));
+        b.append(String.format("%nMeasured rows (one ranking per price tier):%n"));
         b.append(render(measured, batch, profile, notes, written));
         return b.toString();
     }
@@ -93,43 +94,38 @@ final class ProcurementTable {
         priced.sort(Comparator.comparingDouble((CostRow r) -> key(r)).thenComparing(CostRow::chip));
         String at = targetMode ? all.stream().filter(r -> r.operatingPoint().startsWith("decode target")).findFirst().get().operatingPoint().substring(7)
                 : batch == null ? "serving sweep points" : "decode batch " + batch;
-        b.append(String.format(Locale.ROOT, "Procurement table: model %s, profile %s (ISL %d / OSL %d tokens), %s, cheapest $/query first%n",
-                rankModel, profile.name(), profile.isl(), profile.osl(), at));
+        String weights = shown.stream().filter(r -> r.model().equals(rankModel)).map(CostRow::weights).filter(w -> w != null && !w.isBlank()).findFirst().orElse("");
         String fmt = "%3s  %-34s %-7s %-9s %-20s %9s %10s %10s %9s %9s %11s %9s  %s%n";
-        b.append(String.format(Locale.ROOT, fmt, "#", "chip", "silicon", "prov", "tier", "$/h", "prefill/s", "decode/s", "$/M in", "$/M out", "$/query", "Wh/query", "basis"));
-        int i = 1;
-        for (CostRow r : priced) {
-            b.append(String.format(Locale.ROOT, fmt, i++, trim(r.chip(), 34), r.silicon(), r.provenance(),
-                    trim(r.tier(), 20), money(r.usdPerHour()), num(r.prefillTokPerS()), num(r.decodeTokPerS()),
-                    money(r.usdPerMInput()), money(r.usdPerMOutput()), money(r.usdPerQuery()), num(r.whPerQuery()), shortBasis(r)));
+        // one ranking per price tier (tiers are never mixed in one ranking), the model, weights and operating point in each headline
+        Map<String, List<CostRow>> byTier = new LinkedHashMap<>();
+        for (String t : TIER_ORDER) for (CostRow r : priced) if (r.tier().equals(t)) byTier.computeIfAbsent(t, k -> new ArrayList<>()).add(r);
+        for (CostRow r : priced) byTier.computeIfAbsent(r.tier(), k -> new ArrayList<>()).add(r);
+        if (byTier.isEmpty())
+            b.append(String.format(Locale.ROOT, "Procurement table: model %s, profile %s (ISL %d / OSL %d tokens), %s: no priced row%n",
+                    rankModel, profile.name(), profile.isl(), profile.osl(), at));
+        for (Map.Entry<String, List<CostRow>> e : byTier.entrySet()) {
+            List<CostRow> rs = new ArrayList<>(new LinkedHashSet<>(e.getValue()));
+            b.append(String.format(Locale.ROOT, "Procurement table: model %s%s, profile %s (ISL %d / OSL %d tokens), %s: tier %s, cheapest $/query first%n",
+                    rankModel, weights.isEmpty() ? "" : " (" + weights + " weights)", profile.name(), profile.isl(), profile.osl(), at, e.getKey()));
+            b.append(String.format(Locale.ROOT, fmt, "#", "chip", "silicon", "prov", "tier", "$/h", "prefill/s", "decode/s", "$/M in", "$/M out", "$/query", "Wh/query", "basis"));
+            int i = 1;
+            for (CostRow r : rs)
+                b.append(String.format(Locale.ROOT, fmt, i++, trim(r.chip(), 34), r.silicon(), r.provenance(),
+                        trim(r.tier(), 20), money(r.usdPerHour()), num(r.prefillTokPerS()), num(r.decodeTokPerS()),
+                        money(r.usdPerMInput()), money(r.usdPerMOutput()), money(r.usdPerQuery()), num(r.whPerQuery()), shortBasis(r)));
+            CostRow n = rs.stream().filter(r -> r.silicon().equals("nvidia") && !Double.isNaN(r.usdPerQuery())).findFirst().orElse(null);
+            CostRow c = rs.stream().filter(r -> r.silicon().equals("custom") && !Double.isNaN(r.usdPerQuery())).findFirst().orElse(null);
+            if (n != null && c != null)
+                b.append(String.format(Locale.ROOT, "  model %s, tier %s: cheapest custom %s $/query %s vs cheapest Nvidia %s $/query %s: %.2fx%n",
+                        rankModel, e.getKey(), c.chip(), money(c.usdPerQuery()), n.chip(), money(n.usdPerQuery()), c.usdPerQuery() / n.usdPerQuery()));
+            b.append('\n');
         }
         if (!otherModel.isEmpty()) {
-            b.append(String.format("%nMeasured on this machine (model %s; not ranked against the projections of %s):%n", otherModel.get(0).model(), rankModel));
+            b.append(String.format("Measured on this machine (model %s; not ranked against the projections of %s):%n", otherModel.get(0).model(), rankModel));
             for (CostRow r : otherModel)
                 b.append(String.format(Locale.ROOT, fmt, "-", trim(r.chip(), 34), r.silicon(), r.provenance(),
                         trim(r.tier(), 20), money(r.usdPerHour()), num(r.prefillTokPerS()), num(r.decodeTokPerS()),
                         money(r.usdPerMInput()), money(r.usdPerMOutput()), money(r.usdPerQuery()), num(r.whPerQuery()), shortBasis(r)));
-        }
-        b.append(String.format("%nCheapest per silicon class (by $/query, any tier):%n"));
-        Map<String, CostRow> best = new LinkedHashMap<>();
-        for (CostRow r : priced) best.putIfAbsent(r.silicon(), r);
-        for (CostRow r : best.values())
-            b.append(String.format(Locale.ROOT, "  %-7s %-34s %-20s $/query %s  $/M out %s  (%s)%n", r.silicon(), r.chip(), r.tier(), money(r.usdPerQuery()), money(r.usdPerMOutput()), r.provenance()));
-        CostRow nv = best.get("nvidia"), cu = best.get("custom");
-        if (nv != null && cu != null && !Double.isNaN(nv.usdPerQuery()) && !Double.isNaN(cu.usdPerQuery()))
-            b.append(String.format(Locale.ROOT, "  custom silicon vs Nvidia (any tier): cheapest custom (%s, %s) costs %.2fx the cheapest Nvidia (%s, %s) per query%n",
-                    cu.chip(), cu.tier(), cu.usdPerQuery() / nv.usdPerQuery(), nv.chip(), nv.tier()));
-        Map<String, CostRow> nvTier = new LinkedHashMap<>(), cuTier = new LinkedHashMap<>();
-        for (CostRow r : priced) {
-            if (Double.isNaN(r.usdPerQuery())) continue;
-            if (r.silicon().equals("nvidia")) nvTier.putIfAbsent(r.tier(), r);
-            if (r.silicon().equals("custom")) cuTier.putIfAbsent(r.tier(), r);
-        }
-        for (String t : cuTier.keySet()) {
-            CostRow c = cuTier.get(t), n = nvTier.get(t);
-            if (n != null)
-                b.append(String.format(Locale.ROOT, "  same tier %-18s cheapest custom %s $/query %s vs cheapest Nvidia %s $/query %s: %.2fx%n",
-                        t, c.chip(), money(c.usdPerQuery()), n.chip(), money(n.usdPerQuery()), c.usdPerQuery() / n.usdPerQuery()));
         }
         Set<String> unpriced = new LinkedHashSet<>();
         for (CostRow r : shown) if (r.basis().startsWith("infeasible")) unpriced.add(r.chip() + ": " + lastAssumption(r));

@@ -220,6 +220,20 @@ class CostStageTest {
         assertTrue(m.assumptions().stream().anyMatch(a -> a.contains("8 x H200 SXM")), m.assumptions().toString());
         assertTrue(r.rows().stream().noneMatch(x -> x.chip().equals("H200 SXM") && x.provenance().equals("projected")));
         assertTrue(r.rows().stream().anyMatch(x -> x.chip().equals("B200 (HGX 1000W)") && x.provenance().equals("projected")));
+        // the measured rankings: one per tier, each headline naming the model; no ranking mixes tiers
+        String t = r.procurementTable();
+        assertTrue(t.contains("Procurement table: model meta-llama/Llama-3.1-70B-Instruct (real weights), profile inferencex-1k1k (ISL 1000 / OSL 1000 tokens), "
+                + "serving sweep points: tier inferencex-owner"), t);
+        String[] blocks = t.split("Procurement table: ");
+        assertTrue(blocks.length > 2, t);
+        int ranked = 0;
+        for (int i = 1; i < blocks.length; i++) {
+            String tier = blocks[i].substring(blocks[i].indexOf(": tier ") + 7, blocks[i].indexOf(", cheapest"));
+            // columns "%3s  %-34s %-7s %-9s %-20s": the tier column starts at 3 + 2 + 34 + 1 + 7 + 1 + 9 + 1 = 58
+            for (String line : blocks[i].split("\n"))
+                if (line.matches("\\s*\\d+  .*")) { assertEquals(tier, line.substring(58, 78).trim(), line); ranked++; }
+        }
+        assertTrue(ranked >= blocks.length - 1, t);
         // the same serving measurement does not stand in for another model: the H200's 405B row is projected
         CostResult other = CostStage.run(RunDirectory.open(sv), CostOptions.defaults().withProjectModel("llama-3.1-405b").withProjectDtype("fp8")
                 .withProfile("inferencex-1k1k").withOut(tmp.resolve("405b")));
