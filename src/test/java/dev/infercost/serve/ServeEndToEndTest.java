@@ -212,5 +212,12 @@ class ServeEndToEndTest {
         assertTrue(first.path("sent_ms").asDouble() >= first.path("scheduled_ms").asDouble());
         assertTrue(first.path("first_token_ms").asDouble() > first.path("sent_ms").asDouble());
         assertFalse(first.path("text").asText().isEmpty());
+
+        // the cost stage prices these rows as a measured H200 SXM (device_class names the catalog chip)
+        assertEquals(0, Main.execute("cost", "--no-project", run.toString()));
+        List<dev.infercost.results.Row> cost = dev.infercost.results.Row.readAll(run.resolve(ResultSchemas.COST));
+        assertTrue(cost.stream().anyMatch(c -> "H200 SXM".equals(c.get(dev.infercost.results.CostColumn.CHIP))
+                && "measured".equals(c.get(dev.infercost.results.CostColumn.PROVENANCE))
+                && c.get(dev.infercost.results.CostColumn.OPERATING_POINT).startsWith("serving")), "a measured H200 SXM serving row");
     }
 }

@@ -162,6 +162,36 @@ public final class ServeBench {
     }
 
     /**
+     * The energy context of an endpoint run: {@code powerW} → an assumed constant draw (labelled ASSUMED); a remote
+     * server → none ("not measured"); a local one → the meter for {@code endpointDevice}, refusing a CPU-time
+     * estimate of this (client) process when the meter was auto-selected.
+     */
+    static EnergyContext endpointEnergy(ServeBenchOptions o, dev.infercost.engine.endpoint.OpenAiStream.Config cfg, String runId,
+                                        CsvTable energy, PrintStream log) {
+        EnergyContext ec;
+        String host = cfg.base().getHost();
+        if (!Double.isNaN(o.powerW)) {
+            if (!(o.powerW > 0)) throw new BadInputException("--power-w " + o.powerW + ": must be > 0 W");
+            // a stated draw for a named accelerator is a GPU-boundary figure, whatever --endpoint-device says
+            EnergyMeters.Target t = o.deviceClass != null && !o.deviceClass.equals(dev.infercost.hardware.Accelerator.CPU_HOST)
+                    ? EnergyMeters.Target.parse("gpu") : EnergyMeters.Target.parse(o.endpointDevice);
+            EnergyMeters.Selection s = EnergyMeters.select("estimate:watts=" + o.powerW, t, EnergyMeters.system());
+            ec = new EnergyContext(new EnergyMeters.Selection(s.meter(), "ASSUMED draw of the serving device(s): " + o.powerW
+                    + " W (--power-w), not measured", s.rejected()), Double.NaN, o.energyIntervalMs, o.pue, false);
+        } else if (!cfg.local()) {
+            ec = EnergyContext.none("not measured: endpoint " + host + " is remote (--power-w W states an assumed draw)");
+        } else {
+            ec = EnergyContext.open(o, EnergyMeters.Target.parse(o.endpointDevice), runId, energy, log);
+            if (ec.meter() != null && ec.meter().estimated() && "auto".equalsIgnoreCase(o.energyMeter)) {
+                ec.meter().close();
+                ec = EnergyContext.none("not measured: no energy counter (NVML/RAPL) for the local server's " + o.endpointDevice
+                        + " (a CPU-time estimate of the load generator would not describe the server; --power-w W states an assumed draw)");
+            }
+        }
+        return ec;
+    }
+
+    /**
      * Endpoint mode: the configured scenario against an OpenAI-compatible server ({@link EndpointRunner}). The
      * tokenizer ({@code o.tokenizer}: a .gguf or llama2.c model file whose tokenizer and context are used) gives
      * the vocabulary for synthetic prompts, encodes JSONL/ShareGPT prompts and counts output tokens when the
@@ -199,26 +229,7 @@ public final class ServeBench {
                     ? EndpointRunner.PromptMode.TOKENS : EndpointRunner.PromptMode.TEXT;
             default -> throw new BadInputException("--prompt-format " + o.promptFormat + ": expected tokens, text or auto");
         };
-        EnergyContext ec;
-        String host = cfg.base().getHost();
-        if (!Double.isNaN(o.powerW)) {
-            if (!(o.powerW > 0)) throw new BadInputException("--power-w " + o.powerW + ": must be > 0 W");
-            // a stated draw for a named accelerator is a GPU-boundary figure, whatever --endpoint-device says
-            EnergyMeters.Target t = o.deviceClass != null && !o.deviceClass.equals(dev.infercost.hardware.Accelerator.CPU_HOST)
-                    ? EnergyMeters.Target.parse("gpu") : EnergyMeters.Target.parse(o.endpointDevice);
-            EnergyMeters.Selection s = EnergyMeters.select("estimate:watts=" + o.powerW, t, EnergyMeters.system());
-            ec = new EnergyContext(new EnergyMeters.Selection(s.meter(), "ASSUMED draw of the serving device(s): " + o.powerW
-                    + " W (--power-w), not measured", s.rejected()), Double.NaN, o.energyIntervalMs, o.pue, false);
-        } else if (!cfg.local()) {
-            ec = EnergyContext.none("not measured: endpoint " + host + " is remote (--power-w W states an assumed draw)");
-        } else {
-            ec = EnergyContext.open(o, EnergyMeters.Target.parse(o.endpointDevice), runId, energy, log);
-            if (ec.meter() != null && ec.meter().estimated() && "auto".equalsIgnoreCase(o.energyMeter)) {
-                ec.meter().close();
-                ec = EnergyContext.none("not measured: no energy counter (NVML/RAPL) for the local server's " + o.endpointDevice
-                        + " (a CPU-time estimate of the load generator would not describe the server; --power-w W states an assumed draw)");
-            }
-        }
+        EnergyContext ec = endpointEnergy(o, cfg, runId, energy, log);
         log.println("energy: " + ec.selection().describe());
         PeakFigures peaks = new PeakFigures(o.deviceClass == null ? "unknown (endpoint)" : o.deviceClass, Double.NaN, Double.NaN,
                 "endpoint: bytes and FLOPs moved by the server are not observable over HTTP; MBU/MFU not computed").override(null, o.peakGBps, o.peakTflops);

@@ -185,4 +185,27 @@ class EndpointRunnerTest {
             assertEquals("Bearer sk-test-123", s.lastAuthorization);
         }
     }
+
+    @Test
+    void energyIsNotMeasuredForARemoteEndpointAndAStatedDrawIsLabelledAssumed() {
+        ServeBenchOptions o = new ServeBenchOptions();
+        o.energyIntervalMs = 0;
+        dev.infercost.results.CsvTable energy = new dev.infercost.results.CsvTable(dev.infercost.results.ResultSchemas.ENERGY_COLUMNS);
+        java.io.PrintStream quiet = new java.io.PrintStream(new java.io.ByteArrayOutputStream());
+        OpenAiStream.Config remote = new OpenAiStream.Config(java.net.URI.create("https://inference.example.com"), OpenAiStream.Api.CHAT,
+                "m", null, Duration.ofSeconds(1), true);
+        assertFalse(remote.local());
+        ServeBench.EnergyContext ec = ServeBench.endpointEnergy(o, remote, "r", energy, quiet);
+        assertNull(ec.meter());
+        assertTrue(ec.selection().describe().contains("not measured: endpoint inference.example.com is remote"), ec.selection().describe());
+        o.powerW = 700;
+        o.deviceClass = "H200 SXM";
+        ec = ServeBench.endpointEnergy(o, remote, "r", energy, quiet);
+        assertNotNull(ec.meter());
+        assertTrue(ec.meter().estimated());
+        assertTrue(ec.selection().describe().contains("ASSUMED draw of the serving device(s): 700.0 W (--power-w), not measured"), ec.selection().describe());
+        ec.meter().close();
+        assertTrue(new OpenAiStream.Config(java.net.URI.create("http://localhost:8000/v1"), OpenAiStream.Api.COMPLETIONS, "m", null,
+                Duration.ofSeconds(1), true).local());
+    }
 }
