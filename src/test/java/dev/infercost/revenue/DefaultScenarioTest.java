@@ -24,14 +24,19 @@ class DefaultScenarioTest {
     @Test
     void reportedFiguresCarryTheirReferenceCitation() {
         Scenario s = Scenario.defaultScenario();
-        Quantity rev2026 = s.provider.revenue_usd.get(0);
-        assertEquals(30e9, rev2026.value, 1);
-        assertEquals("medium", rev2026.confidence);
-        assertTrue(rev2026.source.startsWith("https://"));
-        assertEquals(38e9, s.revenue_share.cap.amount_usd.value, 1);
-        assertEquals(0.2, s.revenue_share.rate.get(0).value, 0);
-        assertEquals("high", s.revenue_share.rate.get(0).confidence);
-        assertEquals(14.0, s.provider.usd_per_m_output.value, 0);
+        // every reported (non-assumed) figure the model leans on cites a web source and a confidence grade; the values
+        // themselves live in the YAML (pinning them here would only repeat it)
+        java.util.List<Quantity> reported = new java.util.ArrayList<>();
+        reported.add(s.provider.revenue_usd.get(0));
+        reported.add(s.revenue_share.cap.amount_usd);
+        reported.addAll(s.revenue_share.rate);
+        reported.add(s.provider.usd_per_m_output);
+        for (Quantity q : reported) {
+            assertFalse(q.isAssumed(), q.value + " is a reported figure in the default scenario");
+            assertTrue(q.source != null && q.source.startsWith("https://"), q.value + ": source " + q.source);
+            assertTrue(java.util.Set.of("high", "medium", "low").contains(q.confidence), q.value + ": confidence " + q.confidence);
+            assertTrue(q.value > 0, "reported figures are positive amounts, rates and prices: " + q.value);
+        }
         assertTrue(s.provider.revenue_usd.get(1).isAssumed(), "projected growth after 2026 is an assumption");
         assertTrue(s.compute.markup.isAssumed());
     }
