@@ -44,7 +44,7 @@ public final class Models {
         if (tokenizer == null) return m;
         // a real vocabulary of the preset's size (e.g. tokenizer.bin for the stories presets) replaces the synthetic one
         BpeTokenizer t = Llama2cFormat.readTokenizerFor(Path.of("preset:" + canon), tokenizer, m.config().vocabSize());
-        return new LlamaModel(m.info(), m.config(), m.weights(), t);
+        return m.withTokenizer(t);
     }
 
     private static TensorType parseType(String spec, String dtype) {
@@ -79,6 +79,6 @@ public final class Models {
         LlamaConfig c = m.config();
         LlamaConfig n = new LlamaConfig(c.dim(), c.hiddenDim(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.vocabSize(), seqLen,
                 c.ropeTheta(), c.rmsNormEps(), c.sharedClassifier());
-        return new LlamaModel(m.info(), n, m.weights(), m.tokenizer());
+        return m.withConfig(n);
     }
 }

@@ -45,9 +45,14 @@ final class JvmSession implements DecodeSession {
         x = new float[rows * dim]; xb = new float[rows * dim]; xb2 = new float[rows * dim]; q = new float[rows * dim];
         k = new float[rows * kvDim]; v = new float[rows * kvDim]; hb = new float[rows * hidden]; hb2 = new float[rows * hidden];
         ropeCos = new float[rows * half]; ropeSin = new float[rows * half];
-        freq = new float[half];
-        // run.c: freq = 1.0f / powf(theta, head_dim / (float)head_size) with head_dim = 2i
-        for (int i = 0; i < half; i++) freq[i] = 1.0f / (float) Math.pow(c.ropeTheta(), (2 * i) / (float) headSize);
+        dev.infercost.model.Rope rope = e.model.rope();
+        if (rope.isPlain()) {
+            freq = new float[half];
+            // run.c: freq = 1.0f / powf(theta, head_dim / (float)head_size) with head_dim = 2i
+            for (int i = 0; i < half; i++) freq[i] = 1.0f / (float) Math.pow(c.ropeTheta(), (2 * i) / (float) headSize);
+        } else {
+            freq = rope.frequencies(headSize); // rope_freqs factors and linear scaling, as llama.cpp's rope cache
+        }
         int t = e.pool.threads();
         scratch = new float[t][4 * Math.max(dim, hidden)];
         att = new float[t][maxContext];
