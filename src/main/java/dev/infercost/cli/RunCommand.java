@@ -122,7 +122,9 @@ public final class RunCommand implements Callable<Integer> {
         List<Integer> bs = batches != null ? batches : quick ? List.of(1, 8) : List.of(1, 8, 32);
         for (int b : bs) if (b != 1 && b != 8 && b != 32) throw new BadInputException("--batch " + b + ": the decode benchmarks exist for batch 1, 8 and 32");
         // Fail fast on bad input before anything is measured or written.
+        OptionChecks.threads(threads);
         LlamaModel loaded = Models.load(model, tokenizer);
+        OptionChecks.withinContext(context, isl, loaded.config().seqLen(), model);
         for (String b : backends) Engines.require(b);
         Catalog cat = Catalog.load(catalog);
         CostOptions costOptions = CostOptions.defaults().withCatalog(catalog).withProfile(profile).withUsdPerHour(usdPerHour)

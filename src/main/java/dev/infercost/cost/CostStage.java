@@ -112,7 +112,7 @@ public final class CostStage {
                     target = RunDirectory.open(out);
                 }
             } catch (IOException e) {
-                throw new BadInputException(out + ": cannot create output folder: " + e.getMessage(), e);
+                throw new dev.infercost.IoFaultException(out + ": cannot create output folder (" + e + ")", e);
             }
         }
         Path written = fixedName != null ? target.writeCsv(fixedName, table(rows)) : writeFresh(target, base, table(rows), notes);
