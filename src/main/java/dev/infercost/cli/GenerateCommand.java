@@ -87,6 +87,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (steps < 0) throw new BadInputException("--steps " + steps + ": expected >= 0 (0 = the model's context length)");
         if (threads < 0) throw new BadInputException("--threads " + threads + ": expected >= 0 (0 = all processors)");
         if (!(warmupS >= 0 && warmupS <= 600)) throw new BadInputException("--warmup-s " + warmupS + ": expected seconds in [0, 600]");
+        OptionChecks.threads(threads);
         LlamaModel m = Models.load(model, tokenizer);
         if (contextLength > 0) m = Models.withContextLength(m, contextLength);
         if (seed <= 0) seed = System.currentTimeMillis() / 1000;
@@ -165,6 +166,7 @@ public final class GenerateCommand implements Callable<Integer> {
         try (DecodeSession s = engine.newSession(1, steps)) {
             int[] prefix = java.util.Arrays.copyOf(p, pre);
             s.prefill(0, prefix, 0, logits);
+            dev.infercost.model.ModelFileValidator.requireFiniteLogits(logits, vocab, pre - 1, engine.model().source());
             int token = p[0];
             int[] slot = {0}, tk = new int[1], ps = new int[1];
             boolean stop = false;
@@ -181,6 +183,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 tk[0] = token;
                 ps[0] = pos;
                 s.decode(1, slot, tk, ps, logits);
+                dev.infercost.model.ModelFileValidator.requireFiniteLogits(logits, vocab, pos, engine.model().source());
                 int next = sampler.sample(logits, 0);
                 pos++;
                 if (next == tok.bos()) break;

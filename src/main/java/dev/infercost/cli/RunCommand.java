@@ -95,8 +95,10 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         boolean serving = serve != null ? serve : !quick;
         // Fail fast on bad input before anything is measured or written.
+        OptionChecks.threads(threads);
         MeasureOptions measure = new MeasureOptions(model, tokenizer, null, backends, device, threads,
                 batches != null ? batches : MeasureOptions.defaultBatches(quick), context, isl, !noEncoder, serving, quick, energyMeter).prepare();
+        OptionChecks.withinContext(context, isl, measure.loaded().config().seqLen(), model);
         Catalog.load(catalog.catalog());
         CostOptions costOptions = CostOptions.defaults().withCatalog(catalog.catalog()).withProfile(pricing.profile())
                 .withUsdPerHour(pricing.usdPerHour()).withProjectModel(pricing.projectModel())

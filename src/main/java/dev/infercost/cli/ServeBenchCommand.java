@@ -188,7 +188,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
         o.devices = devices;
         if (o.maxBatch < 1) throw new BadInputException("--max-batch " + o.maxBatch + ": must be >= 1");
         if (o.minQueries < 1) throw new BadInputException("--min-queries " + o.minQueries + ": must be >= 1");
-        return o;
+        return OptionChecks.serveBench(o);
     }
 
     @Override

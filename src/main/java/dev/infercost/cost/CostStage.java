@@ -58,6 +58,7 @@ public final class CostStage {
             if (!name.isBlank()) profiles.add(QueryProfile.of(name.trim()));
         if (profiles.isEmpty()) throw new BadInputException("--profile '" + o.profile() + "': no profile named");
         QueryProfile profile = profiles.get(0);
+        dev.infercost.results.ResultsFolderValidator.check(p); // structure, types and ranges first (issue 17)
         Catalog cat = Catalog.load(o.catalog());
         List<Map<String, String>> energy = Files.exists(en) ? CsvTable.read(en) : List.of();
         List<Map<String, String>> engine = Files.exists(eb) ? CsvTable.read(eb) : List.of();
@@ -67,6 +68,11 @@ public final class CostStage {
             if (!t.isEmpty() && t.get(0).get("run_id") != null && !t.get(0).get("run_id").isBlank()) { runId = t.get(0).get("run_id"); break; }
         List<String> notes = new ArrayList<>();
         for (String s : cat.overrides()) notes.add("overridden: " + s);
+        // accuracy failures and impossible figures are never priced (issue 17)
+        engine = dev.infercost.results.ResultsFolderValidator.priceable(engine, eb, notes, System.err);
+        serving = dev.infercost.results.ResultsFolderValidator.priceable(serving, sv, notes, System.err);
+        if (engine.isEmpty() && serving.isEmpty())
+            throw new BadInputException(p + ": no measured point can be priced (" + String.join("; ", notes.stream().filter(x -> x.startsWith("not priced")).toList()) + ")");
         List<CostRow> all = new ArrayList<>();
         List<Builder> builders = new ArrayList<>();
         Builder first = null;
@@ -135,7 +141,7 @@ public final class CostStage {
                     target = RunDirectory.open(out);
                 }
             } catch (IOException e) {
-                throw new BadInputException(out + ": cannot create output folder: " + e.getMessage(), e);
+                throw new dev.infercost.IoFaultException(out + ": cannot create output folder (" + e + ")", e);
             }
         }
         Path written = fixedName != null ? target.writeCsv(fixedName, table(rows)) : writeFresh(target, base, table(rows), notes);

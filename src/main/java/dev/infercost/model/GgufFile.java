@@ -57,6 +57,7 @@ public final class GgufFile {
     public GgufFile(Path file) {
         this.path = file;
         if (!Files.isRegularFile(file)) throw new BadInputException(file + ": model file not found");
+        GgufValidator.check(file); // structure, types and ranges first (issue 17)
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), Arena.ofAuto());
         } catch (IOException e) {

@@ -62,12 +62,12 @@ public final class Models {
         byte[] magic = new byte[4];
         try (var in = Files.newInputStream(file)) {
             int n = in.readNBytes(magic, 0, 4);
-            if (n == 4 && magic[0] == 'G' && magic[1] == 'G' && magic[2] == 'U' && magic[3] == 'F') return GgufLoader.load(file);
+            if (n == 4 && magic[0] == 'G' && magic[1] == 'G' && magic[2] == 'U' && magic[3] == 'F') return ModelFileValidator.requireFiniteWeights(GgufLoader.load(file));
         } catch (java.io.IOException e) {
             throw new BadInputException(file + ": cannot read: " + e.getMessage(), e);
         }
         if (file.toString().endsWith(".gguf")) return GgufLoader.load(file); // reports the bad magic
-        return Llama2cFormat.load(file, tokenizer);
+        return ModelFileValidator.requireFiniteWeights(Llama2cFormat.load(file, tokenizer));
     }
 
     /**
