@@ -74,35 +74,20 @@ final class Q8Kernels {
         out[o + 3] = a3.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Row r against x[xo..xo+cols), two blocks per iteration (two accumulator chains). Needs L <= 32. */
+    /** Row r against x[xo..xo+cols), the same operations in the same order as one row of {@link #dot4} (bitwise equal). */
     private static float dot1(RepackedQ8 w, int r, float[] x, int xo) {
         byte[] q = w.q;
         float[] d = w.d;
         int cols = w.cols, bpr = cols / 32;
-        int p = r * cols;
-        int s = r * bpr;
-        FloatVector a0 = FloatVector.zero(S), a1 = a0;
-        int blk = 0;
-        for (; blk + 2 <= bpr; blk += 2) {
-            int xi = xo + 32 * blk;
-            int bo = p + 32 * blk;
-            FloatVector b0 = q8(q, bo).mul(FloatVector.fromArray(S, x, xi));
-            FloatVector b1 = q8(q, bo + 32).mul(FloatVector.fromArray(S, x, xi + 32));
-            for (int i = L; i < 32; i += L) {
-                b0 = q8(q, bo + i).fma(FloatVector.fromArray(S, x, xi + i), b0);
-                b1 = q8(q, bo + 32 + i).fma(FloatVector.fromArray(S, x, xi + 32 + i), b1);
-            }
-            a0 = b0.fma(FloatVector.broadcast(S, d[s + blk]), a0);
-            a1 = b1.fma(FloatVector.broadcast(S, d[s + blk + 1]), a1);
-        }
-        for (; blk < bpr; blk++) {
-            int xi = xo + 32 * blk;
-            int bo = p + 32 * blk;
+        int p = r * cols, s = r * bpr;
+        FloatVector a0 = FloatVector.zero(S);
+        for (int blk = 0; blk < bpr; blk++) {
+            int xi = xo + 32 * blk, bo = p + 32 * blk;
             FloatVector b0 = q8(q, bo).mul(FloatVector.fromArray(S, x, xi));
             for (int i = L; i < 32; i += L) b0 = q8(q, bo + i).fma(FloatVector.fromArray(S, x, xi + i), b0);
             a0 = b0.fma(FloatVector.broadcast(S, d[s + blk]), a0);
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return a0.reduceLanes(VectorOperators.ADD);
     }
 
     /** Scalar form (vectors wider than a block); also the reference the tests compare against. */
