@@ -31,6 +31,8 @@ public final class JvmEngine implements Engine {
     final WorkerPool pool;
     private final int threads;
     /** Q8_0 matrices repacked for the small-batch kernels (see {@link RepackedQ8}); empty when disabled. */
+    /** Batch-1 F32 products through {@link F32Kernels} (4 rows per pass); off with -Dinfercost.jvm.f32rows4=false. */
+    final boolean f32Rows4 = !"false".equals(System.getProperty("infercost.jvm.f32rows4"));
     private final java.util.IdentityHashMap<MappedTensor, RepackedQ8> repacked = new java.util.IdentityHashMap<>();
 
     JvmEngine(LlamaModel model, EngineOptions options) {

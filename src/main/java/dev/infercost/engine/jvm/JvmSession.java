@@ -191,6 +191,8 @@ final class JvmSession implements DecodeSession {
                 MappedTensor w = ws[i];
                 int lo = Math.max(from, start), hi = Math.min(to, start + w.rows());
                 if (lo < hi && rp[i] != null) Q8Kernels.matmulRows(rp[i], lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows());
+                else if (lo < hi && n == 1 && e.f32Rows4 && w.type() == dev.infercost.model.TensorType.F32)
+                    F32Kernels.matvecRows(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0);
                 else if (lo < hi) Kernels.matmulRows(w, lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows(), scratch[worker]);
                 start += w.rows();
             }
