@@ -50,10 +50,16 @@ class RunCommandTest {
         double mbu = bytes * tokS / (Double.parseDouble(decode.get("peak_bandwidth [GB/s]")) * 1e9);
         assertEquals(mbu, Double.parseDouble(decode.get("mbu")), mbu * 1e-6); // CSV keeps 7 significant digits
 
-        // the measured cpu-host row is priced from this run's decode throughput
+        // the measured cpu-host row is priced from this run's decode throughput; in cost.csv, or (quick mode on a busy
+        // machine: JMH 99.9% error wider than the mean) flagged noisy and kept out of it, in cost_uncosted.csv
         List<Map<String, String>> cost = CsvTable.read(run.resolve("cost.csv"));
-        Map<String, String> host = cost.stream().filter(r -> r.get("chip").equals("cpu-host") && r.get("provenance").equals("measured")
-                && r.get("profile").equals("chat")).findFirst().orElseThrow();
+        java.util.function.Predicate<Map<String, String>> hostRow = r -> r.get("chip").equals("cpu-host") && r.get("provenance").equals("measured")
+                && r.get("profile").equals("chat");
+        Map<String, String> host = cost.stream().filter(hostRow).findFirst().orElse(null);
+        if (host == null) {
+            host = CsvTable.read(run.resolve("cost_uncosted.csv")).stream().filter(hostRow).findFirst().orElseThrow();
+            assertEquals("true", host.get("noisy"), "a measured row missing from cost.csv must be flagged noisy");
+        } else assertNotEquals("true", host.get("noisy"));
         double usdH = Double.parseDouble(host.get("usd_per_hour [$/h]"));
         double dec = Double.parseDouble(host.get("decode_throughput [tok/s]"));
         assertEquals(tokS, dec, tokS * 1e-6);
