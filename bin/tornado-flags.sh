@@ -13,6 +13,9 @@ else
     (cd "$root" && mvn -B -q -DskipTests package) >&2 || { echo "infercost: build failed (see Maven output above)" >&2; exit 2; }
   fi
   # recover.bailout=False: a kernel TornadoVM cannot compile is an error, never a silent run of the Java code
-  # on the host; maxbytecodesize: one task graph holds the whole decoder (~11 tasks per layer).
-  flags+=("@$TORNADOVM_HOME/tornado-argfile" -Dtornado.recover.bailout=False -Dtornado.tvm.maxbytecodesize=262144)
+  # on the host; maxbytecodesize: one task graph holds the whole decoder (~11 tasks per layer); MaximumInliningSize:
+  # TornadoVM inlines a kernel helper only up to 2x this Graal option's node count (default 300), and the fused
+  # QKV path's per-weight helper (LlamaKernels.qkvRow1*) is 610-950 nodes (F16 with halfToFloat inlined).
+  flags+=("@$TORNADOVM_HOME/tornado-argfile" -Dtornado.recover.bailout=False -Dtornado.tvm.maxbytecodesize=262144
+          -Djdk.graal.MaximumInliningSize=600)
 fi

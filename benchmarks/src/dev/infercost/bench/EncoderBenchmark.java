@@ -1,6 +1,7 @@
 package dev.infercost.bench;
 
 import dev.infercost.engine.onnx.MiniLmEncoder;
+import dev.infercost.measure.EncoderBatch;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -13,7 +14,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Benchmark)
 public class EncoderBenchmark {
-    public static final int BATCH = 8;
+    public static final int BATCH = EncoderBatch.SIZE;
 
     /** Sentence length in words (the tokenizer adds [CLS]/[SEP]; about one token per word here). */
     @Param({"30"})
@@ -38,18 +38,8 @@ public class EncoderBenchmark {
     MiniLmEncoder encoder;
     MiniLmEncoder.Batch batch;
 
-    /** Deterministic English sentences of {@code words} words each, different per index. */
-    public static List<String> sentences(int n, int words) {
-        String[] vocab = ("the a small large red blue dog cat bird runs jumps sleeps in on under over house garden "
-                + "tree river city quickly slowly happy sad old new child teacher book story reads writes sees").split(" ");
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            StringBuilder sb = new StringBuilder();
-            for (int w = 0; w < words; w++) sb.append(w == 0 ? "" : " ").append(vocab[(i * 7 + w * 13 + w * w) % vocab.length]);
-            out.add(sb.append('.').toString());
-        }
-        return out;
-    }
+    /** Deterministic English sentences of {@code words} words each (see {@link EncoderBatch#sentences}). */
+    public static List<String> sentences(int n, int words) { return EncoderBatch.sentences(n, words); }
 
     @Setup(Level.Trial)
     public void setup() {
@@ -60,12 +50,8 @@ public class EncoderBenchmark {
     @TearDown(Level.Trial)
     public void close() { if (encoder != null) encoder.close(); }
 
-    /** Padded tokens per sequence of the benchmark batch (ISL of the encode rows). */
-    public static int paddedLength(int words, int threads) {
-        try (MiniLmEncoder e = MiniLmEncoder.open(threads)) {
-            return e.tokenize(sentences(BATCH, words)).seq();
-        }
-    }
+    /** Padded tokens per sequence of the benchmark batch (see {@link EncoderBatch#paddedLength}). */
+    public static int paddedLength(int words, int threads) { return EncoderBatch.paddedLength(words, threads); }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)

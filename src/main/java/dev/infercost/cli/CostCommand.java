@@ -5,6 +5,7 @@ import dev.infercost.cost.CostResult;
 import dev.infercost.cost.CostStage;
 import dev.infercost.results.RunDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,18 +43,11 @@ public final class CostCommand implements Callable<Integer> {
     @Option(names = "--import-chips", paramLabel = "N", description = "chips a vLLM JSON's throughput is summed over (default: metadata tensor_parallel_size / num_gpus, else 1)")
     Integer importChips;
 
-    @Option(names = "--catalog", paramLabel = "FILE", description = "CSV or YAML overriding/extending the bundled catalog (your quotes, power price, PUE ...)")
-    Path catalog;
+    @Mixin
+    CatalogOptions catalog;
 
-    @Option(names = "--profile", paramLabel = "NAME", defaultValue = "chat,rag,reasoning",
-            description = "query profile(s), comma-separated (all go into cost.csv; the first is printed): chat (1000/500), rag (8000/300), reasoning (1000/8000), summarise (8000/1000), inferencex-1k1k, or ISL/OSL (default: ${DEFAULT-VALUE})")
-    String profile;
-
-    @Option(names = "--usd-per-hour", paramLabel = "X", description = "$/hour of the measured device (replaces the catalog's assumed price)")
-    Double usdPerHour;
-
-    @Option(names = "--project-model", paramLabel = "NAME", description = "preset shape to project across the catalog, e.g. llama-3.1-8b (default: the measured model)")
-    String projectModel;
+    @Mixin
+    PricingOptions pricing;
 
     @Option(names = "--project-dtype", paramLabel = "DTYPE", defaultValue = "bf16", description = "weights dtype on projected chips: bf16, fp8, fp4 (NVFP4/MXFP4); KV cache bf16 for bf16, else fp8 (default: ${DEFAULT-VALUE})")
     String projectDtype;
@@ -73,11 +67,8 @@ public final class CostCommand implements Callable<Integer> {
     @Option(names = "--tpot-ms", paramLabel = "MS", description = "serving sweep: p99 TPOT limit for the SLO operating point")
     Double tpotMs;
 
-    @Option(names = "--host-peak-bandwidth", paramLabel = "GB/s", description = "peak memory bandwidth of the measuring CPU host (for MBU; default: catalog's assumed value)")
-    Double hostBandwidth;
-
-    @Option(names = "--host-peak-tflops", paramLabel = "TFLOP/s", description = "peak FP32 TFLOP/s of the measuring CPU host (for MFU; default: catalog's assumed value)")
-    Double hostTflops;
+    @Mixin
+    PeakOptions peaks;
 
     @Option(names = "--out", paramLabel = "FILE-or-DIR", description = "write the cost table here instead of RESULTS_DIR/cost.csv")
     Path out;
@@ -85,12 +76,12 @@ public final class CostCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (validate) {
-            System.out.print(CostStage.validationReport(catalog, calibration));
+            System.out.print(CostStage.validationReport(catalog.catalog(), calibration));
             return 0;
         }
         if (dir == null) throw new dev.infercost.BadInputException("cost: RESULTS_DIR is required (or pass --validate)");
-        CostOptions o = new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, target, ttftMs, tpotMs,
-                hostBandwidth, hostTflops, !noProject, calibration, allowNoisy, imports, importChip, importChips);
+        CostOptions o = new CostOptions(catalog.catalog(), pricing.profile(), pricing.usdPerHour(), pricing.projectModel(), out, projectDtype, batch,
+                target, ttftMs, tpotMs, peaks.hostBandwidth(), peaks.hostTflops(), !noProject, calibration, allowNoisy, imports, importChip, importChips);
         CostResult r = CostStage.run(RunDirectory.open(dir), o);
         System.out.print(r.procurementTable());
         System.out.println("wrote " + r.written() + " (" + r.rows().size() + " rows)");

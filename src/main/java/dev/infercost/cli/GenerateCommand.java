@@ -28,6 +28,14 @@ import java.util.concurrent.Callable;
  * is sampled, one final newline, "achieved tok/s: X" on stderr. The prompt is run as one prefill (same logits as
  * run.c's token-by-token loop); achieved tok/s counts the positions after the first forward pass, over the time
  * since it finished, as run.c does.
+ *
+ * <p>A JVM starts cold: a 256-step run of a tiny model ends before the JIT has compiled the kernels, so its tok/s
+ * would describe the interpreter, not the engine (stories260K: ~1,000 tok/s cold vs ~12,000 in JMH's steady state).
+ * By default generate therefore first decodes the same prompt greedily in throw-away sessions for
+ * {@code --warmup-s} seconds (the sampler and stdout are untouched, so the text is identical), and the
+ * "achieved tok/s" line it then prints is the steady-state figure, comparable to run.c's (a compiled C binary is
+ * warm from its first step). A second stderr line says which figure was printed; {@code --warmup-s 0} prints the
+ * cold figure.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Generates text like llama2.c run.c (same stdout for the same model, prompt and sampling settings).")
@@ -66,6 +74,10 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "override the model's context length (seq_len), like llama.cpp -c; needed for GGUF files whose llama.context_length is short (0 = the model's)")
     int contextLength;
 
+    @Option(names = "--warmup-s", defaultValue = "2",
+            description = "seconds of throw-away greedy decoding before the timed run, so achieved tok/s is the JIT's steady state (0 = cold JVM figure; default ${DEFAULT-VALUE})")
+    double warmupS;
+
     @Override
     public Integer call() throws IOException {
         // run.c silently replaces out-of-range values; infercost rejects them (bad input gets a clear error).
@@ -74,6 +86,8 @@ public final class GenerateCommand implements Callable<Integer> {
         if (!(topp >= 0 && topp <= 1)) throw new BadInputException("--topp " + topp + ": expected a probability mass in [0,1]");
         if (steps < 0) throw new BadInputException("--steps " + steps + ": expected >= 0 (0 = the model's context length)");
         if (threads < 0) throw new BadInputException("--threads " + threads + ": expected >= 0 (0 = all processors)");
+        if (!(warmupS >= 0 && warmupS <= 600)) throw new BadInputException("--warmup-s " + warmupS + ": expected seconds in [0, 600]");
+        OptionChecks.threads(threads);
         LlamaModel m = Models.load(model, tokenizer);
         if (contextLength > 0) m = Models.withContextLength(m, contextLength);
         if (seed <= 0) seed = System.currentTimeMillis() / 1000;
@@ -83,9 +97,57 @@ public final class GenerateCommand implements Callable<Integer> {
                     + " (as run.c does" + (m.info().format().equals("gguf") ? "; a GGUF's context_length can be raised with --context-length" : "") + ")");
         if (steps == 0 || steps > seqLen) steps = seqLen;
         try (Engine engine = Engines.require(backend).open(m, new EngineOptions(threads, device, Map.of()))) {
+            Warmup w = warmUp(engine, m.tokenizer(), prompt, steps, warmupS);
             run(engine, m.tokenizer(), prompt, steps, new Sampler(m.config().vocabSize(), temperature, topp, seed), System.out, System.err);
+            System.err.println(w.steps() == 0
+                    ? "infercost: achieved tok/s is the cold-JVM figure (no warm-up: --warmup-s 0); it includes JIT compilation"
+                    : String.format(Locale.ROOT, "infercost: achieved tok/s is the steady-state figure, after %.1f s of throw-away decoding (%d steps, %d passes); --warmup-s 0 gives the cold figure",
+                            w.seconds(), w.steps(), w.passes()));
         }
         return 0;
+    }
+
+    /** What {@link #warmUp} ran: decode steps, whole passes and wall seconds. */
+    record Warmup(long steps, int passes, double seconds) {}
+
+    /**
+     * Decodes {@code prompt} greedily in throw-away sessions of the same length as the real run, pass after pass,
+     * until {@code seconds} have passed (at most 100,000 passes), so the engine's kernels are JIT-compiled before the
+     * timed run. Uses its own argmax, never the caller's sampler, so seeded sampling is unchanged.
+     *
+     * @param seconds wall seconds to spend, >= 0 (0 = none)
+     * @return what was run
+     */
+    static Warmup warmUp(Engine engine, Tokenizer tok, String prompt, int steps, double seconds) {
+        if (seconds <= 0) return new Warmup(0, 0, 0);
+        int vocab = engine.config().vocabSize();
+        int[] p = tok.encode(prompt, true, false);
+        if (p.length < 1) return new Warmup(0, 0, 0);
+        int pre = Math.min(p.length, steps);
+        float[] logits = new float[vocab];
+        long t0 = System.nanoTime(), deadline = t0 + (long) (seconds * 1e9), total = 0;
+        int passes = 0;
+        int[] slot = {0}, tk = new int[1], ps = new int[1];
+        while (System.nanoTime() < deadline && passes < 100_000) {
+            try (DecodeSession s = engine.newSession(1, steps)) {
+                s.prefill(0, java.util.Arrays.copyOf(p, pre), 0, logits);
+                // positions 0..pre-1 are in the cache; each step feeds the argmax token at the next position
+                for (int pos = pre; pos < steps && System.nanoTime() < deadline; pos++) {
+                    tk[0] = argmax(logits);
+                    ps[0] = pos;
+                    s.decode(1, slot, tk, ps, logits);
+                    total++;
+                }
+            }
+            passes++;
+        }
+        return new Warmup(total, passes, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+        return best;
     }
 
     /**
@@ -104,6 +166,7 @@ public final class GenerateCommand implements Callable<Integer> {
         try (DecodeSession s = engine.newSession(1, steps)) {
             int[] prefix = java.util.Arrays.copyOf(p, pre);
             s.prefill(0, prefix, 0, logits);
+            dev.infercost.model.ModelFileValidator.requireFiniteLogits(logits, vocab, pre - 1, engine.model().source());
             int token = p[0];
             int[] slot = {0}, tk = new int[1], ps = new int[1];
             boolean stop = false;
@@ -120,6 +183,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 tk[0] = token;
                 ps[0] = pos;
                 s.decode(1, slot, tk, ps, logits);
+                dev.infercost.model.ModelFileValidator.requireFiniteLogits(logits, vocab, pos, engine.model().source());
                 int next = sampler.sample(logits, 0);
                 pos++;
                 if (next == tok.bos()) break;

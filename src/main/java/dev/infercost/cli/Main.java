@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Measures real transformer inference on this machine and turns it into cost per query and revenue-share economics.",
         subcommands = {
                 RunCommand.class, GenerateCommand.class, ExportCommand.class, EmbedCommand.class,
-                DevicesCommand.class, VerifyCommand.class, ServeBenchCommand.class,
+                DevicesCommand.class, VerifyCommand.class, ServeBenchCommand.class, ServeCommand.class,
                 CostCommand.class, RevenueCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -21,27 +21,69 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** Exit status of a run that finished. */
+    public static final int EXIT_OK = 0;
+    /** Exit status of an internal error (a bug: please report it; {@code INFERCOST_DEBUG=1} prints the stack trace). */
+    public static final int EXIT_INTERNAL = 1;
+    /** Exit status of bad input ({@link BadInputException}): a file, field or option value that is wrong. */
+    public static final int EXIT_BAD_INPUT = 2;
+    /**
+     * Exit status of an I/O or resource fault ({@link dev.infercost.IoFaultException}, any {@link java.io.IOException},
+     * out of memory): disk full, unwritable or unreadable path, permission denied. The run folder being written is
+     * abandoned (nothing half-written; earlier results untouched).
+     */
+    public static final int EXIT_IO = 3;
+
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
-    /** Runs the CLI and returns the exit code (2 for bad input, with a one-line message on stderr). */
+    /**
+     * Runs the CLI and returns the exit code: 0 done, 2 bad input, 3 I/O or resource fault, 1 internal error; each
+     * failure is one line on stderr starting with {@code infercost: }.
+     */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        OptionChecks.install(cl);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            Throwable t = ex;
-            while (t != null && !(t instanceof BadInputException)) t = t.getCause();
-            if (t != null) {
-                cmd.getErr().println("infercost: " + t.getMessage());
-                return 2;
-            }
-            throw ex;
+            String line = oneLine(ex);
+            cmd.getErr().println("infercost: " + clip(line.substring(line.indexOf(' ') + 1).replace('\n', ' ')));
+            int code = Integer.parseInt(line.substring(0, line.indexOf(' ')));
+            if (code == EXIT_INTERNAL && System.getenv("INFERCOST_DEBUG") != null) ex.printStackTrace(cmd.getErr());
+            return code;
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("infercost: " + ex.getMessage());
             ex.getCommandLine().getErr().println("  (see: infercost " + ex.getCommandLine().getCommandName() + " --help)");
-            return 2;
+            return EXIT_BAD_INPUT;
         });
         return cl.execute(args);
+    }
+
+    /** "CODE message" for a failure: the first bad-input or I/O cause in the chain decides. */
+    static String oneLine(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof BadInputException) return EXIT_BAD_INPUT + " " + t.getMessage();
+            if (t instanceof dev.infercost.IoFaultException) return EXIT_IO + " " + t.getMessage();
+        }
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof java.io.UncheckedIOException u)
+                return EXIT_IO + " " + u.getMessage() + (u.getCause() == null ? "" : " (" + describe(u.getCause()) + ")");
+            if (t instanceof java.io.IOException io) return EXIT_IO + " I/O error: " + describe(io);
+            if (t instanceof OutOfMemoryError) return EXIT_IO + " out of memory (" + t.getMessage() + "); give the JVM more heap (-Xmx) or choose a smaller model/batch";
+        }
+        return EXIT_INTERNAL + " internal error: " + ex + " (a bug; rerun with INFERCOST_DEBUG=1 for the stack trace and report it)";
+    }
+
+    /** One line of at most 1,000 characters (messages can quote user input, e.g. a 2 MB YAML string). */
+    static String clip(String s) {
+        return s.length() <= 1000 ? s : s.substring(0, 1000) + "... (" + (s.length() - 1000) + " more characters)";
+    }
+
+    private static String describe(Throwable io) {
+        String m = io.getMessage();
+        return io instanceof java.nio.file.FileSystemException f
+                ? (f.getFile() == null ? "" : f.getFile() + ": ") + (f.getReason() != null ? f.getReason() : io.getClass().getSimpleName())
+                : io.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 }

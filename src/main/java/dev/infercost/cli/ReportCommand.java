@@ -5,7 +5,7 @@ import dev.infercost.results.Manifest;
 import dev.infercost.report.ReportStage;
 import dev.infercost.results.RunDirectory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Files;
@@ -26,8 +26,8 @@ public final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "result folders (each with engine_bench.csv, serving.csv, energy.csv, cost.csv, revenue.csv, manifest.json: any subset)")
     List<Path> dirs;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "parent folder for a new report run folder (default: results when several DIRs are given)")
-    Path out;
+    @Mixin
+    OutOptions out;
 
     @Override
     public Integer call() {
@@ -37,7 +37,7 @@ public final class ReportCommand implements Callable<Integer> {
             if (tables.stream().noneMatch(t -> Files.isRegularFile(d.resolve(t))))
                 throw new BadInputException(d + ": not a results folder (none of " + String.join(", ", tables) + ")");
         }
-        if (dirs.size() == 1 && out == null) {
+        if (dirs.size() == 1 && out.out() == null) {
             RunDirectory dir = RunDirectory.open(dirs.get(0));
             if (dir.has(ReportStage.REPORT_HTML))
                 throw new BadInputException(dirs.get(0).resolve(ReportStage.REPORT_HTML) + " exists already (reports are never overwritten); use --out DIR for a new one");
@@ -45,7 +45,7 @@ public final class ReportCommand implements Callable<Integer> {
             System.out.println("report: " + p);
             return 0;
         }
-        RunDirectory dir = RunDirectory.create(ResultsFolders.parent(out), "report");
+        RunDirectory dir = RunDirectory.create(out.parent(), "report");
         try {
             List<String> cmd = new ArrayList<>(List.of("infercost", "report"));
             for (Path d : dirs) cmd.add(d.toString());

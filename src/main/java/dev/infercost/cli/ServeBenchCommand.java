@@ -22,15 +22,16 @@ import java.util.concurrent.Callable;
  * (see {@link ServeBench}). Writes {@code results/<run-id>/} with manifest.json, serving.csv and energy.csv.
  */
 @Command(name = "serve-bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serving benchmark: continuous batching over an engine, open-loop load (Server rate sweep by default),",
-                "TTFT/TPOT/ITL/E2E percentiles from scheduled send times, goodput under SLOs, MBU/MFU, energy per token.",
-                "Writes serving.csv and energy.csv into a new run folder."})
+        description = {"Serving benchmark: continuous batching over an engine, or an OpenAI-compatible server (--endpoint),",
+                "open-loop load (Server rate sweep by default), TTFT/TPOT/ITL/E2E percentiles from scheduled send times,",
+                "goodput under SLOs, MBU/MFU, energy per token. Writes serving.csv, serving.json, requests.jsonl and",
+                "energy.csv into a new run folder."})
 public final class ServeBenchCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--model", description = "model file (.bin, .gguf) or preset name; repeat for several (default: ../shared/models/stories260K.bin and preset stories15M)")
     List<String> models = new ArrayList<>();
-    @Option(names = "--tokenizer", description = "llama2.c tokenizer for .bin models (default: beside the model)")
+    @Option(names = "--tokenizer", description = "llama2.c tokenizer for .bin models (default: beside the model); with --endpoint: the served model's local .gguf/.bin file, whose tokenizer gives the vocabulary, encodes prompt files and counts output tokens when the server sends no usage")
     Path tokenizer;
     @Option(names = "--backend", defaultValue = "jvm", description = "engine backend (default ${DEFAULT-VALUE})")
     String backend;
@@ -54,7 +55,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
     String isl;
     @Option(names = "--osl", description = "output length, same forms (default 64; quick 32)")
     String osl;
-    @Option(names = "--prompts", description = "JSONL prompts: {\"prompt\": TEXT, \"output_tokens\": N} per line")
+    @Option(names = "--prompts", description = "JSONL prompts ({\"prompt\": TEXT, \"output_tokens\": N} per line), or ShareGPT JSON (*.json: first human turn as prompt, the reply's length as OSL)")
     Path prompts;
     @Option(names = "--stop-at-eos", description = "stop a request at EOS/BOS instead of generating exactly OSL tokens")
     boolean stopAtEos;
@@ -98,14 +99,48 @@ public final class ServeBenchCommand implements Callable<Integer> {
     Double peakGbps;
     @Option(names = "--peak-tflops", description = "peak TFLOP/s at the engine's precision, for MFU (default: labelled CPU-host assumption)")
     Double peakTflops;
-    @Option(names = "--devices", defaultValue = "1", description = "devices the engine spans (default ${DEFAULT-VALUE})")
+    @Option(names = {"--device-count", "--devices"}, defaultValue = "1", description = "devices the engine or the endpoint's server spans (default ${DEFAULT-VALUE})")
     int devices;
+    @Option(names = "--endpoint", description = "benchmark an OpenAI-compatible server at this URL (http://HOST:PORT) instead of in-process engines")
+    String endpoint;
+    @Option(names = "--api", defaultValue = "completions", description = "endpoint API: completions | chat (default ${DEFAULT-VALUE})")
+    String api;
+    @Option(names = "--served-model", description = "the model name the endpoint serves (its \"model\" field)")
+    String servedModel;
+    @Option(names = "--api-key-env", description = "environment variable holding the endpoint's API key (sent as a bearer token; never recorded)")
+    String apiKeyEnv;
+    @Option(names = "--request-timeout", defaultValue = "60", description = "seconds one endpoint request may take, stream included (default ${DEFAULT-VALUE})")
+    double requestTimeout;
+    @Option(names = "--prompt-format", defaultValue = "auto", description = "endpoint prompts: tokens (token-id arrays, exact ISL; completions API) | text | auto (tokens for synthetic prompts over completions; default)")
+    String promptFormat;
+    @Option(names = "--endpoint-device", defaultValue = "cpu", description = "what a local endpoint's server runs on, for energy: cpu | gpu[:i] (default ${DEFAULT-VALUE})")
+    String endpointDevice;
+    @Option(names = "--power-w", description = "ASSUMED power draw of the endpoint's device(s), W, when it cannot be measured (labelled assumed)")
+    Double powerW;
+    @Option(names = "--pool-size", description = "distinct requests in the workload pool (cycled; default 256, quick 64)")
+    Integer poolSize;
 
     /** The options this command line describes. */
     ServeBenchOptions options() {
         ServeBenchOptions o = quick ? ServeBenchOptions.quick() : new ServeBenchOptions();
         o.models = new ArrayList<>(models);
-        if (o.models.isEmpty()) {
+        if (endpoint != null) {
+            if (!models.isEmpty()) throw new BadInputException("--endpoint and --model exclude each other (the server holds the model; --tokenizer names its local copy)");
+            if (servedModel == null) throw new BadInputException("--endpoint needs --served-model NAME (the model id the server expects)");
+            o.endpoint = endpoint;
+            o.api = api;
+            o.servedModel = servedModel;
+            if (apiKeyEnv != null) {
+                String k = System.getenv(apiKeyEnv);
+                if (k == null || k.isEmpty()) throw new BadInputException("--api-key-env " + apiKeyEnv + ": the environment variable is not set");
+                o.apiKey = k;
+            }
+            if (!(requestTimeout > 0)) throw new BadInputException("--request-timeout " + requestTimeout + ": must be > 0 s");
+            o.requestTimeoutS = requestTimeout;
+            o.promptFormat = promptFormat;
+            o.endpointDevice = endpointDevice;
+            if (powerW != null) o.powerW = powerW;
+        } else if (o.models.isEmpty()) {
             Path home = Path.of(System.getProperty("infercost.home", "."));
             Path s = home.resolve("../shared/models/stories260K.bin").normalize();
             if (Files.exists(s)) o.models.add(s.toString());
@@ -126,6 +161,10 @@ public final class ServeBenchCommand implements Callable<Integer> {
         o.prompts = prompts;
         o.ignoreEos = !stopAtEos;
         if (seed != null) o.seed = seed;
+        if (poolSize != null) {
+            if (poolSize < 1) throw new BadInputException("--pool-size " + poolSize + ": must be >= 1");
+            o.poolSize = poolSize;
+        }
         if (maxBatch != null) o.maxBatch = maxBatch;
         if (kvBudget != null) o.kvBudgetTokens = kvBudget;
         if (maxPrefill != null) o.maxPrefillTokens = maxPrefill;
@@ -149,7 +188,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
         o.devices = devices;
         if (o.maxBatch < 1) throw new BadInputException("--max-batch " + o.maxBatch + ": must be >= 1");
         if (o.minQueries < 1) throw new BadInputException("--min-queries " + o.minQueries + ": must be >= 1");
-        return o;
+        return OptionChecks.serveBench(o);
     }
 
     @Override

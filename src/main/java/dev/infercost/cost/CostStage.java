@@ -12,6 +12,7 @@ import dev.infercost.model.PresetShapes;
 import dev.infercost.results.CostCurveColumn;
 import dev.infercost.results.CsvTable;
 import dev.infercost.results.RunDirectory;
+import dev.infercost.results.ServingColumn;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,6 +59,7 @@ public final class CostStage {
             if (!name.isBlank()) profiles.add(QueryProfile.of(name.trim()));
         if (profiles.isEmpty()) throw new BadInputException("--profile '" + o.profile() + "': no profile named");
         QueryProfile profile = profiles.get(0);
+        dev.infercost.results.ResultsFolderValidator.check(p); // structure, types and ranges first (issue 17)
         Catalog cat = Catalog.load(o.catalog());
         List<Map<String, String>> energy = Files.exists(en) ? CsvTable.read(en) : List.of();
         List<Map<String, String>> engine = Files.exists(eb) ? CsvTable.read(eb) : List.of();
@@ -67,6 +69,11 @@ public final class CostStage {
             if (!t.isEmpty() && t.get(0).get("run_id") != null && !t.get(0).get("run_id").isBlank()) { runId = t.get(0).get("run_id"); break; }
         List<String> notes = new ArrayList<>();
         for (String s : cat.overrides()) notes.add("overridden: " + s);
+        // accuracy failures and impossible figures are never priced (issue 17)
+        engine = dev.infercost.results.ResultsFolderValidator.priceable(engine, eb, notes, System.err);
+        serving = dev.infercost.results.ResultsFolderValidator.priceable(serving, sv, notes, System.err);
+        if (engine.isEmpty() && serving.isEmpty())
+            throw new BadInputException(p + ": no measured point can be priced (" + String.join("; ", notes.stream().filter(x -> x.startsWith("not priced")).toList()) + ")");
         List<CostRow> all = new ArrayList<>();
         List<Builder> builders = new ArrayList<>();
         Builder first = null;
@@ -135,7 +142,7 @@ public final class CostStage {
                     target = RunDirectory.open(out);
                 }
             } catch (IOException e) {
-                throw new BadInputException(out + ": cannot create output folder: " + e.getMessage(), e);
+                throw new dev.infercost.IoFaultException(out + ": cannot create output folder (" + e + ")", e);
             }
         }
         Path written = fixedName != null ? target.writeCsv(fixedName, table(rows)) : writeFresh(target, base, table(rows), notes);
@@ -416,9 +423,9 @@ public final class CostStage {
                     }
                     // a point served by several devices (device_count, e.g. TP8 behind one endpoint) is priced per device:
                     // throughput_per_device is per device already; input/output throughput and power are the group's
-                    double devices = numOr(r, "device_count", 1);
+                    double devices = numOr(r, ServingColumn.DEVICE_COUNT.header(), 1);
                     if (!(devices >= 1) || devices != Math.rint(devices))
-                        throw new BadInputException(file + ": device_count '" + r.get("device_count") + "' (" + label(r) + "): expected a whole number >= 1");
+                        throw new BadInputException(file + ": device_count '" + r.get(ServingColumn.DEVICE_COUNT.header()) + "' (" + label(r) + "): expected a whole number >= 1");
                     Frontier.Point pt = new Frontier.Point(num(r, "tok_per_s_per_user [tok/s/user]"), num(r, "throughput_per_device [tok/s/device]"),
                             num(r, "input_throughput [tok/s]") / devices, num(r, "output_throughput [tok/s]") / devices, num(r, "prefill_time_share"),
                             num(r, "ttft_p99 [ms]"), num(r, "tpot_p99 [ms]"), label(r) + (devices > 1 ? " on " + fmtInt(devices) + " devices" : ""));
@@ -438,7 +445,7 @@ public final class CostStage {
                     notes.add("serving frontier: " + e.getMessage());
                     continue;
                 }
-                double watts = meanPower(g) / numOr(first, "device_count", 1);
+                double watts = meanPower(g) / numOr(first, ServingColumn.DEVICE_COUNT.header(), 1);
                 if (o.targetTokPerSUser() != null) frontierRow(chip, first, fr, () -> fr.atUserSpeed(o.targetTokPerSUser()), watts);
                 if (o.ttftLimitMs() != null || o.tpotLimitMs() != null) frontierRow(chip, first, fr, () -> fr.atLimits(o.ttftLimitMs(), o.tpotLimitMs()), watts);
             }

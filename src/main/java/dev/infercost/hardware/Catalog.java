@@ -96,6 +96,7 @@ public final class Catalog {
         for (Row r : resourceRows("assumptions.csv")) c.datacenter.put(r.get("parameter"), c.dcValue(r, "assumptions.csv", false, "assumed"));
         for (String p : DEFAULT_SCOPES.keySet())
             if (!c.datacenter.containsKey(p)) throw new IllegalStateException("bundled datacenter.csv lacks default scope for " + p);
+        if (userFile != null) CatalogValidator.check(userFile); // structure, types and ranges first (issue 17)
         if (userFile != null) c.readUser(userFile);
         return c;
     }

@@ -10,18 +10,20 @@ import dev.infercost.model.Footprint;
 import dev.infercost.model.LlamaConfig;
 import dev.infercost.model.ModelInfo;
 import dev.infercost.results.CsvTable;
+import dev.infercost.results.EnergyColumn;
+import dev.infercost.results.EngineBenchColumn;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Turns JMH outcomes ({@link EngineBench.Outcome}) into rows of {@code engine_bench.csv}
- * ({@link ResultSchemas#ENGINE_BENCH_COLUMNS}) and the energy profiler's per-iteration log into rows of
- * {@code energy.csv} ({@link ResultSchemas#ENERGY_COLUMNS}).
+ * ({@link ResultSchemas#ENGINE_BENCH_TABLE}) and the energy profiler's per-iteration log into rows of
+ * {@code energy.csv} ({@link ResultSchemas#ENERGY_TABLE}).
  *
  * <p>MBU = bytes moved per second / peak memory bandwidth, with bytes per decode step from
  * {@link Footprint#bytesPerDecodeStep} (weights once per step plus each sequence's KV cache); MFU = FLOP/s /
@@ -36,28 +38,28 @@ public final class EngineBenchTable {
                         int isl, int context, int threads, EngineBench.Outcome outcome, String accuracyVerdict) {}
 
     /** The engine_bench.csv row of a successful point (callers skip failed outcomes). */
-    public static Map<String, Object> row(String runId, Point p, PeakFigures peaks) {
+    public static Map<EngineBenchColumn, Object> row(String runId, Point p, PeakFigures peaks) {
         EngineBench.Outcome o = p.outcome();
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("run_id", runId);
-        r.put("backend", p.backend());
-        r.put("device", p.device());
-        r.put("device_class", peaks.deviceClass());
-        r.put("model", p.model().name());
-        r.put("model_format", p.model().format());
-        r.put("weights", p.model().weightsLabel());
-        r.put("dtype", p.model().dtype());
-        r.put("model_shape", p.config() == null ? null : p.config().toShapeString());
-        r.put("batch_size", p.batch());
-        r.put("threads", p.threads());
-        r.put("peak_bandwidth [GB/s]", peaks.peakGBps());
-        r.put("peak_flops [TFLOP/s]", peaks.peakTflops());
-        r.put("peak_basis", peaks.basis());
-        r.put("accuracy_verdict", p.accuracyVerdict());
-        r.put("jmh_forks", o.forks());
-        r.put("jmh_iterations", o.iterations());
-        r.put("jmh_samples", o.samples());
-        r.put("phase", p.phase());
+        Map<EngineBenchColumn, Object> r = new EnumMap<>(EngineBenchColumn.class);
+        r.put(EngineBenchColumn.RUN_ID, runId);
+        r.put(EngineBenchColumn.BACKEND, p.backend());
+        r.put(EngineBenchColumn.DEVICE, p.device());
+        r.put(EngineBenchColumn.DEVICE_CLASS, peaks.deviceClass());
+        r.put(EngineBenchColumn.MODEL, p.model().name());
+        r.put(EngineBenchColumn.MODEL_FORMAT, p.model().format());
+        r.put(EngineBenchColumn.WEIGHTS, p.model().weightsLabel());
+        r.put(EngineBenchColumn.DTYPE, p.model().dtype());
+        r.put(EngineBenchColumn.MODEL_SHAPE, p.config() == null ? null : p.config().toShapeString());
+        r.put(EngineBenchColumn.BATCH_SIZE, p.batch());
+        r.put(EngineBenchColumn.THREADS, p.threads());
+        r.put(EngineBenchColumn.PEAK_BANDWIDTH, peaks.peakGBps());
+        r.put(EngineBenchColumn.PEAK_FLOPS, peaks.peakTflops());
+        r.put(EngineBenchColumn.PEAK_BASIS, peaks.basis());
+        r.put(EngineBenchColumn.ACCURACY_VERDICT, p.accuracyVerdict());
+        r.put(EngineBenchColumn.JMH_FORKS, o.forks());
+        r.put(EngineBenchColumn.JMH_ITERATIONS, o.iterations());
+        r.put(EngineBenchColumn.JMH_SAMPLES, o.samples());
+        r.put(EngineBenchColumn.PHASE, p.phase());
         double tokS, tokErr, stepMs, bytes = Double.NaN, flops = Double.NaN;
         switch (p.phase()) {
             case "decode" -> {
@@ -66,10 +68,10 @@ public final class EngineBenchTable {
                 stepMs = 1000.0 * p.batch() / tokS;
                 bytes = Footprint.bytesPerDecodeStep(p.config(), p.model().weightBytes(), p.batch(), p.context() + 1, 4);
                 flops = Footprint.flopsPerToken(p.config(), p.context() + 1);
-                r.put("isl [tok]", null);
-                r.put("context [tok]", p.context());
-                r.put("throughput_per_seq [tok/s/user]", tokS / p.batch());
-                r.put("mbu", bytes * (tokS / p.batch()) / (peaks.peakGBps() * 1e9));
+                r.put(EngineBenchColumn.ISL, null);
+                r.put(EngineBenchColumn.CONTEXT, p.context());
+                r.put(EngineBenchColumn.THROUGHPUT_PER_SEQ, tokS / p.batch());
+                r.put(EngineBenchColumn.MBU, bytes * (tokS / p.batch()) / (peaks.peakGBps() * 1e9));
             }
             case "prefill" -> {
                 // JMH score is prompts/s; one prompt is isl tokens.
@@ -79,37 +81,37 @@ public final class EngineBenchTable {
                 // Weights once per prompt plus the KV cache written for isl positions.
                 bytes = p.model().weightBytes() + (double) p.isl() * Footprint.kvBytesPerPosition(p.config(), 4);
                 flops = Footprint.flopsPerToken(p.config(), (p.isl() + 1) / 2);
-                r.put("isl [tok]", p.isl());
-                r.put("context [tok]", p.isl());
-                r.put("throughput_per_seq [tok/s/user]", tokS);
-                r.put("mbu", bytes * o.score() / (peaks.peakGBps() * 1e9));
+                r.put(EngineBenchColumn.ISL, p.isl());
+                r.put(EngineBenchColumn.CONTEXT, p.isl());
+                r.put(EngineBenchColumn.THROUGHPUT_PER_SEQ, tokS);
+                r.put(EngineBenchColumn.MBU, bytes * o.score() / (peaks.peakGBps() * 1e9));
             }
             case "encode" -> {
                 // JMH score is sequences/s (one op = one sequence of isl padded tokens; one invocation = the batch).
                 tokS = o.score() * p.isl();
                 tokErr = o.error() * p.isl();
                 stepMs = 1000.0 * p.batch() / o.score();
-                r.put("isl [tok]", p.isl());
-                r.put("context [tok]", p.isl());
-                r.put("seq_throughput [seq/s]", o.score());
+                r.put(EngineBenchColumn.ISL, p.isl());
+                r.put(EngineBenchColumn.CONTEXT, p.isl());
+                r.put(EngineBenchColumn.SEQ_THROUGHPUT, o.score());
             }
             default -> throw new IllegalArgumentException("unknown phase " + p.phase());
         }
-        r.put("params", p.config() == null ? null : p.config().parameterCount());
-        r.put("weight_bytes [B]", p.model().weightBytes());
-        r.put("throughput [tok/s]", tokS);
-        r.put("throughput_error [tok/s]", tokErr);
-        r.put("step_time [ms]", stepMs);
-        r.put("bytes_per_step [B]", bytes);
-        r.put("flops_per_token [FLOP]", flops);
-        if (!Double.isNaN(flops)) r.put("mfu", tokS * flops / (peaks.peakTflops() * 1e12));
+        r.put(EngineBenchColumn.PARAMS, p.config() == null ? null : p.config().parameterCount());
+        r.put(EngineBenchColumn.WEIGHT_BYTES, p.model().weightBytes());
+        r.put(EngineBenchColumn.THROUGHPUT, tokS);
+        r.put(EngineBenchColumn.THROUGHPUT_ERROR, tokErr);
+        r.put(EngineBenchColumn.STEP_TIME, stepMs);
+        r.put(EngineBenchColumn.BYTES_PER_STEP, bytes);
+        r.put(EngineBenchColumn.FLOPS_PER_TOKEN, flops);
+        if (!Double.isNaN(flops)) r.put(EngineBenchColumn.MFU, tokS * flops / (peaks.peakTflops() * 1e12));
         Map<String, Double> sec = o.secondary();
         Double w = sec.get("energy.power"), jTok = sec.get("energy.J/token"), valid = sec.get("energy.valid"), est = sec.get("energy.estimated");
         if (w != null) {
-            r.put("power [W]", w);
-            r.put("energy_per_token [J/tok]", jTok); // profiler ran with tokensPerOp = tokens of one JMH op
-            r.put("energy_basis", est != null && est > 0.5 ? "estimated" : "measured");
-            r.put("energy_valid", valid != null && valid > 0.999);
+            r.put(EngineBenchColumn.POWER, w);
+            r.put(EngineBenchColumn.ENERGY_PER_TOKEN, jTok); // profiler ran with tokensPerOp = tokens of one JMH op
+            r.put(EngineBenchColumn.ENERGY_BASIS, est != null && est > 0.5 ? "estimated" : "measured");
+            r.put(EngineBenchColumn.ENERGY_VALID, valid != null && valid > 0.999);
         }
         return r;
     }
@@ -120,32 +122,32 @@ public final class EngineBenchTable {
      *
      * @throws BadInputException if the log is unreadable
      */
-    public static List<Map<String, Object>> energyRows(String runId, Path log) {
+    public static List<Map<EnergyColumn, Object>> energyRows(String runId, Path log) {
         if (!Files.exists(log)) return List.of();
         ObjectMapper om = new ObjectMapper();
-        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        List<Map<EnergyColumn, Object>> rows = new java.util.ArrayList<>();
         try {
             for (String line : Files.readAllLines(log)) {
                 if (line.isBlank()) continue;
                 JsonNode j = om.readTree(line);
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("run_id", runId);
-                r.put("window", text(j, "window"));
-                r.put("meter", text(j, "meter"));
-                r.put("device", text(j, "device"));
-                r.put("boundary", text(j, "boundary"));
-                r.put("basis", text(j, "basis"));
-                r.put("basis_detail", text(j, "basis_detail"));
-                r.put("duration [s]", num(j, "duration_s"));
-                r.put("energy [J]", num(j, "energy_j"));
-                r.put("avg_power [W]", num(j, "avg_power_w"));
-                r.put("idle_power [W]", num(j, "idle_power_w"));
-                r.put("energy_above_idle [J]", num(j, "energy_above_idle_j"));
-                r.put("samples", j.path("samples").asLong());
-                r.put("valid", j.path("valid").asBoolean());
+                Map<EnergyColumn, Object> r = new EnumMap<>(EnergyColumn.class);
+                r.put(EnergyColumn.RUN_ID, runId);
+                r.put(EnergyColumn.WINDOW, text(j, "window"));
+                r.put(EnergyColumn.METER, text(j, "meter"));
+                r.put(EnergyColumn.DEVICE, text(j, "device"));
+                r.put(EnergyColumn.BOUNDARY, text(j, "boundary"));
+                r.put(EnergyColumn.BASIS, text(j, "basis"));
+                r.put(EnergyColumn.BASIS_DETAIL, text(j, "basis_detail"));
+                r.put(EnergyColumn.DURATION, num(j, "duration_s"));
+                r.put(EnergyColumn.ENERGY, num(j, "energy_j"));
+                r.put(EnergyColumn.AVG_POWER, num(j, "avg_power_w"));
+                r.put(EnergyColumn.IDLE_POWER, num(j, "idle_power_w"));
+                r.put(EnergyColumn.ENERGY_ABOVE_IDLE, num(j, "energy_above_idle_j"));
+                r.put(EnergyColumn.SAMPLES, j.path("samples").asLong());
+                r.put(EnergyColumn.VALID, j.path("valid").asBoolean());
                 List<String> reasons = new java.util.ArrayList<>();
                 j.path("reasons").forEach(x -> reasons.add(x.asText()));
-                r.put("reasons", String.join("; ", reasons));
+                r.put(EnergyColumn.REASONS, String.join("; ", reasons));
                 rows.add(r);
             }
         } catch (IOException e) {
@@ -159,5 +161,5 @@ public final class EngineBenchTable {
     private static Double num(JsonNode j, String k) { return j.hasNonNull(k) ? j.get(k).asDouble() : Double.NaN; }
 
     /** An empty engine_bench.csv table. */
-    public static CsvTable newTable() { return new CsvTable(ResultSchemas.ENGINE_BENCH_COLUMNS); }
+    public static CsvTable newTable() { return ResultSchemas.ENGINE_BENCH_TABLE.newTable(); }
 }

@@ -81,6 +81,7 @@ public final class BpeTokenizer implements Tokenizer {
         if (bb.hasRemaining())
             throw new BadInputException(file + ": tokenizer has more than " + vocabSize + " entries (" + bb.remaining()
                     + " bytes left over) but the model's vocab_size is " + vocabSize);
+        TokenizerValidator.check(file.toString(), pieces, scores, 1, 2);
         return new BpeTokenizer(pieces, scores, 1, 2, file.toString());
     }
 

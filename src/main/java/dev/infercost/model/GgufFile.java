@@ -26,7 +26,7 @@ public final class GgufFile {
     /** GGUF value types (gguf.md {@code gguf_metadata_value_type}). */
     static final int UINT8 = 0, INT8 = 1, UINT16 = 2, INT16 = 3, UINT32 = 4, INT32 = 5, FLOAT32 = 6, BOOL = 7,
             STRING = 8, ARRAY = 9, UINT64 = 10, INT64 = 11, FLOAT64 = 12;
-    /** ggml_type ids (ggml.h) of the tensor types supported here. */
+    /** ggml_type ids (ggml.h) of some tensor types ({@link TensorType#ggmlId} has all read here). */
     public static final int GGML_F32 = 0, GGML_F16 = 1, GGML_Q8_0 = 8;
 
     /** One tensor's info: dims in ggml order (dims[0] = ne0 = columns). */
@@ -57,6 +57,7 @@ public final class GgufFile {
     public GgufFile(Path file) {
         this.path = file;
         if (!Files.isRegularFile(file)) throw new BadInputException(file + ": model file not found");
+        GgufValidator.check(file); // structure, types and ranges first (issue 17)
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), Arena.ofAuto());
         } catch (IOException e) {
@@ -155,19 +156,40 @@ public final class GgufFile {
         return v;
     }
 
-    /** Bytes of tensor data for {@code t}, or -1 if its type is not one of F32, F16, Q8_0. */
+    /** Bytes of tensor data for {@code t}, or -1 if its type is not one of {@link TensorType}'s. */
     static long bytesOf(TensorInfo t) {
         TensorType tt = typeOf(t.ggmlType);
         return tt == null ? -1 : tt.bytesFor(t.elements());
     }
 
     static TensorType typeOf(int ggmlType) {
-        return switch (ggmlType) {
-            case GGML_F32 -> TensorType.F32;
-            case GGML_F16 -> TensorType.F16;
-            case GGML_Q8_0 -> TensorType.Q8_0;
-            default -> null;
-        };
+        return TensorType.ofGgml(ggmlType);
+    }
+
+    /**
+     * Every tensor type in this file that is not read here, as {@code NAME (id)} with the tensors holding it, e.g.
+     * {@code IQ2_XS (17): blk.0.attn_q.weight, blk.0.attn_k.weight (+40 more)}; empty when all are readable.
+     */
+    public String unsupportedTypes() {
+        Map<Integer, java.util.List<String>> bad = new java.util.TreeMap<>();
+        for (TensorInfo t : tensors.values())
+            if (typeOf(t.ggmlType) == null) bad.computeIfAbsent(t.ggmlType, k -> new java.util.ArrayList<>()).add(t.name);
+        StringBuilder sb = new StringBuilder();
+        for (var e : bad.entrySet()) {
+            if (!sb.isEmpty()) sb.append("; ");
+            java.util.List<String> names = e.getValue();
+            sb.append(TensorType.ggmlName(e.getKey())).append(" (").append(e.getKey()).append("): ")
+                    .append(String.join(", ", names.subList(0, Math.min(3, names.size()))));
+            if (names.size() > 3) sb.append(" (+").append(names.size() - 3).append(" more)");
+        }
+        return sb.toString();
+    }
+
+    /** The readable types, for error messages: {@code F32 (0), F16 (1), ...}. */
+    static String supportedTypes() {
+        StringBuilder sb = new StringBuilder();
+        for (TensorType t : TensorType.values()) sb.append(sb.isEmpty() ? "" : ", ").append(t.name()).append(" (").append(t.ggmlId).append(")");
+        return sb.toString();
     }
 
     public Path path() { return path; }
@@ -185,7 +207,8 @@ public final class GgufFile {
         if (t == null) throw new BadInputException(path + ": tensor " + name + " is missing");
         TensorType tt = typeOf(t.ggmlType);
         if (tt == null)
-            throw new BadInputException(path + ": tensor " + name + " has ggml type " + t.ggmlType + "; supported: F32 (0), F16 (1), Q8_0 (8)");
+            throw new BadInputException(path + ": tensor " + name + " has ggml type " + TensorType.ggmlName(t.ggmlType) + " (" + t.ggmlType
+                    + "); supported: " + supportedTypes());
         long cols = t.dims[0];
         long rows = t.elements() / cols;
         if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) throw new BadInputException(path + ": tensor " + name + " is too large");

@@ -26,7 +26,10 @@ public final class GgufLoader {
         GgufFile g = new GgufFile(file);
         String arch = g.getString("general.architecture", null);
         if (!"llama".equals(arch))
-            throw new BadInputException(file + ": general.architecture is " + arch + "; only llama is supported");
+            throw new BadInputException(file + ": general.architecture is " + arch + "; supported: llama (Llama 1/2/3.x, Mistral, TinyLlama, SmolLM)");
+        String badTypes = g.unsupportedTypes();
+        if (!badTypes.isEmpty())
+            throw new BadInputException(file + ": unsupported tensor types: " + badTypes + "; supported: " + GgufFile.supportedTypes());
         Object[] tokens = array(g, "tokenizer.ggml.tokens");
         int vocab = tokens.length;
         int dim = (int) g.requireLong("llama.embedding_length");
@@ -44,6 +47,8 @@ public final class GgufLoader {
         long rot = g.getLong("llama.rope.dimension_count", cfg.headSize());
         if (rot != cfg.headSize())
             throw new BadInputException(file + ": llama.rope.dimension_count=" + rot + " but head size is " + cfg.headSize() + " (partial RoPE is not supported)");
+
+        Rope rope = rope(g, "llama", cfg);
 
         String tm = g.getString("tokenizer.ggml.model", null);
         if (!"llama".equals(tm))
@@ -86,7 +91,49 @@ public final class GgufLoader {
         LlamaWeights w = new LlamaWeights(emb, rmsAtt, wq, wk, wv, wo, rmsFfn, w1, w2, w3, rmsFinal, cls);
         String name = file.getFileName().toString().replaceFirst("\\.gguf$", "");
         String dtype = types.size() == 1 ? types.iterator().next().name() : "mixed";
-        return new LlamaModel(new ModelInfo(name, "gguf", file.toAbsolutePath().toString(), false, dtype, w.storedBytes()), cfg, w, tok);
+        return new LlamaModel(new ModelInfo(name, "gguf", file.toAbsolutePath().toString(), false, dtype, w.storedBytes()), cfg, w, tok, rope);
+    }
+
+    /**
+     * RoPE as llama.cpp reads it (src/llama-model.cpp, llama_model::load_hparams; src/llama-context.cpp): scaling type
+     * {@code <arch>.rope.scaling.type} (default "linear"), factor {@code <arch>.rope.scaling.factor} (or the older
+     * {@code <arch>.rope.scale_linear}; 0 or absent = 1), freq_scale = 1/factor, forced to 1 for type "none"; per-pair
+     * divisors from the optional {@code rope_freqs.weight} tensor (Llama 3.1 "llama3" scaling, applied by
+     * ggml_rope_cache_init as theta/ff). YaRN (with a factor other than 1), LongRoPE and an attention factor other
+     * than 1 are refused: generating without them would silently produce wrong text.
+     *
+     * @throws BadInputException for a scaling kind not applied here, or a rope_freqs tensor of the wrong length
+     */
+    static Rope rope(GgufFile g, String arch, LlamaConfig cfg) {
+        Path file = g.path();
+        String type = g.getString(arch + ".rope.scaling.type", "linear");
+        double factor = g.getDouble(arch + ".rope.scaling.factor", g.getDouble(arch + ".rope.scale_linear", 0));
+        float freqScale = factor == 0 ? 1f : (float) (1.0 / factor);
+        switch (type) {
+            case "none" -> freqScale = 1f;
+            case "linear" -> { }
+            case "yarn" -> {
+                if (freqScale != 1f)
+                    throw new BadInputException(file + ": " + arch + ".rope.scaling.type=yarn (factor " + factor
+                            + ") is not supported; supported: none, linear, and rope_freqs.weight factors");
+            }
+            default -> throw new BadInputException(file + ": " + arch + ".rope.scaling.type=" + type
+                    + " is not supported; supported: none, linear, and rope_freqs.weight factors");
+        }
+        double attnFactor = g.getDouble(arch + ".rope.scaling.attn_factor", 1.0);
+        if (attnFactor != 1.0)
+            throw new BadInputException(file + ": " + arch + ".rope.scaling.attn_factor=" + attnFactor + " is not supported (only 1)");
+        float[] ff = null;
+        if (g.tensors().containsKey("rope_freqs.weight")) {
+            Tensor t = g.tensor("rope_freqs.weight");
+            if (t.size() != cfg.headSize() / 2)
+                throw new BadInputException(file + ": tensor rope_freqs.weight has " + t.size() + " elements, expected head_size/2 = " + cfg.headSize() / 2);
+            ff = t.toFloatArray();
+            for (int i = 0; i < ff.length; i++)
+                if (!(ff[i] > 0) || !Float.isFinite(ff[i]))
+                    throw new BadInputException(file + ": rope_freqs.weight[" + i + "] = " + ff[i] + " (must be a positive finite factor)");
+        }
+        return new Rope(cfg.ropeTheta(), ff, freqScale, false);
     }
 
     private static Object[] array(GgufFile g, String key) {

@@ -7,10 +7,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * A {@link Tensor} over a {@link MemorySegment} (a memory-mapped file region or off-heap memory) in
- * GGML's little-endian layouts: F32, F16 (IEEE 754 binary16) and Q8_0 (per 32 elements: fp16 scale d,
- * then 32 int8 quants q; value = d * q; ggml/src/ggml-common.h {@code block_q8_0}).
- * Shape {@code [rows, cols]} row-major; for Q8_0, cols must be a multiple of 32.
+ * A {@link Tensor} over a {@link MemorySegment} (a memory-mapped file region or off-heap memory) in one of
+ * GGML's little-endian layouts ({@link TensorType}; e.g. Q8_0: per 32 elements an fp16 scale d, then 32 int8
+ * quants q, value = d * q, ggml/src/ggml-common.h {@code block_q8_0}). Shape {@code [rows, cols]} row-major;
+ * cols must be a multiple of the type's block size (32 or 256). Element access dequantises through the scalar
+ * {@link Quants} reference.
  */
 public final class MappedTensor implements Tensor {
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -52,31 +53,18 @@ public final class MappedTensor implements Tensor {
         return switch (type) {
             case F32 -> data.get(F32, index * 4);
             case F16 -> Float.float16ToFloat(data.get(I16, index * 2));
-            case Q8_0 -> {
-                long block = index / 32;
-                long off = block * 34;
-                float d = Float.float16ToFloat(data.get(I16, off));
-                yield d * data.get(ValueLayout.JAVA_BYTE, off + 2 + (index % 32));
+            case BF16 -> Quants.bf16(data.get(I16, index * 2));
+            default -> {
+                float[] blk = new float[type.blockSize];
+                Quants.block(type, data, index / type.blockSize * type.blockBytes, blk, 0);
+                yield blk[(int) (index % type.blockSize)];
             }
         };
     }
 
     @Override
     public void dequantizeRow(int row, float[] dst, int off) {
-        long base = row * rowBytes;
-        switch (type) {
-            case F32 -> MemorySegment.copy(data, F32, base, dst, off, cols);
-            case F16 -> {
-                for (int c = 0; c < cols; c++) dst[off + c] = Float.float16ToFloat(data.get(I16, base + 2L * c));
-            }
-            case Q8_0 -> {
-                for (int b = 0; b < cols / 32; b++) {
-                    long bo = base + 34L * b;
-                    float d = Float.float16ToFloat(data.get(I16, bo));
-                    for (int i = 0; i < 32; i++) dst[off + b * 32 + i] = d * data.get(ValueLayout.JAVA_BYTE, bo + 2 + i);
-                }
-            }
-        }
+        Quants.dequantize(type, data, row * rowBytes, cols, dst, off);
     }
 
     @Override

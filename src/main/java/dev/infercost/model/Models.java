@@ -44,7 +44,7 @@ public final class Models {
         if (tokenizer == null) return m;
         // a real vocabulary of the preset's size (e.g. tokenizer.bin for the stories presets) replaces the synthetic one
         BpeTokenizer t = Llama2cFormat.readTokenizerFor(Path.of("preset:" + canon), tokenizer, m.config().vocabSize());
-        return new LlamaModel(m.info(), m.config(), m.weights(), t);
+        return m.withTokenizer(t);
     }
 
     private static TensorType parseType(String spec, String dtype) {
@@ -62,12 +62,12 @@ public final class Models {
         byte[] magic = new byte[4];
         try (var in = Files.newInputStream(file)) {
             int n = in.readNBytes(magic, 0, 4);
-            if (n == 4 && magic[0] == 'G' && magic[1] == 'G' && magic[2] == 'U' && magic[3] == 'F') return GgufLoader.load(file);
+            if (n == 4 && magic[0] == 'G' && magic[1] == 'G' && magic[2] == 'U' && magic[3] == 'F') return ModelFileValidator.requireFiniteWeights(GgufLoader.load(file));
         } catch (java.io.IOException e) {
             throw new BadInputException(file + ": cannot read: " + e.getMessage(), e);
         }
         if (file.toString().endsWith(".gguf")) return GgufLoader.load(file); // reports the bad magic
-        return Llama2cFormat.load(file, tokenizer);
+        return ModelFileValidator.requireFiniteWeights(Llama2cFormat.load(file, tokenizer));
     }
 
     /**
@@ -79,6 +79,6 @@ public final class Models {
         LlamaConfig c = m.config();
         LlamaConfig n = new LlamaConfig(c.dim(), c.hiddenDim(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.vocabSize(), seqLen,
                 c.ropeTheta(), c.rmsNormEps(), c.sharedClassifier());
-        return new LlamaModel(m.info(), n, m.weights(), m.tokenizer());
+        return m.withConfig(n);
     }
 }

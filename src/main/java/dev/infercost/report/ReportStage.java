@@ -19,12 +19,14 @@ public final class ReportStage {
      * @throws dev.infercost.BadInputException if report.html exists already (never overwritten) or a table is malformed
      */
     public static Path write(RunDirectory dir) {
+        dev.infercost.results.ResultsFolderValidator.check(dir.path()); // bad tables are refused, not drawn (issue 17)
         String html = new HtmlReport(List.of(dir.path()), List.of(dir.finalPath())).render();
         return dir.writeString(REPORT_HTML, html);
     }
 
     /** Renders one comparison report over several result folders (machines) and writes it into {@code out}. */
     public static Path writeComparison(RunDirectory out, List<Path> resultDirs) {
+        for (Path d : resultDirs) dev.infercost.results.ResultsFolderValidator.check(d);
         return out.writeString(REPORT_HTML, new HtmlReport(resultDirs).render());
     }
 }

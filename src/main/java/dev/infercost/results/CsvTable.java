@@ -53,6 +53,16 @@ public final class CsvTable {
         return add(row);
     }
 
+    /**
+     * Adds a row from a map keyed by column constant (e.g. {@link EngineBenchColumn}); missing columns are empty.
+     * @throws IllegalArgumentException if a key's header is not a column of this table
+     */
+    public CsvTable addRow(Map<? extends Column, ?> values) {
+        Map<String, Object> byHeader = new LinkedHashMap<>();
+        values.forEach((c, v) -> byHeader.put(c.header(), v));
+        return add(byHeader);
+    }
+
     /** The CSV text. */
     public String toCsv() {
         StringWriter w = new StringWriter();

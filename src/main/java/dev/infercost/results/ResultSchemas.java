@@ -29,6 +29,19 @@ public final class ResultSchemas {
     /** cost_curve.csv: the calibrated operating-point sweep per chip (throughput per chip vs tok/s/user). */
     public static final TableSpec<CostCurveColumn> COST_CURVE_TABLE = new TableSpec<>("cost_curve.csv", CostCurveColumn.class);
 
+    /** revenue.csv (revenue stage): per deal x year x party P&L, nominal and present-value totals. */
+    public static final TableSpec<RevenueColumn> REVENUE_TABLE = new TableSpec<>("revenue.csv", RevenueColumn.class);
+    /** sensitivity.csv (revenue stage): tornado (each swing a full rerun) and Monte Carlo percentiles. */
+    public static final TableSpec<SensitivityColumn> SENSITIVITY_TABLE = new TableSpec<>("sensitivity.csv", SensitivityColumn.class);
+    /** take_rate_curve.csv (revenue stage): horizon margins vs a flat take rate. */
+    public static final TableSpec<TakeRateCurveColumn> TAKE_RATE_CURVE_TABLE = new TableSpec<>("take_rate_curve.csv", TakeRateCurveColumn.class);
+    /** revenue_summary.csv (revenue stage): key figures. */
+    public static final TableSpec<RevenueSummaryColumn> REVENUE_SUMMARY_TABLE = new TableSpec<>("revenue_summary.csv", RevenueSummaryColumn.class);
+    /** revenue_inputs.csv (revenue stage): every input with its citation. */
+    public static final TableSpec<RevenueInputColumn> REVENUE_INPUTS_TABLE = new TableSpec<>("revenue_inputs.csv", RevenueInputColumn.class);
+    /** deal_comparison.csv (revenue stage): deal terms side by side, change vs the reference deal. */
+    public static final TableSpec<DealComparisonColumn> DEAL_COMPARISON_TABLE = new TableSpec<>("deal_comparison.csv", DealComparisonColumn.class);
+
     public static final String ENGINE_BENCH = ENGINE_BENCH_TABLE.file();
     public static final List<String> ENGINE_BENCH_COLUMNS = ENGINE_BENCH_TABLE.headers();
     public static final String SERVING = SERVING_TABLE.file();

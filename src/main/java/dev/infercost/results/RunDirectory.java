@@ -1,9 +1,9 @@
 package dev.infercost.results;
 
 import dev.infercost.BadInputException;
+import dev.infercost.IoFaultException;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -22,6 +22,11 @@ import java.util.stream.Stream;
  * {@link #abandon()} deletes the staging folder. Files are written atomically (temp file + rename)
  * and an existing file is never overwritten. An existing folder can be opened to add new files
  * (e.g. {@code cost} on a measured run).
+ *
+ * <p>I/O faults (disk full, unwritable path, permission denied) throw {@link IoFaultException} (exit status 3)
+ * after removing the temp file, so no result file is ever half-written. A staging folder holds an owner file
+ * ({@link StaleStaging}) naming its process; {@link #create} removes, and reports on stderr, staging folders
+ * whose owner is no longer alive (a run killed with SIGKILL or a power cut leaves them).
  */
 public final class RunDirectory {
     private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -57,6 +62,7 @@ public final class RunDirectory {
     public static RunDirectory create(Path parent, String label) {
         try {
             Files.createDirectories(parent);
+            StaleStaging.clean(parent, System.err);
             String base = ZonedDateTime.now(ZoneOffset.UTC).format(ID) + "-" + sanitize(label);
             for (int i = 1; i < 1000; i++) {
                 String id = i == 1 ? base : base + "-" + i;
@@ -68,11 +74,12 @@ public final class RunDirectory {
                 } catch (FileAlreadyExistsException e) {
                     continue;
                 }
+                StaleStaging.claim(stage);
                 return new RunDirectory(fin, stage, id, true);
             }
             throw new IllegalStateException("could not find a free run id under " + parent);
         } catch (IOException e) {
-            throw new BadInputException(parent + ": cannot create results folder: " + e.getMessage(), e);
+            throw new IoFaultException(parent + ": cannot create results folder (" + e + ")", e);
         }
     }
 
@@ -135,7 +142,7 @@ public final class RunDirectory {
             }
             return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target, e);
+            throw new IoFaultException(target + ": cannot write (" + e + "); nothing was written under this name", e);
         }
     }
 
@@ -143,9 +150,10 @@ public final class RunDirectory {
     public synchronized Path commit() {
         if (!staged) return dir;
         try {
+            StaleStaging.release(dir);
             Files.move(dir, finalDir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot commit run folder " + finalDir, e);
+            throw new IoFaultException(finalDir + ": cannot commit the run folder (" + e + ")", e);
         }
         dir = finalDir;
         staged = false;

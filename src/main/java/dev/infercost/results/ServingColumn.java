@@ -61,7 +61,13 @@ public enum ServingColumn implements Column {
     ENERGY_REASONS("energy_reasons"),
     ACCURACY_VERDICT("accuracy_verdict"),
     VALID("valid"),
-    INVALID_REASONS("invalid_reasons");
+    INVALID_REASONS("invalid_reasons"),
+    DEVICE_COUNT("device_count"), // devices serving the point (throughput_per_device = output tok/s / device_count)
+    ENDPOINT("endpoint"), // OpenAI-compatible server URL + API when measured over HTTP; empty in-process
+    TOKEN_COUNT_SOURCE("token_count_source"), // engine | usage | tokenizer | stream chunks
+    FAILED("failed [req]"), // requests that failed (HTTP error, timeout, malformed or truncated stream)
+    SEND_LAG_P50("send_lag_p50 [ms]"), // actual - scheduled send time (endpoint runs)
+    SEND_LAG_P99("send_lag_p99 [ms]");
 
     private final String header;
 

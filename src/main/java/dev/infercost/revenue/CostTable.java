@@ -1,8 +1,9 @@
 package dev.infercost.revenue;
 
 import dev.infercost.BadInputException;
+import dev.infercost.results.CostBandColumn;
+import dev.infercost.results.CostColumn;
 import dev.infercost.results.ResultSchemas;
-import dev.infercost.results.CsvTable;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,11 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A cost table ({@code cost.csv}, columns {@link ResultSchemas#COST_COLUMNS}) as the revenue model reads it:
+ * A cost table ({@code cost.csv}, columns {@link ResultSchemas#COST_TABLE}, optional band columns {@link CostBandColumn}) as the revenue model reads it:
  * rows are picked by chip + tier + profile (+ operating point, or the cheapest one).
  */
 public final class CostTable {
@@ -25,12 +25,21 @@ public final class CostTable {
     /**
      * One cost-table row. Money in USD; powerShare = power_cost_per_hour / usd_per_hour (0 when the tier
      * has no power breakdown, e.g. a cloud price), the part of the cost that scales with PUE x $/kWh.
+     * usdPerQueryLow/High are the cost stage's band ({@link CostBandColumn}); when the table has no band for the
+     * row they equal the point value and {@code bandMissing} is true (labelled "band missing" in every output).
+     * tokPerSPerUser is NaN when the table leaves it blank.
      */
     public record Row(String runId, String chip, String silicon, String provenance, String tier, String operatingPoint,
                       String model, String profile, double isl, double osl, double usdPerMInput, double usdPerMOutput,
-                      double usdPerQuery, double whPerQuery, double powerShare, String basis, String sources) {
-        /** "H200 SXM / owner-tco / decode batch=64 / chat (measured)" */
-        public String label() { return chip + " / " + tier + " / " + operatingPoint + " / " + profile + " (" + provenance + ")"; }
+                      double usdPerQuery, double whPerQuery, double powerShare, String basis, String sources,
+                      double tokPerSPerUser, double usdPerQueryLow, double usdPerQueryHigh, boolean bandMissing) {
+        /** "H200 SXM / owner-tco / decode batch=64 / chat / llama-3.1-70b (measured)" */
+        public String label() {
+            return chip + " / " + tier + " / " + operatingPoint + " / " + profile + (model.isEmpty() ? "" : " / " + model) + " (" + provenance + ")";
+        }
+
+        /** $/query at band position -1 (low), 0 (point) or +1 (high). */
+        public double usdPerQuery(int band) { return band < 0 ? usdPerQueryLow : band > 0 ? usdPerQueryHigh : usdPerQuery; }
     }
 
     private final String origin;
@@ -52,7 +61,7 @@ public final class CostTable {
     public static CostTable read(Path file) {
         if (!Files.isRegularFile(file)) throw new BadInputException(file + ": cost table not found");
         try {
-            return new CostTable(file.toString(), parse(CsvTable.read(file), file.toString()));
+            return new CostTable(file.toString(), parse(dev.infercost.results.Row.readAll(file), file.toString()));
         } catch (java.io.UncheckedIOException e) {   // Commons CSV reports e.g. an unterminated quote this way
             throw new BadInputException(file + ": malformed CSV: " + e.getMessage(), e);
         }
@@ -78,7 +87,7 @@ public final class CostTable {
             try {
                 Files.write(tmp, in.readAllBytes());
                 return new CostTable("bundled default cost table " + DEFAULT_RESOURCE + " (illustrative, projected; assumed operating points)",
-                        parse(CsvTable.read(tmp), DEFAULT_RESOURCE));
+                        parse(dev.infercost.results.Row.readAll(tmp), DEFAULT_RESOURCE));
             } finally {
                 Files.deleteIfExists(tmp);
             }
@@ -87,66 +96,79 @@ public final class CostTable {
         }
     }
 
-    static List<Row> parse(List<Map<String, String>> recs, String file) {
+    static List<Row> parse(List<dev.infercost.results.Row> recs, String file) {
         if (recs.isEmpty()) throw new BadInputException(file + ": cost table has no rows");
-        List<String> need = List.of("chip", "tier", "provenance", "operating_point", "profile", "profile_isl [tok]", "profile_osl [tok]",
-                "usd_per_m_input [$/M tok]", "usd_per_m_output [$/M tok]", "usd_per_query [$/query]", "usd_per_hour [$/h]");
-        for (String c : need)
-            if (!recs.get(0).containsKey(c))
-                throw new BadInputException(file + ": cost table lacks column '" + c + "' (expected the columns of ResultSchemas.COST_COLUMNS)");
+        for (CostColumn c : List.of(CostColumn.CHIP, CostColumn.TIER, CostColumn.PROVENANCE, CostColumn.OPERATING_POINT, CostColumn.PROFILE,
+                CostColumn.PROFILE_ISL, CostColumn.PROFILE_OSL, CostColumn.USD_PER_M_INPUT, CostColumn.USD_PER_M_OUTPUT,
+                CostColumn.USD_PER_QUERY, CostColumn.USD_PER_HOUR))
+            if (!recs.get(0).hasColumn(c))
+                throw new BadInputException(file + ": cost table lacks column '" + c.header() + "' (expected the columns of ResultSchemas.COST_TABLE)");
         List<Row> out = new ArrayList<>();
-        int line = 1;
-        for (Map<String, String> r : recs) {
-            line++;
-            String where = file + " line " + line;
-            double usdH = num(r, "usd_per_hour [$/h]", where, true);
-            double powerH = num(r, "power_cost_per_hour [$/h]", where, false);
+        for (dev.infercost.results.Row r : recs) {
+            double usdH = nonNeg(r, CostColumn.USD_PER_HOUR);
+            double powerH = r.num(CostColumn.POWER_COST_PER_HOUR, Double.NaN);
             double share = usdH > 0 && !Double.isNaN(powerH) ? Math.min(1, powerH / usdH) : 0;
-            out.add(new Row(r.getOrDefault("run_id", ""), r.get("chip"), r.getOrDefault("silicon", ""), r.get("provenance"), r.get("tier"),
-                    r.get("operating_point"), r.getOrDefault("model", ""), r.get("profile"),
-                    num(r, "profile_isl [tok]", where, true), num(r, "profile_osl [tok]", where, true),
-                    num(r, "usd_per_m_input [$/M tok]", where, true), num(r, "usd_per_m_output [$/M tok]", where, true),
-                    num(r, "usd_per_query [$/query]", where, true), num(r, "wh_per_query [Wh/query]", where, false), share,
-                    r.getOrDefault("basis", ""), r.getOrDefault("sources", "")));
+            double q = nonNeg(r, CostColumn.USD_PER_QUERY);
+            double lo = r.num(CostBandColumn.USD_PER_QUERY_LOW, Double.NaN), hi = r.num(CostBandColumn.USD_PER_QUERY_HIGH, Double.NaN);
+            boolean missing = Double.isNaN(lo) || Double.isNaN(hi);
+            if (!missing && (lo < 0 || lo > q * (1 + 1e-9) || hi < q * (1 - 1e-9)))
+                throw new BadInputException(file + ": row " + r.line() + ": band " + lo + " .. " + hi + " $/query does not bracket the point value " + q);
+            out.add(new Row(r.get(CostColumn.RUN_ID), r.get(CostColumn.CHIP), r.get(CostColumn.SILICON), r.get(CostColumn.PROVENANCE),
+                    r.get(CostColumn.TIER), r.get(CostColumn.OPERATING_POINT), r.get(CostColumn.MODEL), r.get(CostColumn.PROFILE),
+                    nonNeg(r, CostColumn.PROFILE_ISL), nonNeg(r, CostColumn.PROFILE_OSL), nonNeg(r, CostColumn.USD_PER_M_INPUT),
+                    nonNeg(r, CostColumn.USD_PER_M_OUTPUT), q, r.num(CostColumn.WH_PER_QUERY, Double.NaN), share,
+                    r.get(CostColumn.BASIS), r.get(CostColumn.SOURCES), r.num(CostColumn.TOK_PER_S_PER_USER, Double.NaN),
+                    missing ? q : lo, missing ? q : hi, missing));
         }
         return out;
     }
 
-    private static double num(Map<String, String> r, String col, String where, boolean required) {
-        String v = r.get(col);
-        if (v == null || v.isBlank()) {
-            if (required) throw new BadInputException(where + ": column '" + col + "' is empty; expected a number");
-            return Double.NaN;
-        }
-        try {
-            double d = Double.parseDouble(v.trim());
-            if (required && (d < 0 || Double.isInfinite(d))) throw new NumberFormatException();
-            return d;
-        } catch (NumberFormatException e) {
-            throw new BadInputException(where + ": column '" + col + "' = '" + v + "' is not a non-negative number");
-        }
+    private static double nonNeg(dev.infercost.results.Row r, CostColumn c) {
+        double d = r.num(c);
+        if (d < 0) throw new BadInputException((r.file() == null ? "<table>" : r.file().toString()) + ": row " + r.line() + ", column '"
+                + c.header() + "': '" + r.get(c) + "' is not a non-negative number");
+        return d;
+    }
+
+    /** As {@link #select(String, String, String, String, String, double, String)} without model or interactivity filter. */
+    public Row select(String chip, String tier, String operatingPoint, String profile, String field) {
+        return select(chip, tier, operatingPoint, profile, null, Double.NaN, field);
     }
 
     /**
-     * The row for chip + tier + profile at an operating point ({@code null} or "cheapest" = lowest $/query).
+     * The row for chip + tier + profile (+ model when non-null) at an operating point: a named one, or
+     * {@code null}/"cheapest" = the lowest $/query among rows whose tok/s/user is at least {@code minTokPerSPerUser}
+     * (NaN = no interactivity target; rows without a tok/s/user figure never meet a target).
      * @throws BadInputException naming what the table offers when nothing matches
      */
-    public Row select(String chip, String tier, String operatingPoint, String profile, String field) {
+    public Row select(String chip, String tier, String operatingPoint, String profile, String model, double minTokPerSPerUser, String field) {
         List<Row> m = new ArrayList<>();
         for (Row r : rows)
-            if (r.chip().equals(chip) && r.tier().equals(tier) && r.profile().equals(profile)) m.add(r);
+            if (r.chip().equals(chip) && r.tier().equals(tier) && r.profile().equals(profile) && (model == null || r.model().equals(model))) m.add(r);
         if (m.isEmpty()) {
             TreeSet<String> have = new TreeSet<>();
-            for (Row r : rows) have.add(r.chip() + " / " + r.tier() + " / " + r.profile());
+            for (Row r : rows) have.add(r.chip() + " / " + r.tier() + " / " + r.profile() + (model == null ? "" : " / " + r.model()));
             throw new BadInputException(field + ": cost table " + origin + " has no row for chip '" + chip + "', tier '" + tier
-                    + "', profile '" + profile + "'; it has: " + String.join("; ", have));
+                    + "', profile '" + profile + "'" + (model == null ? "" : ", model '" + model + "'") + "; it has: " + String.join("; ", have));
         }
-        if (operatingPoint == null || operatingPoint.isBlank() || operatingPoint.equals("cheapest"))
-            return m.stream().min(Comparator.comparingDouble(Row::usdPerQuery)).orElseThrow();
+        if (operatingPoint == null || operatingPoint.isBlank() || operatingPoint.equals("cheapest")) {
+            List<Row> ok = new ArrayList<>();
+            for (Row r : m) if (Double.isNaN(minTokPerSPerUser) || r.tokPerSPerUser() >= minTokPerSPerUser) ok.add(r);
+            if (ok.isEmpty()) {
+                TreeSet<String> tps = new TreeSet<>();
+                for (Row r : m) tps.add(r.operatingPoint() + " (" + r.tokPerSPerUser() + " tok/s/user)");
+                throw new BadInputException(field + ": no operating point of " + chip + " / " + tier + " / " + profile + (model == null ? "" : " / " + model)
+                        + " reaches " + minTokPerSPerUser + " tok/s/user; have: " + String.join(", ", tps));
+            }
+            return ok.stream().min(Comparator.comparingDouble(Row::usdPerQuery)).orElseThrow();
+        }
         for (Row r : m) if (r.operatingPoint().equals(operatingPoint)) return r;
         TreeSet<String> ops = new TreeSet<>();
         for (Row r : m) ops.add(r.operatingPoint());
         throw new BadInputException(field + ": operating_point '" + operatingPoint + "' not in cost table for " + chip + " / " + tier
                 + " / " + profile + "; have: " + String.join(", ", ops) + " (or 'cheapest')");
     }
+
+    /** Whether every row has a low/high $/query band. */
+    public boolean hasBands() { return rows.stream().noneMatch(Row::bandMissing); }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The revenue stage: scenario + cost table -> revenue.csv, sensitivity.csv, take_rate_curve.csv,
- * revenue_inputs.csv and revenue_summary.csv in a run folder. Entry point of {@code infercost revenue} and of {@code infercost run}.
+ * revenue_inputs.csv, revenue_summary.csv and deal_comparison.csv in a run folder. Entry point of {@code infercost revenue} and of {@code infercost run}.
  */
 public final class RevenueStage {
     private RevenueStage() {}
@@ -53,6 +53,7 @@ public final class RevenueStage {
         dir.writeCsv(RevenueResult.CURVE_CSV, r.curveTable());
         dir.writeCsv(RevenueResult.INPUTS_CSV, r.inputsTable());
         dir.writeCsv(RevenueResult.SUMMARY_CSV, r.summaryCsv());
+        dir.writeCsv(RevenueResult.DEALS_CSV, r.dealTable());
         return r;
     }
 

@@ -19,7 +19,8 @@ public final class Sensitivity {
     /** One input's swing: horizon margins [fraction] and profits [USD] at its low and high multiplier. */
     public record Swing(String input, double low, double high, String basis,
                         double providerMarginLow, double providerMarginHigh, double cloudMarginLow, double cloudMarginHigh,
-                        double providerProfitLow, double providerProfitHigh, double cloudProfitLow, double cloudProfitHigh) {
+                        double providerProfitLow, double providerProfitHigh, double cloudProfitLow, double cloudProfitHigh,
+                        double cloudEconomicLow, double cloudEconomicHigh) {
         /** |change in provider margin| across the swing [fraction], for ordering the tornado. */
         public double providerRange() { return Math.abs(providerMarginHigh - providerMarginLow); }
     }
@@ -48,7 +49,11 @@ public final class Sensitivity {
         return out;
     }
 
-    /** Tornado: each input at its low and high multiplier, the others at base; sorted by provider margin range. */
+    /**
+     * Tornado: each input at its low and high multiplier, the others at base; sorted by provider margin range. Each
+     * swing is a full re-evaluation of the model ({@link RevenueModel#evaluate}); nothing is frozen from the base run,
+     * so a swing equals rerunning the scenario with that input changed.
+     */
     public static List<Swing> tornado(RevenueModel m) {
         List<Swing> out = new ArrayList<>();
         for (Object[] r : ranges(m.scenario)) {
@@ -57,7 +62,7 @@ public final class Sensitivity {
             RevenueModel.Outcome a = m.evaluate(Factors.BASE.with(in, lo));
             RevenueModel.Outcome b = m.evaluate(Factors.BASE.with(in, hi));
             out.add(new Swing(in, lo, hi, (String) r[3], a.providerMargin(), b.providerMargin(), a.cloudMargin(), b.cloudMargin(),
-                    a.providerProfit(), b.providerProfit(), a.cloudProfit(), b.cloudProfit()));
+                    a.providerProfit(), b.providerProfit(), a.cloudProfit(), b.cloudProfit(), a.cloudEconomicProfit(), b.cloudEconomicProfit()));
         }
         out.sort((x, y) -> Double.compare(y.providerRange() + 1e-12 * Factors.INPUTS.indexOf(y.input()),
                 x.providerRange() + 1e-12 * Factors.INPUTS.indexOf(x.input())));

@@ -21,6 +21,11 @@ import java.util.Random;
  * llama2.c's unk/BOS/EOS), as vLLM's benchmark "random" dataset draws random token ids so that prompt length
  * is exact without any text.
  *
+ * <p>ShareGPT JSON (a {@code .json} file holding an array, the format of the ShareGPT_V3 dataset that vLLM bench
+ * and GuideLLM read): each entry's {@code conversations} array, first turn (the human's {@code value}) as the
+ * prompt and the second turn's token count as OSL, as vLLM's benchmark_serving does; entries with fewer than
+ * two turns, or whose prompt + reply does not fit the context, are skipped (an error only when none is left).
+ *
  * <p>JSONL: one object per line with {@code "prompt"} (text, required) and optionally {@code "output_tokens"}
  * or {@code "max_tokens"} (OSL for that request; default: a draw from the OSL distribution). Prompts are
  * encoded once with the model's tokenizer (BOS added); lengths are those token counts.
@@ -51,11 +56,13 @@ public record Workload(LengthDistribution isl, LengthDistribution osl, long seed
         if (promptFile != null) {
             List<int[]> prompts = new ArrayList<>();
             List<Integer> osls = new ArrayList<>();
-            readJsonl(tokenizer, maxContext, rnd, prompts, osls);
+            List<String> texts = new ArrayList<>();
+            if (isShareGpt()) readShareGpt(tokenizer, maxContext, prompts, osls, texts);
+            else readJsonl(tokenizer, maxContext, rnd, prompts, osls, texts);
             for (int i = 0; i < n; i++) {
                 int k = i % prompts.size();
                 int[] p = prompts.get(k);
-                out.add(new RequestSpec(i, p, Math.max(1, Math.min(osls.get(k), maxContext - p.length)), ignoreEos));
+                out.add(new RequestSpec(i, p, Math.max(1, Math.min(osls.get(k), maxContext - p.length)), ignoreEos, texts.get(k)));
             }
             return out;
         }
@@ -71,7 +78,39 @@ public record Workload(LengthDistribution isl, LengthDistribution osl, long seed
         return out;
     }
 
-    private void readJsonl(Tokenizer tok, int maxContext, Random rnd, List<int[]> prompts, List<Integer> osls) {
+    /** True when the prompt file is ShareGPT JSON (name ends in .json), not JSONL. */
+    public boolean isShareGpt() { return promptFile != null && promptFile.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json"); }
+
+    private void readShareGpt(Tokenizer tok, int maxContext, List<int[]> prompts, List<Integer> osls, List<String> texts) {
+        if (tok == null) throw new BadInputException(promptFile + ": ShareGPT prompts need the model's tokenizer");
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(promptFile.toFile());
+        } catch (IOException e) {
+            throw new BadInputException(promptFile + ": not ShareGPT JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+        }
+        if (root == null || !root.isArray()) throw new BadInputException(promptFile + ": ShareGPT JSON must be an array of {\"conversations\": [...]}");
+        int idx = -1, skipped = 0;
+        for (JsonNode e : root) {
+            idx++;
+            JsonNode conv = e.get("conversations");
+            if (conv == null || !conv.isArray())
+                throw new BadInputException(promptFile + ": entry " + idx + ": field \"conversations\" (array) is missing");
+            if (conv.size() < 2) { skipped++; continue; }
+            JsonNode q = conv.get(0).get("value"), a = conv.get(1).get("value");
+            if (q == null || !q.isTextual() || a == null || !a.isTextual())
+                throw new BadInputException(promptFile + ": entry " + idx + ": conversations[0..1].value must be text");
+            int[] ids = tok.encode(q.asText(), true, false);
+            int osl = tok.encode(a.asText(), false, false).length;
+            if (osl < 1 || ids.length + osl > maxContext) { skipped++; continue; }
+            prompts.add(ids);
+            osls.add(osl);
+            texts.add(q.asText());
+        }
+        if (prompts.isEmpty()) throw new BadInputException(promptFile + ": no ShareGPT conversation fits (" + skipped + " skipped: fewer than 2 turns or longer than the context " + maxContext + ")");
+    }
+
+    private void readJsonl(Tokenizer tok, int maxContext, Random rnd, List<int[]> prompts, List<Integer> osls, List<String> texts) {
         if (tok == null) throw new BadInputException(promptFile + ": JSONL prompts need the model's tokenizer");
         List<String> lines;
         try {
@@ -103,6 +142,7 @@ public record Workload(LengthDistribution isl, LengthDistribution osl, long seed
             else throw new BadInputException(promptFile + ":" + ln + ": output_tokens/max_tokens must be an integer >= 1, got " + o);
             prompts.add(ids);
             osls.add(osl);
+            texts.add(p.asText());
         }
         if (prompts.isEmpty()) throw new BadInputException(promptFile + ": no prompts");
     }

@@ -41,9 +41,13 @@ class TcoTest {
         assertEquals(Tco.compute(27500 * 1.64, 0.19, 0.10, 5, 0.8, 525, 1.82, 1.56, 0.0806, 0.20).usdPerHour(), t.usdPerHour(), 1e-12);
         assertEquals(55679.01, t.capex(), 0.01);
         assertEquals(2.0959 + 0.1201 + 0.4192, t.usdPerHour(), 1e-3);
-        double semi = h100.quotesByTier().get("inferencex-owner").get(0).price().value();
-        assertEquals(1.30, semi, 0);
-        System.out.printf("H100 owner TCO: infercost $%.3f/h vs SemiAnalysis owning-hyperscaler $%.2f/h: ratio %.2f%n", t.usdPerHour(), semi, t.usdPerHour() / semi);
+        var semiQuote = h100.quotesByTier().get("inferencex-owner").get(0).price();
+        assertTrue(semiQuote.sourceUrl() != null && !semiQuote.sourceUrl().isBlank(), "the comparison anchor must cite its source");
+        // Our owner TCO (list-price server, 19% margin, other opex: $2.635/h above) against SemiAnalysis' owning
+        // hyperscaler ($1.30/h): 2.635 / 1.30 = 2.03. A hyperscaler buys below list, so ours must be above the anchor,
+        // but a formula or catalog defect that puts it beyond 2.5x (or below it) is caught here.
+        double ratio = t.usdPerHour() / semiQuote.value();
+        assertTrue(ratio > 1.0 && ratio < 2.5, "infercost owner TCO / SemiAnalysis owner TCO = " + ratio);
         assertTrue(t.assumptions().stream().anyMatch(a -> a.contains("gpu_utilisation") && a.contains("range 0.75-0.85")), t.assumptions().toString());
     }
 

@@ -83,11 +83,11 @@ class BadInputTest {
         Files.write(hdr, Arrays.copyOf(all, 2000));
         assertMessage(assertThrows(BadInputException.class, () -> Models.load(hdr.toString(), null)), "hdr.gguf");
 
-        // a Q4_0 (ggml type 2) tensor: 18 bytes per 32 elements
+        // an IQ2_XS (ggml type 17) tensor, a type not read here: 74 bytes per 256 elements
         LlamaModel f32 = TestModels.stories260K();
-        Path q4 = dir.resolve("q4.gguf");
-        GgufWriter.of(f32, TensorType.F32).retype("blk.0.attn_q.weight", 2, new byte[64 * 64 / 32 * 18]).write(q4);
-        assertMessage(assertThrows(BadInputException.class, () -> Models.load(q4.toString(), null)), "q4.gguf", "blk.0.attn_q.weight", "ggml type 2", "Q8_0");
+        Path q4 = dir.resolve("iq2.gguf");
+        GgufWriter.of(f32, TensorType.F32).retype("blk.0.attn_q.weight", 17, new byte[64 * 64 / 256 * 74]).write(q4);
+        assertMessage(assertThrows(BadInputException.class, () -> Models.load(q4.toString(), null)), "iq2.gguf", "blk.0.attn_q.weight", "IQ2_XS (17)", "Q8_0 (8)");
     }
 
     @Test

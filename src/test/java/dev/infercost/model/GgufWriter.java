@@ -49,7 +49,7 @@ final class GgufWriter {
     }
 
     static int ggmlType(TensorType t) {
-        return switch (t) { case F32 -> 0; case F16 -> 1; case Q8_0 -> 8; };
+        return t.ggmlId;
     }
 
     static byte[] encode(float[] v, TensorType t) {

@@ -64,7 +64,8 @@ class HtmlReportTest {
         String s = new HtmlReport(List.of(Fixtures.path("run-h200"), Fixtures.path("run-cpu"))).render();
         assertTrue(s.contains("<th>machine</th>"));
         assertTrue(s.contains("<td>gpu-h200-01</td>") && s.contains("<td>cpu-laptop-01</td>"));
-        assertTrue(s.contains("gpu-h200-01 · onnxruntime") || s.contains("cpu-laptop-01 · jvm") || s.contains("2 result folders"));
+        // merged mode prefixes each folder's figures with its machine: the H200 folder's cheapest-query line names it
+        assertTrue(s.contains(Html.esc("$/query, gpu-h200-01 · chat (1000/500 tok), cheapest first: ")), "machine-prefixed glance line");
         assertTrue(s.contains("2 result folders"));
     }
 

@@ -154,11 +154,19 @@ class RevenueModelTest {
     }
 
     @Test
-    void calibrationSolvesCostScaleFromTheComputeMargin() throws Exception {
-        RevenueModel m = model(fixtureText().replace("cost_scale: 1", "calibrate_compute_margin: 0.7"));
-        RevenueModel.Year y1 = m.evaluate(Factors.BASE).years().get(0);
-        assertEquals(0.3 * 6e6, y1.computeBought(), 1e-6);
-        assertEquals(0.3 * 6e6 / 4.5e6, m.costScale(), 1e-12);
+    void calibrationIsAWhatIfBesideTheAbsoluteResult() throws Exception {
+        RevenueModel m = model(fixtureText().replace("cost_scale: 1", "calibrate_to: 0.7"));
+        // the default path stays absolute: compute = 1e9 x $0.003 x 1.5 = $4.5M
+        assertEquals(1, m.costScale(), 0);
+        assertEquals(4.5e6, m.evaluate(Factors.BASE).years().get(0).computeBought(), 1e-6);
+        // the what-if: scale = (1 - 0.7) x $6M / $4.5M = 0.4 -> compute $1.8M in 2026
+        RevenueModel cal = m.calibrated();
+        assertEquals(0.3 * 6e6 / 4.5e6, cal.costScale(), 1e-12);
+        assertEquals(0.3 * 6e6, cal.evaluate(Factors.BASE).years().get(0).computeBought(), 1e-6);
+        assertNull(model(null).calibrated(), "no calibrate_to: no what-if");
+        // the old silent key is refused by name
+        BadInputException e = assertThrows(BadInputException.class, () -> model(fixtureText().replace("cost_scale: 1", "calibrate_compute_margin: 0.7")));
+        assertTrue(e.getMessage().contains("calibrate_compute_margin"), e.getMessage());
     }
 
     @Test

@@ -79,4 +79,28 @@ class WorkloadTest {
         BadInputException e = assertThrows(BadInputException.class, () -> w.build(1, 512, 1, m.tokenizer(), 512));
         assertTrue(e.getMessage().endsWith("p.jsonl:1: field \"prompt\" (text) is missing"), e.getMessage());
     }
+
+    @Test
+    void shareGptJsonTakesTheFirstHumanTurnAndTheReplyLengthAsOsl() throws Exception {
+        LlamaModel m = dev.infercost.model.TestModels.stories260K();
+        Path f = tmp.resolve("sg.json");
+        Files.writeString(f, """
+                [{"id": "a", "conversations": [{"from": "human", "value": "Once upon a time"}, {"from": "gpt", "value": "there was a cat."}]},
+                 {"id": "b", "conversations": [{"from": "human", "value": "only one turn"}]},
+                 {"id": "c", "conversations": [{"from": "human", "value": "Tom ran"}, {"from": "gpt", "value": "home"}, {"from": "human", "value": "x"}]}]
+                """);
+        Workload w = new Workload(LengthDistribution.parse("--isl", "8"), LengthDistribution.parse("--osl", "8"), 1, true, f);
+        assertTrue(w.isShareGpt());
+        List<RequestSpec> r = w.build(4, 512, 1, m.tokenizer(), 512);
+        // entry b (one turn) is skipped; the pool cycles a, c, a, c
+        assertEquals("Once upon a time", r.get(0).text());
+        assertEquals("Tom ran", r.get(1).text());
+        assertEquals("Once upon a time", r.get(2).text());
+        assertArrayEquals(m.tokenizer().encode("Once upon a time", true, false), r.get(0).prompt());
+        assertEquals(m.tokenizer().encode("there was a cat.", false, false).length, r.get(0).maxOutputTokens());
+        assertEquals(m.tokenizer().encode("home", false, false).length, r.get(1).maxOutputTokens());
+        Files.writeString(f, "[{\"id\": 1}]");
+        BadInputException e = assertThrows(BadInputException.class, () -> w.build(1, 512, 1, m.tokenizer(), 512));
+        assertTrue(e.getMessage().endsWith("sg.json: entry 0: field \"conversations\" (array) is missing"), e.getMessage());
+    }
 }

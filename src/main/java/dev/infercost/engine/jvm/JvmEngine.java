@@ -30,6 +30,10 @@ public final class JvmEngine implements Engine {
     final float[] rmsFinal;
     final WorkerPool pool;
     private final int threads;
+    /** Q8_0 matrices repacked for the small-batch kernels (see {@link RepackedQ8}); empty when disabled. */
+    /** Batch-1 F32 products through {@link F32Kernels} (4 rows per pass); off with -Dinfercost.jvm.f32rows4=false. */
+    final boolean f32Rows4 = !"false".equals(System.getProperty("infercost.jvm.f32rows4"));
+    private final java.util.IdentityHashMap<MappedTensor, RepackedQ8> repacked = new java.util.IdentityHashMap<>();
 
     JvmEngine(LlamaModel model, EngineOptions options) {
         this.model = model;
@@ -49,8 +53,27 @@ public final class JvmEngine implements Engine {
         }
         rmsFinal = w.rmsFinal().toFloatArray();
         this.threads = options.effectiveThreads();
+        // repack Q8_0 matrices onto the heap (~1.13 bytes per weight) when they fit in a third of the free heap;
+        // otherwise the kernels read the GGML blocks in place
+        MappedTensor[][] groups = {wq, wk, wv, wo, w1, w2, w3, {cls}};
+        long repackBytes = 0;
+        for (MappedTensor[] ts : groups)
+            for (MappedTensor t : ts) if (t.type() == TensorType.Q8_0) repackBytes += t.data().byteSize();
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (!"false".equals(System.getProperty("infercost.jvm.repackQ8")) && repackBytes * 1.2 < free / 3.0)
+            for (MappedTensor[] ts : groups)
+                for (MappedTensor t : ts)
+                    if (t.type() == TensorType.Q8_0 && (long) t.rows() * t.cols() < Integer.MAX_VALUE - 16)
+                        repacked.computeIfAbsent(t, RepackedQ8::of);
         this.pool = new WorkerPool(threads, "infercost-jvm");
     }
+
+    /**
+     * The repacked copy of a Q8_0 matrix, or null (other types, or repacking disabled with
+     * {@code -Dinfercost.jvm.repackQ8=false}).
+     */
+    RepackedQ8 repacked(MappedTensor t) { return t == null ? null : repacked.get(t); }
 
     private static MappedTensor mapped(Tensor t) {
         if (t instanceof MappedTensor m) return m;
@@ -120,5 +143,8 @@ public final class JvmEngine implements Engine {
     }
 
     @Override
-    public void close() { pool.close(); }
+    public void close() {
+        pool.close();
+        synchronized (repacked) { repacked.clear(); }
+    }
 }

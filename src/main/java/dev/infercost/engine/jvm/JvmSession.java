@@ -45,9 +45,14 @@ final class JvmSession implements DecodeSession {
         x = new float[rows * dim]; xb = new float[rows * dim]; xb2 = new float[rows * dim]; q = new float[rows * dim];
         k = new float[rows * kvDim]; v = new float[rows * kvDim]; hb = new float[rows * hidden]; hb2 = new float[rows * hidden];
         ropeCos = new float[rows * half]; ropeSin = new float[rows * half];
-        freq = new float[half];
-        // run.c: freq = 1.0f / powf(theta, head_dim / (float)head_size) with head_dim = 2i
-        for (int i = 0; i < half; i++) freq[i] = 1.0f / (float) Math.pow(c.ropeTheta(), (2 * i) / (float) headSize);
+        dev.infercost.model.Rope rope = e.model.rope();
+        if (rope.isPlain()) {
+            freq = new float[half];
+            // run.c: freq = 1.0f / powf(theta, head_dim / (float)head_size) with head_dim = 2i
+            for (int i = 0; i < half; i++) freq[i] = 1.0f / (float) Math.pow(c.ropeTheta(), (2 * i) / (float) headSize);
+        } else {
+            freq = rope.frequencies(headSize); // rope_freqs factors and linear scaling, as llama.cpp's rope cache
+        }
         int t = e.pool.threads();
         scratch = new float[t][4 * Math.max(dim, hidden)];
         att = new float[t][maxContext];
@@ -168,6 +173,7 @@ final class JvmSession implements DecodeSession {
     /** Up to three matmuls sharing one input, as one parallel range over their concatenated rows. */
     private final class MatTask implements WorkerPool.Body {
         final MappedTensor[] ws = new MappedTensor[3];
+        final RepackedQ8[] rp = new RepackedQ8[3];
         final float[][] outs = new float[3][];
         int m, total, n, xOff;
         float[] in;
@@ -177,6 +183,7 @@ final class JvmSession implements DecodeSession {
             m = b == null ? 1 : cc == null ? 2 : 3;
             total = 0;
             for (int i = 0; i < m; i++) total += ws[i].rows();
+            for (int i = 0; i < 3; i++) rp[i] = n < 4 ? e.repacked(ws[i]) : null;
             this.in = in;
             this.xOff = xOff;
             this.n = n;
@@ -188,7 +195,10 @@ final class JvmSession implements DecodeSession {
             for (int i = 0; i < m; i++) {
                 MappedTensor w = ws[i];
                 int lo = Math.max(from, start), hi = Math.min(to, start + w.rows());
-                if (lo < hi) Kernels.matmulRows(w, lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows(), scratch[worker]);
+                if (lo < hi && rp[i] != null) Q8Kernels.matmulRows(rp[i], lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows());
+                else if (lo < hi && n == 1 && e.f32Rows4 && w.type() == dev.infercost.model.TensorType.F32)
+                    F32Kernels.matvecRows(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0);
+                else if (lo < hi) Kernels.matmulRows(w, lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows(), scratch[worker]);
                 start += w.rows();
             }
         }

@@ -13,7 +13,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Vector API kernels of the JVM engine (fp32 arithmetic, weights dequantised inside the dot product).
+ * Vector API kernels of the JVM engine (fp32 arithmetic, weights dequantised inside the dot product; the block
+ * formats other than Q8_0 are unpacked by {@link QuantKernels} a row chunk at a time).
  * Formulas follow llama2.c run.c: RMSNorm {@code o = w * x / sqrt(mean(x^2) + eps)}, SwiGLU
  * {@code silu(w1 x) * (w3 x)} with {@code silu(v) = v / (1 + e^-v)}, softmax with max subtraction.
  */
@@ -127,12 +128,14 @@ final class Kernels {
 
     /** Dequantises columns [c0, c0+len) of the row at byte offset base into dst[off..off+len); Q8_0 needs c0 % 32 == 0. */
     private static void dequantRange(TensorType t, MemorySegment seg, long base, int c0, int len, float[] dst, int off) {
-        if (t == TensorType.Q8_0) dequantQ8(seg, base + 34L * (c0 / 32), len, dst, off);
+        if (QuantKernels.handles(t)) QuantKernels.dequant(t, seg, base + t.bytesFor(c0), len, dst, off);
+        else if (t == TensorType.Q8_0) dequantQ8(seg, base + 34L * (c0 / 32), len, dst, off);
         else for (int c = 0; c < len; c++) dst[off + c] = Float.float16ToFloat(seg.get(I16, base + 2L * (c0 + c)));
     }
 
-    private static void dequantRow(TensorType t, MemorySegment seg, long base, int cols, float[] dst, int off) {
-        if (t == TensorType.Q8_0) dequantQ8(seg, base, cols, dst, off);
+    static void dequantRow(TensorType t, MemorySegment seg, long base, int cols, float[] dst, int off) {
+        if (QuantKernels.handles(t)) QuantKernels.dequant(t, seg, base, cols, dst, off);
+        else if (t == TensorType.Q8_0) dequantQ8(seg, base, cols, dst, off);
         else for (int c = 0; c < cols; c++) dst[off + c] = Float.float16ToFloat(seg.get(I16, base + 2L * c));
     }
 

@@ -89,6 +89,7 @@ public final class OnnxExporter {
      */
     public static Result export(LlamaModel model, Path out, Variant variant, boolean forceExternal) {
         if (Files.exists(out)) throw new BadInputException(out + ": exists already; exports are never overwritten");
+        model.requirePlainRope("onnx export"); // the graph's RoPE tables are plain run.c frequencies
         Path data = forceExternal ? out.resolveSibling(out.getFileName() + ".data") : null;
         try {
             if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());

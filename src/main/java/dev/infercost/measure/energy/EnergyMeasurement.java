@@ -1,5 +1,7 @@
 package dev.infercost.measure.energy;
 
+import dev.infercost.results.EnergyColumn;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,21 +44,21 @@ public record EnergyMeasurement(String meter, String device, String boundary, bo
     /** One energy.csv row (columns of {@link dev.infercost.results.ResultSchemas#ENERGY_COLUMNS}). */
     public Map<String, Object> energyRow(String runId, String window) {
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("run_id", runId);
-        r.put("window", window);
-        r.put("meter", meter);
-        r.put("device", device);
-        r.put("boundary", boundary);
-        r.put("basis", basis());
-        r.put("basis_detail", basisDetail);
-        r.put("duration [s]", durationS);
-        r.put("energy [J]", energyJ);
-        r.put("avg_power [W]", avgPowerW());
-        r.put("idle_power [W]", idlePowerW);
-        r.put("energy_above_idle [J]", energyAboveIdleJ);
-        r.put("samples", samples);
-        r.put("valid", valid);
-        r.put("reasons", reasonsText());
+        r.put(EnergyColumn.RUN_ID.header(), runId);
+        r.put(EnergyColumn.WINDOW.header(), window);
+        r.put(EnergyColumn.METER.header(), meter);
+        r.put(EnergyColumn.DEVICE.header(), device);
+        r.put(EnergyColumn.BOUNDARY.header(), boundary);
+        r.put(EnergyColumn.BASIS.header(), basis());
+        r.put(EnergyColumn.BASIS_DETAIL.header(), basisDetail);
+        r.put(EnergyColumn.DURATION.header(), durationS);
+        r.put(EnergyColumn.ENERGY.header(), energyJ);
+        r.put(EnergyColumn.AVG_POWER.header(), avgPowerW());
+        r.put(EnergyColumn.IDLE_POWER.header(), idlePowerW);
+        r.put(EnergyColumn.ENERGY_ABOVE_IDLE.header(), energyAboveIdleJ);
+        r.put(EnergyColumn.SAMPLES.header(), samples);
+        r.put(EnergyColumn.VALID.header(), valid);
+        r.put(EnergyColumn.REASONS.header(), reasonsText());
         return r;
     }
 }

@@ -22,20 +22,26 @@ import java.util.Locale;
  *   <li>the point passes the SLO when it is valid and p99 TTFT and p99 TPOT are within the limits
  *       (MLPerf LLM server rule).</li>
  * </ul>
- * Only completed requests enter the percentiles; incomplete or rejected ones make the point invalid (their
- * latency is unknown but at least the cut-off) and are counted in the reasons.
+ * Only completed requests enter the percentiles; incomplete, rejected or failed ones (HTTP errors, timeouts,
+ * malformed or truncated streams of an endpoint) make the point invalid (their latency is unknown but at least
+ * the cut-off) and are counted in the reasons. {@code sendLag} summarises actual - scheduled send times
+ * (endpoint runs; empty in-process, where admission is the scheduler's own queueing).
  */
 public record PointMetrics(int issued, int completed, int incomplete, int rejected, double durationS,
                            LatencySummary ttft, LatencySummary tpot, LatencySummary itl, LatencySummary e2e,
                            long inputTokens, long outputTokens, double meanIsl, double meanOsl,
-                           int goodRequests, SloProfile slo) {
+                           int goodRequests, SloProfile slo, int failed, String failures, LatencySummary sendLag) {
 
     public static PointMetrics of(ServingRunner.Result r, SloProfile slo) {
         Histogram ttft = LatencySummary.histogram(), tpot = LatencySummary.histogram(),
                 itl = LatencySummary.histogram(), e2e = LatencySummary.histogram();
-        int completed = 0, incomplete = 0, rejected = 0, good = 0;
+        Histogram lag = LatencySummary.histogram();
+        int completed = 0, incomplete = 0, rejected = 0, good = 0, failed = 0;
+        java.util.Map<String, Integer> why = new java.util.TreeMap<>();
         long in = 0, out = 0;
         for (RequestRecord q : r.records()) {
+            if (q.sendLagNanos() >= 0) lag.recordValue(q.sendLagNanos());
+            if (q.failed()) { failed++; why.merge(failureKind(q.error()), 1, Integer::sum); continue; }
             if (q.rejected() != null) { rejected++; continue; }
             if (!q.completed()) { incomplete++; continue; }
             completed++;
@@ -51,7 +57,28 @@ public record PointMetrics(int issued, int completed, int incomplete, int reject
         return new PointMetrics(r.records().size(), completed, incomplete, rejected, r.durationS(),
                 LatencySummary.of(ttft), LatencySummary.of(tpot), LatencySummary.of(itl), LatencySummary.of(e2e),
                 in, out, completed == 0 ? Double.NaN : (double) in / completed, completed == 0 ? Double.NaN : (double) out / completed,
-                good, slo);
+                good, slo, failed, failureText(why), LatencySummary.of(lag));
+    }
+
+    /**
+     * The kind of a request's error for the point's summary ("http 500", "timeout", "malformed SSE",
+     * "stream closed before [DONE]", "connect"); the full text stays in the per-request record.
+     */
+    static String failureKind(String error) {
+        String k = error;
+        int c = k.indexOf(':');
+        if (c > 0) k = k.substring(0, c);
+        for (String cut : new String[]{" after ", " ("}) {
+            int i = k.indexOf(cut);
+            if (i > 0) k = k.substring(0, i);
+        }
+        return k;
+    }
+
+    private static String failureText(java.util.Map<String, Integer> why) {
+        List<String> parts = new ArrayList<>();
+        for (var e : why.entrySet()) parts.add(e.getValue() + " x " + e.getKey());
+        return String.join(", ", parts);
     }
 
     public double achievedRate() { return completed / durationS; }
@@ -63,7 +90,7 @@ public record PointMetrics(int issued, int completed, int incomplete, int reject
 
     /** MLPerf-style pass: every request completed, p99 TTFT and p99 TPOT within the SLO. */
     public boolean meetsSlo() {
-        return incomplete == 0 && rejected == 0 && completed > 0 && ttft.p99Ms() <= slo.ttftMs()
+        return incomplete == 0 && rejected == 0 && failed == 0 && completed > 0 && ttft.p99Ms() <= slo.ttftMs()
                 && (tpot.samples() == 0 || tpot.p99Ms() <= slo.tpotMs());
     }
 
@@ -83,6 +110,7 @@ public record PointMetrics(int issued, int completed, int incomplete, int reject
         if (completed < minQueries) r.add("completed " + completed + " requests, below the minimum " + minQueries);
         if (incomplete > 0) r.add(incomplete + " of " + issued + " requests unfinished" + (cutOff ? " at the cut-off (saturated: arrivals outpace service)" : ""));
         if (rejected > 0) r.add(rejected + " requests rejected (KV budget or context too small)");
+        if (failed > 0) r.add(failed + " of " + issued + " requests failed (" + failures + ")");
         return r;
     }
 

@@ -71,7 +71,8 @@ public final class ServeBench {
      * @param failures one line per model that could not be run (the others still ran)
      */
     public record Result(String runId, CsvTable serving, CsvTable energy, List<ModelSummary> summaries,
-                         List<String> failures, List<String> energySelections, Map<String, Object> manifestSection) {}
+                         List<String> failures, List<String> energySelections, Map<String, Object> manifestSection,
+                         PointLog records) {}
 
     /**
      * Loads every model of {@code o}, runs its sweep, and writes serving.csv and energy.csv into {@code dir}.
@@ -82,16 +83,20 @@ public final class ServeBench {
         Result r = measure(o, dir.runId(), System.out);
         dir.writeCsv(ResultSchemas.SERVING, r.serving());
         dir.writeCsv(ResultSchemas.ENERGY, r.energy());
+        dir.writeString(PointLog.REQUESTS, r.records().requestsJsonl());
+        dir.writeString(PointLog.POINTS, r.records().pointsJson(dir.runId(), ResultSchemas.SERVING_COLUMNS));
         return r;
     }
 
     /** As {@link #run} without writing: one model failing is recorded and the others run. */
     public static Result measure(ServeBenchOptions o, String runId, PrintStream log) {
+        if (o.endpoint != null) return measureEndpoint(o, runId, log);
         if (o.models.isEmpty()) throw new BadInputException("serve-bench: no model given (--model FILE|PRESET)");
         CsvTable serving = new CsvTable(ResultSchemas.SERVING_COLUMNS), energy = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
         List<ModelSummary> summaries = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         Map<String, EnergyContext> meters = new HashMap<>();
+        PointLog records = new PointLog();
         try {
             for (String spec : o.models) {
                 try {
@@ -99,7 +104,7 @@ public final class ServeBench {
                     try (Engine e = Engines.require(o.backend).open(m, new EngineOptions(o.threads, null, Map.of()))) {
                         EnergyMeters.Target target = EnergyMeters.Target.parse(e.device());
                         EnergyContext ec = meters.computeIfAbsent(target.toString(), k -> EnergyContext.open(o, target, runId, energy, log));
-                        summaries.add(sweep(e, m.tokenizer(), o, Clock.system(), ec, runId, serving, energy, log));
+                        summaries.add(sweep(e, m.tokenizer(), o, Clock.system(), ec, runId, serving, energy, records, log));
                     }
                 } catch (RuntimeException ex) {
                     String msg = spec + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage());
@@ -113,6 +118,11 @@ public final class ServeBench {
         if (summaries.isEmpty()) throw new BadInputException("serve-bench: no model could be run: " + String.join("; ", failures));
         List<String> sel = new ArrayList<>();
         for (Map.Entry<String, EnergyContext> e : meters.entrySet()) sel.add(e.getKey() + ": " + e.getValue().selection().describe());
+        return result(o, runId, serving, energy, summaries, failures, sel, records);
+    }
+
+    private static Result result(ServeBenchOptions o, String runId, CsvTable serving, CsvTable energy, List<ModelSummary> summaries,
+                                 List<String> failures, List<String> sel, PointLog records) {
         Map<String, Object> section = new LinkedHashMap<>();
         section.put("scenario", o.scenario.label());
         section.put("slo", Map.of("name", o.slo.name(), "ttft_ms", o.slo.ttftMs(), "tpot_ms", o.slo.tpotMs(), "source", o.slo.source()));
@@ -135,7 +145,109 @@ public final class ServeBench {
         }
         section.put("models", sums);
         section.put("failures", failures);
-        return new Result(runId, serving, energy, summaries, failures, sel, section);
+        if (o.endpoint != null) {
+            Map<String, Object> ep = new LinkedHashMap<>();
+            ep.put("url", o.endpoint);
+            ep.put("api", o.api);
+            ep.put("served_model", o.servedModel);
+            ep.put("api_key", o.apiKey == null ? "none" : "given (not recorded)");
+            ep.put("request_timeout_s", o.requestTimeoutS);
+            ep.put("prompt_format", o.promptFormat);
+            ep.put("device_class", o.deviceClass);
+            ep.put("device_count", o.devices);
+            ep.put("power_w_assumed", Double.isNaN(o.powerW) ? null : o.powerW);
+            section.put("endpoint", ep);
+        }
+        return new Result(runId, serving, energy, summaries, failures, sel, section, records);
+    }
+
+    /**
+     * The energy context of an endpoint run: {@code powerW} → an assumed constant draw (labelled ASSUMED); a remote
+     * server → none ("not measured"); a local one → the meter for {@code endpointDevice}, refusing a CPU-time
+     * estimate of this (client) process when the meter was auto-selected.
+     */
+    static EnergyContext endpointEnergy(ServeBenchOptions o, dev.infercost.engine.endpoint.OpenAiStream.Config cfg, String runId,
+                                        CsvTable energy, PrintStream log) {
+        EnergyContext ec;
+        String host = cfg.base().getHost();
+        if (!Double.isNaN(o.powerW)) {
+            if (!(o.powerW > 0)) throw new BadInputException("--power-w " + o.powerW + ": must be > 0 W");
+            // a stated draw for a named accelerator is a GPU-boundary figure, whatever --endpoint-device says
+            EnergyMeters.Target t = o.deviceClass != null && !o.deviceClass.equals(dev.infercost.hardware.Accelerator.CPU_HOST)
+                    ? EnergyMeters.Target.parse("gpu") : EnergyMeters.Target.parse(o.endpointDevice);
+            EnergyMeters.Selection s = EnergyMeters.select("estimate:watts=" + o.powerW, t, EnergyMeters.system());
+            ec = new EnergyContext(new EnergyMeters.Selection(s.meter(), "ASSUMED draw of the serving device(s): " + o.powerW
+                    + " W (--power-w), not measured", s.rejected()), Double.NaN, o.energyIntervalMs, o.pue, false);
+        } else if (!cfg.local()) {
+            ec = EnergyContext.none("not measured: endpoint " + host + " is remote (--power-w W states an assumed draw)");
+        } else {
+            ec = EnergyContext.open(o, EnergyMeters.Target.parse(o.endpointDevice), runId, energy, log);
+            if (ec.meter() != null && ec.meter().estimated() && "auto".equalsIgnoreCase(o.energyMeter)) {
+                ec.meter().close();
+                ec = EnergyContext.none("not measured: no energy counter (NVML/RAPL) for the local server's " + o.endpointDevice
+                        + " (a CPU-time estimate of the load generator would not describe the server; --power-w W states an assumed draw)");
+            }
+        }
+        return ec;
+    }
+
+    /**
+     * Endpoint mode: the configured scenario against an OpenAI-compatible server ({@link EndpointRunner}). The
+     * tokenizer ({@code o.tokenizer}: a .gguf or llama2.c model file whose tokenizer and context are used) gives
+     * the vocabulary for synthetic prompts, encodes JSONL/ShareGPT prompts and counts output tokens when the
+     * server sends no {@code usage}. Energy: a server on this host is metered like an in-process engine (NVML for
+     * {@code endpointDevice gpu[:i]}, RAPL for cpu; a CPU-time estimate of this process is refused since it
+     * would describe the client); a remote one is "not measured" unless {@code powerW} states an assumed draw.
+     *
+     * @throws BadInputException unreachable server, bad options, unreadable tokenizer or prompts
+     */
+    public static Result measureEndpoint(ServeBenchOptions o, String runId, PrintStream log) {
+        CsvTable serving = new CsvTable(ResultSchemas.SERVING_COLUMNS), energy = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
+        PointLog records = new PointLog();
+        dev.infercost.engine.endpoint.OpenAiStream.Config cfg = new dev.infercost.engine.endpoint.OpenAiStream.Config(
+                java.net.URI.create(o.endpoint), dev.infercost.engine.endpoint.OpenAiStream.Api.parse(o.api), o.servedModel, o.apiKey,
+                java.time.Duration.ofNanos((long) (o.requestTimeoutS * 1e9)), o.ignoreEos);
+        Tokenizer tok = null;
+        int vocab = -1, context = o.endpointContext;
+        String tokLabel = "none";
+        if (o.tokenizer != null) {
+            LlamaModel m = Models.load(o.tokenizer.toString(), null);
+            tok = m.tokenizer();
+            vocab = m.config().vocabSize();
+            context = m.config().seqLen();
+            tokLabel = o.tokenizer + " (" + m.info().name() + ")";
+        }
+        Workload wl = new Workload(LengthDistribution.parse("--isl", o.isl), LengthDistribution.parse("--osl", o.osl), o.seed, o.ignoreEos, o.prompts);
+        if (o.prompts == null && tok == null)
+            throw new BadInputException("serve-bench --endpoint: synthetic prompts need the served model's tokenizer for its vocabulary (--tokenizer MODEL.gguf|MODEL.bin)");
+        int maxContext = o.prompts != null ? context : Math.min(context, wl.maxContextNeeded());
+        List<RequestSpec> pool = wl.build(o.poolSize, vocab, tok == null ? 1 : tok.bos(), tok, maxContext);
+        EndpointRunner.PromptMode mode = switch (o.promptFormat.toLowerCase(Locale.ROOT)) {
+            case "tokens" -> EndpointRunner.PromptMode.TOKENS;
+            case "text" -> EndpointRunner.PromptMode.TEXT;
+            case "auto" -> o.prompts == null && cfg.api() == dev.infercost.engine.endpoint.OpenAiStream.Api.COMPLETIONS
+                    ? EndpointRunner.PromptMode.TOKENS : EndpointRunner.PromptMode.TEXT;
+            default -> throw new BadInputException("--prompt-format " + o.promptFormat + ": expected tokens, text or auto");
+        };
+        EnergyContext ec = endpointEnergy(o, cfg, runId, energy, log);
+        log.println("energy: " + ec.selection().describe());
+        PeakFigures peaks = new PeakFigures(o.deviceClass == null ? "unknown (endpoint)" : o.deviceClass, Double.NaN, Double.NaN,
+                "endpoint: bytes and FLOPs moved by the server are not observable over HTTP; MBU/MFU not computed").override(null, o.peakGBps, o.peakTflops);
+        String device = (o.deviceClass == null ? "unknown device" : o.deviceClass) + " x" + o.devices + " behind " + cfg.base();
+        List<ModelSummary> summaries = new ArrayList<>();
+        try (dev.infercost.engine.endpoint.OpenAiStream client = new dev.infercost.engine.endpoint.OpenAiStream(cfg)) {
+            List<String> served = client.models();
+            if (!served.contains(o.servedModel))
+                log.println("warning: GET /v1/models lists " + served + ", not '" + o.servedModel + "' (some servers accept any name)");
+            log.printf(Locale.ROOT, "%n== %s at %s (%s API, prompts as %s, tokenizer %s): %s, ISL %s, OSL %s, context %d%n",
+                    o.servedModel, cfg.base(), o.api, mode.name().toLowerCase(Locale.ROOT), tokLabel, o.scenario.label(), o.isl, o.osl, maxContext);
+            EndpointRunner runner = new EndpointRunner(client, Clock.system(), tok, mode, (long) (o.effectiveMaxDurationS() * 1e9));
+            Ctx c = new Ctx("endpoint", device, "served by the endpoint", o, runner, pool, ec, peaks, runId, serving, energy, records, log, o.servedModel);
+            summaries.add(drive(c, runner));
+        } finally {
+            if (ec.meter() != null) ec.meter().close();
+        }
+        return result(o, runId, serving, energy, summaries, List.of(), List.of("endpoint " + cfg.base() + ": " + ec.selection().describe()), records);
     }
 
     /**
@@ -173,6 +285,12 @@ public final class ServeBench {
      */
     public static ModelSummary sweep(Engine engine, Tokenizer tokenizer, ServeBenchOptions o, Clock clock, EnergyContext energyCtx,
                                      String runId, CsvTable serving, CsvTable energy, PrintStream log) {
+        return sweep(engine, tokenizer, o, clock, energyCtx, runId, serving, energy, new PointLog(), log);
+    }
+
+    /** As above, also appending every point's per-request records and JSON row to {@code records}. */
+    public static ModelSummary sweep(Engine engine, Tokenizer tokenizer, ServeBenchOptions o, Clock clock, EnergyContext energyCtx,
+                                     String runId, CsvTable serving, CsvTable energy, PointLog records, PrintStream log) {
         var cfg = engine.config();
         Workload wl = new Workload(LengthDistribution.parse("--isl", o.isl), LengthDistribution.parse("--osl", o.osl), o.seed, o.ignoreEos, o.prompts);
         int maxContext = o.prompts != null ? cfg.seqLen() : Math.min(cfg.seqLen(), wl.maxContextNeeded());
@@ -192,7 +310,19 @@ public final class ServeBench {
         try (DecodeSession session = engine.newSession(o.maxBatch, maxContext)) {
             ServingRunner runner = new ServingRunner(session, clock, new ServingRunner.Config(o.maxBatch, kvBudget, o.maxPrefillTokens, maxDur),
                     cfg.vocabSize(), Set.of(bos, eos), cfg, engine.model().weightBytes(), 4);
-            Ctx c = new Ctx(engine, o, runner, pool, energyCtx, peaks, runId, serving, energy, log, modelName);
+            Ctx c = new Ctx(engine.backend(), engine.device(), engine.model().weightsLabel(), o, runner, pool, energyCtx, peaks,
+                    runId, serving, energy, records, log, modelName);
+            return drive(c, runner);
+        }
+    }
+
+    /** Warm-up, then the configured scenario's points on {@code runner}. */
+    static ModelSummary drive(Ctx c, LoadTarget runner) {
+        ServeBenchOptions o = c.o;
+        List<RequestSpec> pool = c.pool;
+        PrintStream log = c.log;
+        String modelName = c.modelName;
+        {
             double warmRate = Double.NaN;
             if (o.warmupRequests > 0) {
                 ServingRunner.Result w = runner.run(pool, new ServingRunner.Plan.OpenLoop(new long[o.warmupRequests]));
@@ -234,9 +364,15 @@ public final class ServeBench {
                             o.slo.name(), o.slo.ttftMs(), o.slo.tpotMs(), Double.isNaN(best) ? "none of the rates tried" : best + " req/s");
                 }
             }
-            return new ModelSummary(modelName, engine.backend(), engine.device(), offlineRate, best, c.points);
+            return new ModelSummary(modelName, c.backend, c.device, offlineRate, best, c.points);
         }
     }
+
+    /**
+     * p99 send lag (actual - scheduled send) above which a point is flagged: the load generator's own budget,
+     * checked by benchmarks/ LoadGenCapacity (achieved rate within 1% of target and p99 lag under this).
+     */
+    public static final double SEND_LAG_LIMIT_MS = 5;
 
     /** {@code x} rounded to 3 significant digits (rates in the table stay readable). */
     static double round3(double x) {
@@ -245,10 +381,11 @@ public final class ServeBench {
     }
 
     /** Per-sweep state and the point runner. */
-    private static final class Ctx {
-        final Engine engine;
+    static final class Ctx {
+        final String backend, device, weights;
         final ServeBenchOptions o;
-        final ServingRunner runner;
+        final LoadTarget runner;
+        final PointLog records;
         final List<RequestSpec> pool;
         final EnergyContext ec;
         final PeakFigures peaks;
@@ -257,9 +394,9 @@ public final class ServeBench {
         final PrintStream log;
         int points;
 
-        Ctx(Engine engine, ServeBenchOptions o, ServingRunner runner, List<RequestSpec> pool, EnergyContext ec, PeakFigures peaks,
-            String runId, CsvTable serving, CsvTable energy, PrintStream log, String modelName) {
-            this.engine = engine; this.o = o; this.runner = runner; this.pool = pool; this.ec = ec; this.peaks = peaks;
+        Ctx(String backend, String device, String weights, ServeBenchOptions o, LoadTarget runner, List<RequestSpec> pool, EnergyContext ec,
+            PeakFigures peaks, String runId, CsvTable serving, CsvTable energy, PointLog records, PrintStream log, String modelName) {
+            this.backend = backend; this.device = device; this.weights = weights; this.records = records; this.o = o; this.runner = runner; this.pool = pool; this.ec = ec; this.peaks = peaks;
             this.runId = runId; this.serving = serving; this.energy = energy; this.log = log; this.modelName = modelName;
         }
 
@@ -298,15 +435,15 @@ public final class ServeBench {
                     !Double.isNaN(rate) ? " rate=" + rate : !Double.isNaN(users) ? " concurrency=" + (int) users : "");
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("run_id", runId);
-            row.put("backend", engine.backend());
-            row.put("device", engine.device());
+            row.put("backend", backend);
+            row.put("device", device);
             row.put("device_class", peaks.deviceClass());
             row.put("model", modelName);
-            row.put("weights", engine.model().weightsLabel());
+            row.put("weights", weights);
             row.put("scenario", s.label());
             row.put("target_rate [req/s]", rate);
             row.put("concurrency", Double.isNaN(users) ? null : (int) users);
-            row.put("max_batch", o.maxBatch);
+            row.put("max_batch", o.endpoint == null ? o.maxBatch : null);   // an endpoint's batching is the server's own
             row.put("arrival", arrival);
             row.put("mean_isl [tok]", m.meanIsl());
             row.put("mean_osl [tok]", m.meanOsl());
@@ -355,9 +492,23 @@ public final class ServeBench {
             List<String> invalid = m.invalidReasons(o.minDurationS, o.minQueries, r.cutOff());
             List<String> all = new ArrayList<>(invalid);
             all.addAll(m.notes());
+            all.addAll(r.notes());
+            if (m.sendLag().samples() > 0 && m.sendLag().p99Ms() > SEND_LAG_LIMIT_MS) {
+                String warn = String.format(Locale.ROOT, "warning: p99 send lag %.2f ms exceeds %.0f ms (the load generator fell behind its schedule; latencies still count from the scheduled times)",
+                        m.sendLag().p99Ms(), SEND_LAG_LIMIT_MS);
+                all.add(warn);
+                log.println("   " + warn);
+            }
             row.put("valid", invalid.isEmpty());
             row.put("invalid_reasons", String.join("; ", all));
+            row.put("device_count", o.devices);
+            row.put("endpoint", o.endpoint == null ? null : o.endpoint + " (" + o.api + ")");
+            row.put("token_count_source", r.tokenCountSource());
+            row.put("failed [req]", m.failed());
+            row.put("send_lag_p50 [ms]", m.sendLag().samples() == 0 ? Double.NaN : m.sendLag().p50Ms());
+            row.put("send_lag_p99 [ms]", m.sendLag().samples() == 0 ? Double.NaN : m.sendLag().p99Ms());
             serving.add(row);
+            records.add(points, window, r, row);
             log.printf(Locale.ROOT, "   %-12s %8s %8.3f %9.1f %9.1f %9.2f %9.2f %10.1f %9.1f %8.3f %7.4f %10.3g %s%n",
                     s.label() + (Double.isNaN(users) ? "" : " c=" + (int) users), Double.isNaN(rate) ? "-" : String.format(Locale.ROOT, "%.3f", rate),
                     m.achievedRate(), m.ttft().p50Ms(), m.ttft().p99Ms(), m.tpot().p50Ms(), m.tpot().p99Ms(), m.outputThroughput(),

@@ -69,8 +69,28 @@ public final class ServeBenchOptions {
     /** Device class and peaks for MBU/MFU (null / NaN = {@link PeakFigures#cpuHostDefault()} on CPU). */
     public String deviceClass;
     public double peakGBps = Double.NaN, peakTflops = Double.NaN;
-    /** Devices the engine spans (throughput per device = output tok/s / devices). */
+    /** Devices the engine (or the endpoint's server) spans (throughput per device = output tok/s / devices). */
     public int devices = 1;
+
+    // ---- endpoint mode (serve-bench --endpoint): an OpenAI-compatible server instead of an in-process engine
+    /** Server root URL, e.g. http://127.0.0.1:8000; null = in-process engines. */
+    public String endpoint;
+    /** completions | chat. */
+    public String api = "completions";
+    /** The {@code model} field the server expects. */
+    public String servedModel;
+    /** Bearer token (read from the environment variable the user names), or null. */
+    public String apiKey;
+    /** Limit for one request (headers and whole stream), s. */
+    public double requestTimeoutS = 60;
+    /** tokens | text | auto (token ids for synthetic prompts over completions, else text). */
+    public String promptFormat = "auto";
+    /** What a local server runs on, for energy: cpu | gpu[:i]. */
+    public String endpointDevice = "cpu";
+    /** Assumed power draw of a remote server, W (NaN = energy not measured). */
+    public double powerW = Double.NaN;
+    /** Maximum context for endpoint workloads when the tokenizer file gives none. */
+    public int endpointContext = 4096;
 
     /** Settings for {@code --quick}: short points (5 s, 24 queries), ISL 64 / OSL 32, four rates, no bisection. */
     public static ServeBenchOptions quick() {

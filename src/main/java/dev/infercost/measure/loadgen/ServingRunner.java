@@ -39,7 +39,7 @@ import java.util.Set;
  * bytes per decode step = all weights once + each sequence's KV cache ({@link Footprint#bytesPerDecodeStep}
  * generalised to per-sequence contexts), per prefill chunk = weights once + the KV cache up to the chunk's end.
  */
-public final class ServingRunner {
+public final class ServingRunner implements LoadTarget {
     /**
      * @param maxBatch          slots (sequences decoded together), &lt;= the session's maxBatch
      * @param kvBudgetTokens    KV-cache positions that may be reserved at once, across all slots
@@ -76,10 +76,13 @@ public final class ServingRunner {
      * @param flops            FLOPs of all tokens processed
      * @param bytes            bytes moved by all steps
      * @param cutOff           the point hit maxDuration with work left
+     * @param tokenCountSource where output token counts come from ("engine" in-process; for an endpoint
+     *                         "usage", "tokenizer" or "stream chunks")
+     * @param notes            remarks that do not invalidate the point (e.g. a server not honouring max_tokens)
      */
     public record Result(List<RequestRecord> records, long startNanos, long endNanos, long prefillBusyNanos,
                          long decodeBusyNanos, long decodeSteps, double meanDecodeBatch, double flops, double bytes,
-                         boolean cutOff) {
+                         boolean cutOff, String tokenCountSource, List<String> notes) {
         public double durationS() { return (endNanos - startNanos) / 1e9; }
     }
 
@@ -106,10 +109,39 @@ public final class ServingRunner {
         this.model = model; this.weightBytes = weightBytes; this.kvBytesPerElement = kvBytesPerElement;
     }
 
+    /**
+     * Receives a live request's tokens on the scheduler thread ({@link #serve}); implementations must not block
+     * (hand the tokens to the request's own thread).
+     */
+    public interface TokenSink {
+        /** One generated token id and the time it was produced. */
+        void token(int token, long nanos);
+
+        /**
+         * The request ended.
+         *
+         * @param reason "length" (max tokens or the context reached), "stop" (a stop token), "cancelled", or
+         *               "rejected: ..." (it can never fit the KV budget / context)
+         */
+        void done(String reason);
+    }
+
+    /** A request submitted to {@link #serve}; {@link #cancel()} (client gone) frees its slot at the next step. */
+    public static final class LiveRequest {
+        final RequestSpec spec;
+        final TokenSink sink;
+        volatile boolean cancelled;
+
+        public LiveRequest(RequestSpec spec, TokenSink sink) { this.spec = spec; this.sink = sink; }
+
+        public void cancel() { cancelled = true; }
+    }
+
     private static final class Req {
         final int id;
         final RequestSpec spec;
         final long scheduled;
+        LiveRequest live;
         long admitted = -1;
         int slot = -1, prefilled, last;
         long[] times;
@@ -129,11 +161,28 @@ public final class ServingRunner {
     }
 
     /** Runs one point over {@code pool} (cycled: request i uses pool[i mod size]) with the configured cut-off. */
+    @Override
     public Result run(List<RequestSpec> pool, Plan plan) { return run(pool, plan, cfg.maxDurationNanos()); }
 
     /** As {@link #run(List, Plan)} with a cut-off of {@code maxDurationNanos} after the start for this point. */
+    @Override
     public Result run(List<RequestSpec> pool, Plan plan, long maxDurationNanos) {
         if (pool.isEmpty()) throw new BadInputException("empty workload");
+        return loop(pool, plan, maxDurationNanos, null, null);
+    }
+
+    /**
+     * Live serving (what {@code infercost serve} runs): the same scheduler, with requests taken from
+     * {@code inbox} as they come (scheduled = the time the scheduler sees them) and every token handed to the
+     * request's {@link TokenSink}. Blocks on the calling thread until {@code stop} returns true; idle, it waits
+     * on the inbox (at most 20 ms between checks of {@code stop}).
+     */
+    public void serve(java.util.concurrent.BlockingQueue<LiveRequest> inbox, java.util.function.BooleanSupplier stop) {
+        loop(List.of(), new Plan.OpenLoop(new long[0]), Long.MAX_VALUE, inbox, stop);
+    }
+
+    private Result loop(List<RequestSpec> pool, Plan plan, long maxDurationNanos,
+                        java.util.concurrent.BlockingQueue<LiveRequest> inbox, java.util.function.BooleanSupplier stop) {
         long t0 = clock.nanoTime();
         PriorityQueue<Req> future = new PriorityQueue<>(Comparator.<Req>comparingLong(r -> r.scheduled).thenComparingInt(r -> r.id));
         ArrayDeque<Req> waiting = new ArrayDeque<>(), prefilling = new ArrayDeque<>();
@@ -162,6 +211,14 @@ public final class ServingRunner {
 
         while (true) {
             long now = clock.nanoTime();
+            if (inbox != null) {
+                LiveRequest lr;
+                while ((lr = inbox.poll()) != null) {
+                    Req r = new Req(issued[0]++, lr.spec, now);
+                    r.live = lr;
+                    waiting.add(r);
+                }
+            }
             while (!future.isEmpty() && future.peek().scheduled <= now) waiting.add(future.poll());
             if (now - t0 > maxDurationNanos) { cutOff = true; end = now; break; }
             // admission (FCFS, head-of-line blocking)
@@ -171,6 +228,7 @@ public final class ServingRunner {
                 if (need > cfg.kvBudgetTokens() || r.spec.prompt().length >= maxCtx) {
                     waiting.poll();
                     r.rejected = "needs " + need + " KV tokens; budget " + cfg.kvBudgetTokens() + ", context " + maxCtx;
+                    if (r.live != null) r.live.sink.done("rejected: " + r.rejected);
                     if (closed != null && moreClosed(closed, issued[0], now - t0)) issue.accept(now);
                     continue;
                 }
@@ -244,6 +302,23 @@ public final class ServingRunner {
                 decoding = still;
                 worked = true;
             }
+            if (!worked && inbox != null) {
+                if (stop.getAsBoolean()) break;
+                if (waiting.isEmpty()) {
+                    try {
+                        LiveRequest lr = inbox.poll(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        if (lr != null) {
+                            Req r = new Req(issued[0]++, lr.spec, clock.nanoTime());
+                            r.live = lr;
+                            waiting.add(r);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                    continue;
+                }
+            }
             if (!worked) {
                 if (future.isEmpty() && waiting.isEmpty() && prefilling.isEmpty() && decoding.isEmpty()) break;
                 if (!future.isEmpty()) clock.sleepUntil(Math.min(future.peek().scheduled, t0 + maxDurationNanos + 1));
@@ -253,7 +328,7 @@ public final class ServingRunner {
         List<RequestRecord> out = new ArrayList<>(all.size());
         for (Req r : all) out.add(r.record());
         return new Result(out, t0, end, prefillBusy, decodeBusy, steps, steps == 0 ? 0 : (double) batchSum / steps,
-                flops, bytes, cutOff);
+                flops, bytes, cutOff, "engine", List.of());
     }
 
     private static boolean moreClosed(Plan.ClosedLoop c, int issued, long elapsed) {
@@ -262,8 +337,18 @@ public final class ServingRunner {
 
     /** Records a token; returns true when the request is finished. */
     private boolean emit(Req r, int tok, long t, int maxCtx) {
-        r.times[r.generated++] = t;
         r.last = tok;
+        if (r.live != null) {
+            // live requests keep no token times (a server runs indefinitely); the sink gets them
+            r.generated++;
+            boolean stopTok = !r.spec.ignoreEos() && stopTokens.contains(tok);
+            if (!stopTok) r.live.sink.token(tok, t);
+            String why = r.live.cancelled ? "cancelled" : stopTok ? "stop"
+                    : r.generated >= r.spec.maxOutputTokens() || r.spec.prompt().length + r.generated > maxCtx ? "length" : null;
+            if (why != null) { r.done = true; r.live.sink.done(why); }
+            return why != null;
+        }
+        r.times[r.generated++] = t;
         boolean stop = r.generated >= r.spec.maxOutputTokens()
                 || (!r.spec.ignoreEos() && stopTokens.contains(tok))
                 || r.spec.prompt().length + r.generated > maxCtx;

@@ -40,6 +40,8 @@ record DeviceTensor(TensorType type, int rows, int cols, TornadoNativeArray arra
             case F32 -> FloatArray.fromSegment(seg);
             case F16 -> ShortArray.fromSegment(seg);
             case Q8_0 -> ByteArray.fromSegment(seg);
+            default -> throw new BadInputException("tensor " + name + " has type " + t.type()
+                    + ": the tornado backend runs F32, F16 and Q8_0 only; use --backend jvm for K-quants, legacy quants, IQ4 and BF16");
         };
         return new DeviceTensor(t.type(), t.rows(), t.cols(), a);
     }

@@ -446,6 +446,196 @@ public final class LlamaKernels {
     // ---------------------------------------------------------------- fused blocks (fewer launches per layer)
 
     /**
+     * Batch-1 (one activation row) part of qkvRopeF32 for one of the stacked weights (wq, wk or wv, whichever holds
+     * the RoPE pair of rows wr, wr + 1): the two dot products with rmsW * x, the sum of squares for the norm, one
+     * work-group reduction, then RoPE and the q / KV-cache store. Written once, called for wq, wk and wv;
+     * TornadoVM inlines it, so the kernel is the same code as three copies.
+     */
+    static void qkvRow1F32(KernelContext c, float[] red, FloatArray w, FloatArray q, FloatArray keyCache, FloatArray valueCache,
+                           FloatArray in, FloatArray rmsW, FloatArray cos, FloatArray sin, IntArray meta, int lid, int part, int wr,
+                           int base, int rowBytes, int dim4, int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
+        // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+        float p0 = 0.0f;
+        float p1 = 0.0f;
+        float p2 = 0.0f;
+        float p3 = 0.0f;
+        float u0 = 0.0f;
+        float u1 = 0.0f;
+        float u2 = 0.0f;
+        float u3 = 0.0f;
+        float s0 = 0.0f;
+        float s1 = 0.0f;
+        float s2 = 0.0f;
+        float s3 = 0.0f;
+        for (int k = lid * 4; k < dim4; k += wg * 4) {
+            float g0 = rmsW.get(k);
+            float v0 = in.get(k);
+            float gv0 = g0 * v0;
+            p0 += w.get(base + k) * gv0;
+            u0 += w.get(base + dim + k) * gv0;
+            s0 += v0 * v0;
+            float g1 = rmsW.get(k + 1);
+            float v1 = in.get(k + 1);
+            float gv1 = g1 * v1;
+            p1 += w.get(base + k + 1) * gv1;
+            u1 += w.get(base + dim + k + 1) * gv1;
+            s1 += v1 * v1;
+            float g2 = rmsW.get(k + 2);
+            float v2 = in.get(k + 2);
+            float gv2 = g2 * v2;
+            p2 += w.get(base + k + 2) * gv2;
+            u2 += w.get(base + dim + k + 2) * gv2;
+            s2 += v2 * v2;
+            float g3 = rmsW.get(k + 3);
+            float v3 = in.get(k + 3);
+            float gv3 = g3 * v3;
+            p3 += w.get(base + k + 3) * gv3;
+            u3 += w.get(base + dim + k + 3) * gv3;
+            s3 += v3 * v3;
+        }
+        for (int k = dim4 + lid; k < dim; k += wg) {
+            float v = in.get(k);
+            float gv = rmsW.get(k) * v;
+            p0 += w.get(base + k) * gv;
+            u0 += w.get(base + dim + k) * gv;
+            s0 += v * v;
+        }
+        red[lid] = (p0 + p1) + (p2 + p3);
+        red[wg + lid] = (u0 + u1) + (u2 + u3);
+        red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+        reduceSums3(c, red, lid, wg);
+        if (lid == 0) {
+            storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                    1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+        }
+    }
+
+    /**
+     * Batch-1 (one activation row) part of qkvRopeF16 for one of the stacked weights (wq, wk or wv, whichever holds
+     * the RoPE pair of rows wr, wr + 1): the two dot products with rmsW * x, the sum of squares for the norm, one
+     * work-group reduction, then RoPE and the q / KV-cache store. Written once, called for wq, wk and wv;
+     * TornadoVM inlines it, so the kernel is the same code as three copies.
+     */
+    static void qkvRow1F16(KernelContext c, float[] red, ShortArray w, FloatArray q, FloatArray keyCache, FloatArray valueCache,
+                           FloatArray in, FloatArray rmsW, FloatArray cos, FloatArray sin, IntArray meta, int lid, int part, int wr,
+                           int base, int rowBytes, int dim4, int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
+        // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+        float p0 = 0.0f;
+        float p1 = 0.0f;
+        float p2 = 0.0f;
+        float p3 = 0.0f;
+        float u0 = 0.0f;
+        float u1 = 0.0f;
+        float u2 = 0.0f;
+        float u3 = 0.0f;
+        float s0 = 0.0f;
+        float s1 = 0.0f;
+        float s2 = 0.0f;
+        float s3 = 0.0f;
+        for (int k = lid * 4; k < dim4; k += wg * 4) {
+            float v0 = in.get(k);
+            float gv0 = rmsW.get(k) * v0;
+            p0 += halfToFloat(w.get(base + k) & 0xFFFF) * gv0;
+            u0 += halfToFloat(w.get(base + dim + k) & 0xFFFF) * gv0;
+            s0 += v0 * v0;
+            float v1 = in.get(k + 1);
+            float gv1 = rmsW.get(k + 1) * v1;
+            p1 += halfToFloat(w.get(base + k + 1) & 0xFFFF) * gv1;
+            u1 += halfToFloat(w.get(base + dim + k + 1) & 0xFFFF) * gv1;
+            s1 += v1 * v1;
+            float v2 = in.get(k + 2);
+            float gv2 = rmsW.get(k + 2) * v2;
+            p2 += halfToFloat(w.get(base + k + 2) & 0xFFFF) * gv2;
+            u2 += halfToFloat(w.get(base + dim + k + 2) & 0xFFFF) * gv2;
+            s2 += v2 * v2;
+            float v3 = in.get(k + 3);
+            float gv3 = rmsW.get(k + 3) * v3;
+            p3 += halfToFloat(w.get(base + k + 3) & 0xFFFF) * gv3;
+            u3 += halfToFloat(w.get(base + dim + k + 3) & 0xFFFF) * gv3;
+            s3 += v3 * v3;
+        }
+        for (int k = dim4 + lid; k < dim; k += wg) {
+            float v = in.get(k);
+            float gv = rmsW.get(k) * v;
+            p0 += halfToFloat(w.get(base + k) & 0xFFFF) * gv;
+            u0 += halfToFloat(w.get(base + dim + k) & 0xFFFF) * gv;
+            s0 += v * v;
+        }
+        red[lid] = (p0 + p1) + (p2 + p3);
+        red[wg + lid] = (u0 + u1) + (u2 + u3);
+        red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+        reduceSums3(c, red, lid, wg);
+        if (lid == 0) {
+            storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                    1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+        }
+    }
+
+    /**
+     * Batch-1 (one activation row) part of qkvRopeQ8 for one of the stacked weights (wq, wk or wv, whichever holds
+     * the RoPE pair of rows wr, wr + 1): the two dot products with rmsW * x, the sum of squares for the norm, one
+     * work-group reduction, then RoPE and the q / KV-cache store. Written once, called for wq, wk and wv;
+     * TornadoVM inlines it, so the kernel is the same code as three copies.
+     */
+    static void qkvRow1Q8(KernelContext c, float[] red, ByteArray w, FloatArray q, FloatArray keyCache, FloatArray valueCache,
+                           FloatArray in, FloatArray rmsW, FloatArray cos, FloatArray sin, IntArray meta, int lid, int part, int wr,
+                           int base, int rowBytes, int dim4, int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
+        // single activation row: whole Q8_0 blocks of rows wr and wr + 1, one scale decode per 32 weights
+        float p = 0.0f;
+        float u = 0.0f;
+        float s0 = 0.0f;
+        float s1 = 0.0f;
+        float s2 = 0.0f;
+        float s3 = 0.0f;
+        for (int blk = lid; blk < dim / 32; blk += wg) {
+            int o0 = rowBytes + blk * 34;
+            int o1 = o0 + (dim / 32) * 34;
+            float d0 = halfToFloat((w.get(o0) & 0xFF) | ((w.get(o0 + 1) & 0xFF) << 8));
+            float d1 = halfToFloat((w.get(o1) & 0xFF) | ((w.get(o1 + 1) & 0xFF) << 8));
+            float tp0 = 0.0f;
+            float tp1 = 0.0f;
+            float tp2 = 0.0f;
+            float tp3 = 0.0f;
+            float tu0 = 0.0f;
+            float tu1 = 0.0f;
+            float tu2 = 0.0f;
+            float tu3 = 0.0f;
+            for (int e = 0; e < 32; e += 4) {
+                float v0 = in.get(blk * 32 + e);
+                float gv0 = rmsW.get(blk * 32 + e) * v0;
+                tp0 += w.get(o0 + 2 + e) * gv0;
+                tu0 += w.get(o1 + 2 + e) * gv0;
+                s0 += v0 * v0;
+                float v1 = in.get(blk * 32 + e + 1);
+                float gv1 = rmsW.get(blk * 32 + e + 1) * v1;
+                tp1 += w.get(o0 + 2 + e + 1) * gv1;
+                tu1 += w.get(o1 + 2 + e + 1) * gv1;
+                s1 += v1 * v1;
+                float v2 = in.get(blk * 32 + e + 2);
+                float gv2 = rmsW.get(blk * 32 + e + 2) * v2;
+                tp2 += w.get(o0 + 2 + e + 2) * gv2;
+                tu2 += w.get(o1 + 2 + e + 2) * gv2;
+                s2 += v2 * v2;
+                float v3 = in.get(blk * 32 + e + 3);
+                float gv3 = rmsW.get(blk * 32 + e + 3) * v3;
+                tp3 += w.get(o0 + 2 + e + 3) * gv3;
+                tu3 += w.get(o1 + 2 + e + 3) * gv3;
+                s3 += v3 * v3;
+            }
+            p += d0 * ((tp0 + tp1) + (tp2 + tp3));
+            u += d1 * ((tu0 + tu1) + (tu2 + tu3));
+        }
+        red[lid] = p;
+        red[wg + lid] = u;
+        red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+        reduceSums3(c, red, lid, wg);
+        if (lid == 0) {
+            storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                    1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+        }
+    }
+
+    /**
      * Attention input block, fused: RMSNorm of x[b] (weight rmsW), the Q, K and V projections, RoPE, and the
      * store of k and v into the KV cache {@code [slots, ctx, kvDim]} at (slot, pos). Work-group p computes the
      * adjacent output rows (2p, 2p+1) of the stacked [Wq; Wk; Wv] (a RoPE pair) for every row b of the step, 4
@@ -472,172 +662,16 @@ public final class LlamaKernels {
         int n = meta.get(0);
         int dim4 = dim / 4 * 4;
         if (n == 1 && part == 0) {
-            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
-            float p0 = 0.0f;
-            float p1 = 0.0f;
-            float p2 = 0.0f;
-            float p3 = 0.0f;
-            float u0 = 0.0f;
-            float u1 = 0.0f;
-            float u2 = 0.0f;
-            float u3 = 0.0f;
-            float s0 = 0.0f;
-            float s1 = 0.0f;
-            float s2 = 0.0f;
-            float s3 = 0.0f;
-            for (int k = lid * 4; k < dim4; k += wg * 4) {
-                float g0 = rmsW.get(k);
-                float v0 = in.get(k);
-                float gv0 = g0 * v0;
-                p0 += wq.get(base + k) * gv0;
-                u0 += wq.get(base + dim + k) * gv0;
-                s0 += v0 * v0;
-                float g1 = rmsW.get(k + 1);
-                float v1 = in.get(k + 1);
-                float gv1 = g1 * v1;
-                p1 += wq.get(base + k + 1) * gv1;
-                u1 += wq.get(base + dim + k + 1) * gv1;
-                s1 += v1 * v1;
-                float g2 = rmsW.get(k + 2);
-                float v2 = in.get(k + 2);
-                float gv2 = g2 * v2;
-                p2 += wq.get(base + k + 2) * gv2;
-                u2 += wq.get(base + dim + k + 2) * gv2;
-                s2 += v2 * v2;
-                float g3 = rmsW.get(k + 3);
-                float v3 = in.get(k + 3);
-                float gv3 = g3 * v3;
-                p3 += wq.get(base + k + 3) * gv3;
-                u3 += wq.get(base + dim + k + 3) * gv3;
-                s3 += v3 * v3;
-            }
-            for (int k = dim4 + lid; k < dim; k += wg) {
-                float v = in.get(k);
-                float gv = rmsW.get(k) * v;
-                p0 += wq.get(base + k) * gv;
-                u0 += wq.get(base + dim + k) * gv;
-                s0 += v * v;
-            }
-            red[lid] = (p0 + p1) + (p2 + p3);
-            red[wg + lid] = (u0 + u1) + (u2 + u3);
-            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            reduceSums3(c, red, lid, wg);
-            if (lid == 0) {
-                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
-                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
-            }
+            qkvRow1F32(c, red, wq, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+                    kvDim, headSize, ctx, eps, wg);
         }
         if (n == 1 && part == 1) {
-            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
-            float p0 = 0.0f;
-            float p1 = 0.0f;
-            float p2 = 0.0f;
-            float p3 = 0.0f;
-            float u0 = 0.0f;
-            float u1 = 0.0f;
-            float u2 = 0.0f;
-            float u3 = 0.0f;
-            float s0 = 0.0f;
-            float s1 = 0.0f;
-            float s2 = 0.0f;
-            float s3 = 0.0f;
-            for (int k = lid * 4; k < dim4; k += wg * 4) {
-                float g0 = rmsW.get(k);
-                float v0 = in.get(k);
-                float gv0 = g0 * v0;
-                p0 += wk.get(base + k) * gv0;
-                u0 += wk.get(base + dim + k) * gv0;
-                s0 += v0 * v0;
-                float g1 = rmsW.get(k + 1);
-                float v1 = in.get(k + 1);
-                float gv1 = g1 * v1;
-                p1 += wk.get(base + k + 1) * gv1;
-                u1 += wk.get(base + dim + k + 1) * gv1;
-                s1 += v1 * v1;
-                float g2 = rmsW.get(k + 2);
-                float v2 = in.get(k + 2);
-                float gv2 = g2 * v2;
-                p2 += wk.get(base + k + 2) * gv2;
-                u2 += wk.get(base + dim + k + 2) * gv2;
-                s2 += v2 * v2;
-                float g3 = rmsW.get(k + 3);
-                float v3 = in.get(k + 3);
-                float gv3 = g3 * v3;
-                p3 += wk.get(base + k + 3) * gv3;
-                u3 += wk.get(base + dim + k + 3) * gv3;
-                s3 += v3 * v3;
-            }
-            for (int k = dim4 + lid; k < dim; k += wg) {
-                float v = in.get(k);
-                float gv = rmsW.get(k) * v;
-                p0 += wk.get(base + k) * gv;
-                u0 += wk.get(base + dim + k) * gv;
-                s0 += v * v;
-            }
-            red[lid] = (p0 + p1) + (p2 + p3);
-            red[wg + lid] = (u0 + u1) + (u2 + u3);
-            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            reduceSums3(c, red, lid, wg);
-            if (lid == 0) {
-                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
-                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
-            }
+            qkvRow1F32(c, red, wk, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+                    kvDim, headSize, ctx, eps, wg);
         }
         if (n == 1 && part == 2) {
-            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
-            float p0 = 0.0f;
-            float p1 = 0.0f;
-            float p2 = 0.0f;
-            float p3 = 0.0f;
-            float u0 = 0.0f;
-            float u1 = 0.0f;
-            float u2 = 0.0f;
-            float u3 = 0.0f;
-            float s0 = 0.0f;
-            float s1 = 0.0f;
-            float s2 = 0.0f;
-            float s3 = 0.0f;
-            for (int k = lid * 4; k < dim4; k += wg * 4) {
-                float g0 = rmsW.get(k);
-                float v0 = in.get(k);
-                float gv0 = g0 * v0;
-                p0 += wv.get(base + k) * gv0;
-                u0 += wv.get(base + dim + k) * gv0;
-                s0 += v0 * v0;
-                float g1 = rmsW.get(k + 1);
-                float v1 = in.get(k + 1);
-                float gv1 = g1 * v1;
-                p1 += wv.get(base + k + 1) * gv1;
-                u1 += wv.get(base + dim + k + 1) * gv1;
-                s1 += v1 * v1;
-                float g2 = rmsW.get(k + 2);
-                float v2 = in.get(k + 2);
-                float gv2 = g2 * v2;
-                p2 += wv.get(base + k + 2) * gv2;
-                u2 += wv.get(base + dim + k + 2) * gv2;
-                s2 += v2 * v2;
-                float g3 = rmsW.get(k + 3);
-                float v3 = in.get(k + 3);
-                float gv3 = g3 * v3;
-                p3 += wv.get(base + k + 3) * gv3;
-                u3 += wv.get(base + dim + k + 3) * gv3;
-                s3 += v3 * v3;
-            }
-            for (int k = dim4 + lid; k < dim; k += wg) {
-                float v = in.get(k);
-                float gv = rmsW.get(k) * v;
-                p0 += wv.get(base + k) * gv;
-                u0 += wv.get(base + dim + k) * gv;
-                s0 += v * v;
-            }
-            red[lid] = (p0 + p1) + (p2 + p3);
-            red[wg + lid] = (u0 + u1) + (u2 + u3);
-            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            reduceSums3(c, red, lid, wg);
-            if (lid == 0) {
-                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
-                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
-            }
+            qkvRow1F32(c, red, wv, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+                    kvDim, headSize, ctx, eps, wg);
         }
         for (int b0 = 0; n > 1 && b0 < n; b0 += 4) {
             int x0 = b0 * dim;
@@ -895,160 +929,16 @@ public final class LlamaKernels {
         int n = meta.get(0);
         int dim4 = dim / 4 * 4;
         if (n == 1 && part == 0) {
-            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
-            float p0 = 0.0f;
-            float p1 = 0.0f;
-            float p2 = 0.0f;
-            float p3 = 0.0f;
-            float u0 = 0.0f;
-            float u1 = 0.0f;
-            float u2 = 0.0f;
-            float u3 = 0.0f;
-            float s0 = 0.0f;
-            float s1 = 0.0f;
-            float s2 = 0.0f;
-            float s3 = 0.0f;
-            for (int k = lid * 4; k < dim4; k += wg * 4) {
-                float v0 = in.get(k);
-                float gv0 = rmsW.get(k) * v0;
-                p0 += halfToFloat(wq.get(base + k) & 0xFFFF) * gv0;
-                u0 += halfToFloat(wq.get(base + dim + k) & 0xFFFF) * gv0;
-                s0 += v0 * v0;
-                float v1 = in.get(k + 1);
-                float gv1 = rmsW.get(k + 1) * v1;
-                p1 += halfToFloat(wq.get(base + k + 1) & 0xFFFF) * gv1;
-                u1 += halfToFloat(wq.get(base + dim + k + 1) & 0xFFFF) * gv1;
-                s1 += v1 * v1;
-                float v2 = in.get(k + 2);
-                float gv2 = rmsW.get(k + 2) * v2;
-                p2 += halfToFloat(wq.get(base + k + 2) & 0xFFFF) * gv2;
-                u2 += halfToFloat(wq.get(base + dim + k + 2) & 0xFFFF) * gv2;
-                s2 += v2 * v2;
-                float v3 = in.get(k + 3);
-                float gv3 = rmsW.get(k + 3) * v3;
-                p3 += halfToFloat(wq.get(base + k + 3) & 0xFFFF) * gv3;
-                u3 += halfToFloat(wq.get(base + dim + k + 3) & 0xFFFF) * gv3;
-                s3 += v3 * v3;
-            }
-            for (int k = dim4 + lid; k < dim; k += wg) {
-                float v = in.get(k);
-                float gv = rmsW.get(k) * v;
-                p0 += halfToFloat(wq.get(base + k) & 0xFFFF) * gv;
-                u0 += halfToFloat(wq.get(base + dim + k) & 0xFFFF) * gv;
-                s0 += v * v;
-            }
-            red[lid] = (p0 + p1) + (p2 + p3);
-            red[wg + lid] = (u0 + u1) + (u2 + u3);
-            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            reduceSums3(c, red, lid, wg);
-            if (lid == 0) {
-                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
-                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
-            }
+            qkvRow1F16(c, red, wq, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+                    kvDim, headSize, ctx, eps, wg);
         }
         if (n == 1 && part == 1) {
-            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
-            float p0 = 0.0f;
-            float p1 = 0.0f;
-            float p2 = 0.0f;
-            float p3 = 0.0f;
-            float u0 = 0.0f;
-            float u1 = 0.0f;
-            float u2 = 0.0f;
-            float u3 = 0.0f;
-            float s0 = 0.0f;
-            float s1 = 0.0f;
-            float s2 = 0.0f;
-            float s3 = 0.0f;
-            for (int k = lid * 4; k < dim4; k += wg * 4) {
-                float v0 = in.get(k);
-                float gv0 = rmsW.get(k) * v0;
-                p0 += halfToFloat(wk.get(base + k) & 0xFFFF) * gv0;
-                u0 += halfToFloat(wk.get(base + dim + k) & 0xFFFF) * gv0;
-                s0 += v0 * v0;
-                float v1 = in.get(k + 1);
-                float gv1 = rmsW.get(k + 1) * v1;
-                p1 += halfToFloat(wk.get(base + k + 1) & 0xFFFF) * gv1;
-                u1 += halfToFloat(wk.get(base + dim + k + 1) & 0xFFFF) * gv1;
-                s1 += v1 * v1;
-                float v2 = in.get(k + 2);
-                float gv2 = rmsW.get(k + 2) * v2;
-                p2 += halfToFloat(wk.get(base + k + 2) & 0xFFFF) * gv2;
-                u2 += halfToFloat(wk.get(base + dim + k + 2) & 0xFFFF) * gv2;
-                s2 += v2 * v2;
-                float v3 = in.get(k + 3);
-                float gv3 = rmsW.get(k + 3) * v3;
-                p3 += halfToFloat(wk.get(base + k + 3) & 0xFFFF) * gv3;
-                u3 += halfToFloat(wk.get(base + dim + k + 3) & 0xFFFF) * gv3;
-                s3 += v3 * v3;
-            }
-            for (int k = dim4 + lid; k < dim; k += wg) {
-                float v = in.get(k);
-                float gv = rmsW.get(k) * v;
-                p0 += halfToFloat(wk.get(base + k) & 0xFFFF) * gv;
-                u0 += halfToFloat(wk.get(base + dim + k) & 0xFFFF) * gv;
-                s0 += v * v;
-            }
-            red[lid] = (p0 + p1) + (p2 + p3);
-            red[wg + lid] = (u0 + u1) + (u2 + u3);
-            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            reduceSums3(c, red, lid, wg);
-            if (lid == 0) {
-                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
-                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
-            }
+            qkvRow1F16(c, red, wk, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+                    kvDim, headSize, ctx, eps, wg);
         }
         if (n == 1 && part == 2) {
-            // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
-            float p0 = 0.0f;
-            float p1 = 0.0f;
-            float p2 = 0.0f;
-            float p3 = 0.0f;
-            float u0 = 0.0f;
-            float u1 = 0.0f;
-            float u2 = 0.0f;
-            float u3 = 0.0f;
-            float s0 = 0.0f;
-            float s1 = 0.0f;
-            float s2 = 0.0f;
-            float s3 = 0.0f;
-            for (int k = lid * 4; k < dim4; k += wg * 4) {
-                float v0 = in.get(k);
-                float gv0 = rmsW.get(k) * v0;
-                p0 += halfToFloat(wv.get(base + k) & 0xFFFF) * gv0;
-                u0 += halfToFloat(wv.get(base + dim + k) & 0xFFFF) * gv0;
-                s0 += v0 * v0;
-                float v1 = in.get(k + 1);
-                float gv1 = rmsW.get(k + 1) * v1;
-                p1 += halfToFloat(wv.get(base + k + 1) & 0xFFFF) * gv1;
-                u1 += halfToFloat(wv.get(base + dim + k + 1) & 0xFFFF) * gv1;
-                s1 += v1 * v1;
-                float v2 = in.get(k + 2);
-                float gv2 = rmsW.get(k + 2) * v2;
-                p2 += halfToFloat(wv.get(base + k + 2) & 0xFFFF) * gv2;
-                u2 += halfToFloat(wv.get(base + dim + k + 2) & 0xFFFF) * gv2;
-                s2 += v2 * v2;
-                float v3 = in.get(k + 3);
-                float gv3 = rmsW.get(k + 3) * v3;
-                p3 += halfToFloat(wv.get(base + k + 3) & 0xFFFF) * gv3;
-                u3 += halfToFloat(wv.get(base + dim + k + 3) & 0xFFFF) * gv3;
-                s3 += v3 * v3;
-            }
-            for (int k = dim4 + lid; k < dim; k += wg) {
-                float v = in.get(k);
-                float gv = rmsW.get(k) * v;
-                p0 += halfToFloat(wv.get(base + k) & 0xFFFF) * gv;
-                u0 += halfToFloat(wv.get(base + dim + k) & 0xFFFF) * gv;
-                s0 += v * v;
-            }
-            red[lid] = (p0 + p1) + (p2 + p3);
-            red[wg + lid] = (u0 + u1) + (u2 + u3);
-            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            reduceSums3(c, red, lid, wg);
-            if (lid == 0) {
-                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
-                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
-            }
+            qkvRow1F16(c, red, wv, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+                    kvDim, headSize, ctx, eps, wg);
         }
         for (int b0 = 0; n > 1 && b0 < n; b0 += 4) {
             int x0 = b0 * dim;
@@ -1163,169 +1053,16 @@ public final class LlamaKernels {
         int n = meta.get(0);
         int dim4 = dim / 4 * 4;
         if (n == 1 && part == 0) {
-            // single activation row: whole Q8_0 blocks of rows wr and wr + 1, one scale decode per 32 weights
-            float p = 0.0f;
-            float u = 0.0f;
-            float s0 = 0.0f;
-            float s1 = 0.0f;
-            float s2 = 0.0f;
-            float s3 = 0.0f;
-            for (int blk = lid; blk < dim / 32; blk += wg) {
-                int o0 = rowBytes + blk * 34;
-                int o1 = o0 + (dim / 32) * 34;
-                float d0 = halfToFloat((wq.get(o0) & 0xFF) | ((wq.get(o0 + 1) & 0xFF) << 8));
-                float d1 = halfToFloat((wq.get(o1) & 0xFF) | ((wq.get(o1 + 1) & 0xFF) << 8));
-                float tp0 = 0.0f;
-                float tp1 = 0.0f;
-                float tp2 = 0.0f;
-                float tp3 = 0.0f;
-                float tu0 = 0.0f;
-                float tu1 = 0.0f;
-                float tu2 = 0.0f;
-                float tu3 = 0.0f;
-                for (int e = 0; e < 32; e += 4) {
-                    float v0 = in.get(blk * 32 + e);
-                    float gv0 = rmsW.get(blk * 32 + e) * v0;
-                    tp0 += wq.get(o0 + 2 + e) * gv0;
-                    tu0 += wq.get(o1 + 2 + e) * gv0;
-                    s0 += v0 * v0;
-                    float v1 = in.get(blk * 32 + e + 1);
-                    float gv1 = rmsW.get(blk * 32 + e + 1) * v1;
-                    tp1 += wq.get(o0 + 2 + e + 1) * gv1;
-                    tu1 += wq.get(o1 + 2 + e + 1) * gv1;
-                    s1 += v1 * v1;
-                    float v2 = in.get(blk * 32 + e + 2);
-                    float gv2 = rmsW.get(blk * 32 + e + 2) * v2;
-                    tp2 += wq.get(o0 + 2 + e + 2) * gv2;
-                    tu2 += wq.get(o1 + 2 + e + 2) * gv2;
-                    s2 += v2 * v2;
-                    float v3 = in.get(blk * 32 + e + 3);
-                    float gv3 = rmsW.get(blk * 32 + e + 3) * v3;
-                    tp3 += wq.get(o0 + 2 + e + 3) * gv3;
-                    tu3 += wq.get(o1 + 2 + e + 3) * gv3;
-                    s3 += v3 * v3;
-                }
-                p += d0 * ((tp0 + tp1) + (tp2 + tp3));
-                u += d1 * ((tu0 + tu1) + (tu2 + tu3));
-            }
-            red[lid] = p;
-            red[wg + lid] = u;
-            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            reduceSums3(c, red, lid, wg);
-            if (lid == 0) {
-                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
-                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
-            }
+            qkvRow1Q8(c, red, wq, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+                    kvDim, headSize, ctx, eps, wg);
         }
         if (n == 1 && part == 1) {
-            // single activation row: whole Q8_0 blocks of rows wr and wr + 1, one scale decode per 32 weights
-            float p = 0.0f;
-            float u = 0.0f;
-            float s0 = 0.0f;
-            float s1 = 0.0f;
-            float s2 = 0.0f;
-            float s3 = 0.0f;
-            for (int blk = lid; blk < dim / 32; blk += wg) {
-                int o0 = rowBytes + blk * 34;
-                int o1 = o0 + (dim / 32) * 34;
-                float d0 = halfToFloat((wk.get(o0) & 0xFF) | ((wk.get(o0 + 1) & 0xFF) << 8));
-                float d1 = halfToFloat((wk.get(o1) & 0xFF) | ((wk.get(o1 + 1) & 0xFF) << 8));
-                float tp0 = 0.0f;
-                float tp1 = 0.0f;
-                float tp2 = 0.0f;
-                float tp3 = 0.0f;
-                float tu0 = 0.0f;
-                float tu1 = 0.0f;
-                float tu2 = 0.0f;
-                float tu3 = 0.0f;
-                for (int e = 0; e < 32; e += 4) {
-                    float v0 = in.get(blk * 32 + e);
-                    float gv0 = rmsW.get(blk * 32 + e) * v0;
-                    tp0 += wk.get(o0 + 2 + e) * gv0;
-                    tu0 += wk.get(o1 + 2 + e) * gv0;
-                    s0 += v0 * v0;
-                    float v1 = in.get(blk * 32 + e + 1);
-                    float gv1 = rmsW.get(blk * 32 + e + 1) * v1;
-                    tp1 += wk.get(o0 + 2 + e + 1) * gv1;
-                    tu1 += wk.get(o1 + 2 + e + 1) * gv1;
-                    s1 += v1 * v1;
-                    float v2 = in.get(blk * 32 + e + 2);
-                    float gv2 = rmsW.get(blk * 32 + e + 2) * v2;
-                    tp2 += wk.get(o0 + 2 + e + 2) * gv2;
-                    tu2 += wk.get(o1 + 2 + e + 2) * gv2;
-                    s2 += v2 * v2;
-                    float v3 = in.get(blk * 32 + e + 3);
-                    float gv3 = rmsW.get(blk * 32 + e + 3) * v3;
-                    tp3 += wk.get(o0 + 2 + e + 3) * gv3;
-                    tu3 += wk.get(o1 + 2 + e + 3) * gv3;
-                    s3 += v3 * v3;
-                }
-                p += d0 * ((tp0 + tp1) + (tp2 + tp3));
-                u += d1 * ((tu0 + tu1) + (tu2 + tu3));
-            }
-            red[lid] = p;
-            red[wg + lid] = u;
-            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            reduceSums3(c, red, lid, wg);
-            if (lid == 0) {
-                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
-                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
-            }
+            qkvRow1Q8(c, red, wk, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+                    kvDim, headSize, ctx, eps, wg);
         }
         if (n == 1 && part == 2) {
-            // single activation row: whole Q8_0 blocks of rows wr and wr + 1, one scale decode per 32 weights
-            float p = 0.0f;
-            float u = 0.0f;
-            float s0 = 0.0f;
-            float s1 = 0.0f;
-            float s2 = 0.0f;
-            float s3 = 0.0f;
-            for (int blk = lid; blk < dim / 32; blk += wg) {
-                int o0 = rowBytes + blk * 34;
-                int o1 = o0 + (dim / 32) * 34;
-                float d0 = halfToFloat((wv.get(o0) & 0xFF) | ((wv.get(o0 + 1) & 0xFF) << 8));
-                float d1 = halfToFloat((wv.get(o1) & 0xFF) | ((wv.get(o1 + 1) & 0xFF) << 8));
-                float tp0 = 0.0f;
-                float tp1 = 0.0f;
-                float tp2 = 0.0f;
-                float tp3 = 0.0f;
-                float tu0 = 0.0f;
-                float tu1 = 0.0f;
-                float tu2 = 0.0f;
-                float tu3 = 0.0f;
-                for (int e = 0; e < 32; e += 4) {
-                    float v0 = in.get(blk * 32 + e);
-                    float gv0 = rmsW.get(blk * 32 + e) * v0;
-                    tp0 += wv.get(o0 + 2 + e) * gv0;
-                    tu0 += wv.get(o1 + 2 + e) * gv0;
-                    s0 += v0 * v0;
-                    float v1 = in.get(blk * 32 + e + 1);
-                    float gv1 = rmsW.get(blk * 32 + e + 1) * v1;
-                    tp1 += wv.get(o0 + 2 + e + 1) * gv1;
-                    tu1 += wv.get(o1 + 2 + e + 1) * gv1;
-                    s1 += v1 * v1;
-                    float v2 = in.get(blk * 32 + e + 2);
-                    float gv2 = rmsW.get(blk * 32 + e + 2) * v2;
-                    tp2 += wv.get(o0 + 2 + e + 2) * gv2;
-                    tu2 += wv.get(o1 + 2 + e + 2) * gv2;
-                    s2 += v2 * v2;
-                    float v3 = in.get(blk * 32 + e + 3);
-                    float gv3 = rmsW.get(blk * 32 + e + 3) * v3;
-                    tp3 += wv.get(o0 + 2 + e + 3) * gv3;
-                    tu3 += wv.get(o1 + 2 + e + 3) * gv3;
-                    s3 += v3 * v3;
-                }
-                p += d0 * ((tp0 + tp1) + (tp2 + tp3));
-                u += d1 * ((tu0 + tu1) + (tu2 + tu3));
-            }
-            red[lid] = p;
-            red[wg + lid] = u;
-            red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-            reduceSums3(c, red, lid, wg);
-            if (lid == 0) {
-                storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
-                        1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
-            }
+            qkvRow1Q8(c, red, wv, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+                    kvDim, headSize, ctx, eps, wg);
         }
         for (int b0 = 0; n > 1 && b0 < n; b0 += 4) {
             int x0 = b0 * dim;

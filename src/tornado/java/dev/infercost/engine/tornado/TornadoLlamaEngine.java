@@ -53,6 +53,7 @@ public final class TornadoLlamaEngine implements Engine {
 
     TornadoLlamaEngine(LlamaModel model, TornadoDevice device, String deviceId, EngineOptions options) {
         requireDebugInfo();
+        model.requirePlainRope("tornado");
         this.model = model;
         this.cfg = model.config();
         this.device = device;

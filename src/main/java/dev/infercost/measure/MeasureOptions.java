@@ -1,0 +1,62 @@
+package dev.infercost.measure;
+
+import dev.infercost.BadInputException;
+import dev.infercost.engine.Engines;
+import dev.infercost.model.LlamaModel;
+import dev.infercost.model.Models;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the measure stage runs: engine-level JMH benchmarks (decode per batch size, prefill, the MiniLM encoder)
+ * with energy per token, and optionally a serving sweep.
+ *
+ * @param model        decoder spec: a .bin (llama2.c) or .gguf file, or a preset name
+ * @param tokenizer    llama2.c tokenizer for a .bin model, or null (look beside the model)
+ * @param loaded       the model already loaded from {@code model} (see {@link #prepare()}), or null to load it in the stage
+ * @param backends     backends to measure, in order; the first also serves the serving sweep
+ * @param device       backend device selector (e.g. "0:0" for TornadoVM) or null
+ * @param threads      engine worker threads (0 = all processors)
+ * @param batches      decode batch sizes, each 1, 8 or 32 (the JMH benchmarks that exist)
+ * @param context      KV-cache positions before each measured decode step [tok], >= 1
+ * @param isl          prompt length of the prefill benchmark [tok], >= 1
+ * @param encoder      whether to run the MiniLM encoder benchmark
+ * @param serving      whether to run the serving sweep (Server scenario, continuous batching)
+ * @param quick        short JMH settings ({@link EngineBench.Settings#quick()}) and the quick serving sweep
+ * @param energyMeter  energy meter spec (auto, rapl, nvml, nvidia-smi, estimate:...)
+ */
+public record MeasureOptions(String model, Path tokenizer, LlamaModel loaded, List<String> backends, String device, int threads,
+                             List<Integer> batches, int context, int isl, boolean encoder, boolean serving, boolean quick,
+                             String energyMeter) {
+    public MeasureOptions {
+        backends = List.copyOf(backends);
+        batches = List.copyOf(batches);
+    }
+
+    /** Default decode batch sizes: 1 and 8 for a quick run, else 1, 8 and 32. */
+    public static List<Integer> defaultBatches(boolean quick) { return quick ? List.of(1, 8) : List.of(1, 8, 32); }
+
+    /**
+     * Checks every option and loads the model, before anything is measured or written.
+     *
+     * @return these options with {@link #loaded()} set
+     * @throws BadInputException naming the option and value that is wrong, the model file that cannot be read, or
+     *                           the backend that does not exist
+     */
+    public MeasureOptions prepare() {
+        if (context < 1 || isl < 1) throw new BadInputException("--context and --isl must be >= 1 (got " + context + ", " + isl + ")");
+        if (threads < 0) throw new BadInputException("--threads " + threads + ": expected >= 0");
+        if (backends.isEmpty()) throw new BadInputException("--backend: at least one backend is needed");
+        for (int b : batches) if (b != 1 && b != 8 && b != 32) throw new BadInputException("--batch " + b + ": the decode benchmarks exist for batch 1, 8 and 32");
+        LlamaModel m = loaded != null ? loaded : Models.load(model, tokenizer);
+        for (String b : backends) Engines.require(b);
+        return new MeasureOptions(model, tokenizer, m, backends, device, threads, batches, context, isl, encoder, serving, quick, energyMeter);
+    }
+
+    /** JMH settings of this run. */
+    public EngineBench.Settings settings() { return quick ? EngineBench.Settings.quick() : EngineBench.Settings.full(); }
+
+    /** Progress steps the stage reports: one per benchmark point, the encoder and the serving sweep. */
+    public int steps() { return backends.size() * (batches.size() + 1) + (encoder ? 1 : 0) + (serving ? 1 : 0); }
+}

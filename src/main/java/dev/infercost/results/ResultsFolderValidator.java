@@ -1,0 +1,115 @@
+package dev.infercost.results;
+
+import dev.infercost.BadInputException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Validation of a results folder's measurement tables before a stage reads them ({@code cost}, {@code report}), and
+ * the filter that keeps failed points out of cost and revenue.
+ *
+ * <p>{@link #check}: each of engine_bench.csv, serving.csv and energy.csv that is present must be non-empty UTF-8
+ * text without NUL bytes, well-formed CSV, have the columns its readers need, and every figure cell that is set
+ * (a column with a unit in brackets, or mbu, mfu, batch_size, params, prefill_time_share, slo_attainment) must be a
+ * finite number >= 0 (infercost itself writes a missing figure as an empty cell, never NaN). Failures name the file,
+ * the row, the column and the value.
+ *
+ * <p>{@link #priceable}: rows whose {@code accuracy_verdict} is {@code fail} (the engine did not match the reference,
+ * or produced non-finite logits) or whose MBU/MFU exceed 1 (a physically impossible fraction: the peak figure is
+ * wrong) are excluded from pricing, each with a printed reason.
+ */
+public final class ResultsFolderValidator {
+    private ResultsFolderValidator() {}
+
+    private static final Set<String> FIGURES = Set.of("mbu", "mfu", "batch_size", "params", "prefill_time_share", "slo_attainment");
+
+    /** @throws BadInputException for the first bad table, row or cell in {@code dir} */
+    public static void check(Path dir) {
+        table(dir.resolve(ResultSchemas.ENGINE_BENCH), List.of("phase", "batch_size", "throughput [tok/s]", "device_class", "model"));
+        table(dir.resolve(ResultSchemas.SERVING), List.of("device_class", "throughput_per_device [tok/s/device]", "tok_per_s_per_user [tok/s/user]"));
+        table(dir.resolve(ResultSchemas.ENERGY), List.of());
+    }
+
+    static void table(Path f, List<String> required) {
+        if (!Files.exists(f)) return;
+        if (!Files.isRegularFile(f)) throw new BadInputException(f + ": not a regular file");
+        String text;
+        try {
+            long size = Files.size(f);
+            if (size == 0) throw new BadInputException(f + ": empty file; expected a header row and measurement rows");
+            if (size > 256L << 20) throw new BadInputException(f + ": " + size + " bytes is larger than any results table infercost writes (256 MiB limit)");
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(f))).toString();
+        } catch (CharacterCodingException e) {
+            throw new BadInputException(f + ": not UTF-8 text (binary or corrupt); expected a CSV results table");
+        } catch (IOException e) {
+            throw new BadInputException(f + ": cannot read: " + e.getMessage(), e);
+        }
+        if (text.indexOf('\0') >= 0) throw new BadInputException(f + ": contains NUL bytes (binary or corrupt); expected a CSV results table");
+        try (CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(new StringReader(text))) {
+            List<String> header = p.getHeaderNames();
+            for (String c : required)
+                if (!header.contains(c)) throw new BadInputException(f + ": column '" + c + "' is missing (see ResultSchemas; header has " + header.size() + " columns)");
+            for (CSVRecord rec : p) {
+                for (String h : header) {
+                    if (!(h.contains("[") || FIGURES.contains(h)) || h.contains("above_idle")) continue;
+                    String v = rec.isMapped(h) && rec.isSet(h) ? rec.get(h).trim() : "";
+                    if (v.isEmpty()) continue;
+                    double d;
+                    try {
+                        d = Double.parseDouble(v);
+                    } catch (NumberFormatException e) {
+                        throw new BadInputException(f + ": row " + rec.getRecordNumber() + " column '" + h + "' = '" + v + "': expected a number");
+                    }
+                    if (!Double.isFinite(d) || d < 0)
+                        throw new BadInputException(f + ": row " + rec.getRecordNumber() + " column '" + h + "' = " + v + ": expected a finite number >= 0");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof BadInputException b) throw b;
+            throw new BadInputException(f + ": malformed CSV: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+        }
+    }
+
+    /**
+     * The rows of {@code file} that may be priced; each excluded row adds a note (and a line on {@code log}).
+     *
+     * @param rows rows as read by {@link CsvTable#read}
+     */
+    public static List<Map<String, String>> priceable(List<Map<String, String>> rows, Path file, List<String> notes, PrintStream log) {
+        List<Map<String, String>> out = new ArrayList<>();
+        int n = 0;
+        for (Map<String, String> r : rows) {
+            n++;
+            String why = null;
+            if ("fail".equalsIgnoreCase(r.getOrDefault("accuracy_verdict", "").trim()))
+                why = "its accuracy gate failed (accuracy_verdict=fail): a wrong result is not priced";
+            else for (String c : List.of("mbu", "mfu")) {
+                String v = r.getOrDefault(c, "").trim();
+                if (!v.isEmpty() && Double.parseDouble(v) > 1)
+                    why = c + " = " + v + " exceeds 1, which no device reaches: the peak figure behind it is wrong";
+            }
+            if (why == null) { out.add(r); continue; }
+            String note = "not priced: " + file.getFileName() + " row " + n + " (" + r.getOrDefault("backend", "") + " " + r.getOrDefault("phase", r.getOrDefault("scenario", ""))
+                    + " batch " + r.getOrDefault("batch_size", r.getOrDefault("max_batch", "")) + ") because " + why;
+            notes.add(note);
+            log.println("infercost: " + note);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.infercost.model;
+
+import dev.infercost.BadInputException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the GGUF loader refuses (exit status 2 via BadInputException) instead of generating wrong text. */
+class GgufRefusalTest {
+    static final Path DIR = Path.of("src/test/resources/gguf");
+    @TempDir Path tmp;
+
+    @Test
+    void yarnScalingIsRefusedNamingTheKey() {
+        Path f = DIR.resolve("rope-yarn-q8_0.gguf");
+        BadInputException e = assertThrows(BadInputException.class, () -> Models.load(f.toString(), null));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("llama.rope.scaling.type=yarn"), e.getMessage());
+    }
+
+    @Test
+    void everyUnsupportedTensorTypeIsNamedAtOnce() throws Exception {
+        byte[] b = Files.readAllBytes(DIR.resolve("rope-linear-q8_0.gguf"));
+        setTensorType(b, "blk.0.attn_q.weight", 17);   // IQ2_XS
+        setTensorType(b, "blk.0.attn_k.weight", 16);   // IQ2_XXS
+        setTensorType(b, "blk.0.ffn_up.weight", 17);
+        Path f = tmp.resolve("iq2.gguf");
+        Files.write(f, b);
+        BadInputException e = assertThrows(BadInputException.class, () -> Models.load(f.toString(), null));
+        assertTrue(e.getMessage().startsWith(f + ": unsupported tensor types: IQ2_XXS (16): blk.0.attn_k.weight; "
+                + "IQ2_XS (17): blk.0.attn_q.weight, blk.0.ffn_up.weight; supported: F32 (0), F16 (1), Q4_0 (2)"), e.getMessage());
+    }
+
+    @Test
+    void otherArchitecturesAreRefusedByName() throws Exception {
+        byte[] b = Files.readAllBytes(DIR.resolve("rope-linear-q8_0.gguf"));
+        int at = indexOf(b, "general.architecture".getBytes(StandardCharsets.US_ASCII)) + "general.architecture".length() + 4 + 8;
+        assertEquals("llama", new String(b, at, 5, StandardCharsets.US_ASCII));
+        System.arraycopy("gemma".getBytes(StandardCharsets.US_ASCII), 0, b, at, 5);
+        Path f = tmp.resolve("gemma.gguf");
+        Files.write(f, b);
+        BadInputException e = assertThrows(BadInputException.class, () -> Models.load(f.toString(), null));
+        assertTrue(e.getMessage().contains("general.architecture is gemma"), e.getMessage());
+    }
+
+    @Test
+    void linearFactorAndRopeFreqsAreRead() {
+        LlamaModel lin = Models.load(DIR.resolve("rope-linear-q8_0.gguf").toString(), null);
+        assertEquals(0.25f, lin.rope().freqScale());
+        LlamaModel ff = Models.load(DIR.resolve("rope-freqs-q8_0.gguf").toString(), null);
+        // make_random_llama.py --rope-freqs: linspace(1, 8, head_size/2 = 8)
+        assertEquals(1f, ff.rope().freqFactors()[0]);
+        assertEquals(8f, ff.rope().freqFactors()[7]);
+        // pair 7 of a 16-wide head: theta^(-14/16) / 8 = 10000^-0.875 / 8
+        assertEquals(Math.pow(10000, -0.875) / 8, ff.rope().frequencies(16)[7], 1e-9);
+        BadInputException e = assertThrows(BadInputException.class, () -> ff.requirePlainRope("tornado"));
+        assertTrue(e.getMessage().contains("rope_freqs factors") && e.getMessage().contains("tornado"), e.getMessage());
+    }
+
+    /** Overwrites the ggml type of tensor {@code name} in a GGUF header (after the name: n_dims u32, dims u64 x n, type u32). */
+    static void setTensorType(byte[] b, String name, int type) {
+        byte[] key = name.getBytes(StandardCharsets.US_ASCII);
+        int p = indexOf(b, key) + key.length;
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int nd = bb.getInt(p);
+        bb.putInt(p + 4 + 8 * nd, type);
+    }
+
+    static int indexOf(byte[] b, byte[] key) {
+        outer:
+        for (int i = 0; i + key.length <= b.length; i++) {
+            for (int j = 0; j < key.length; j++) if (b[i + j] != key[j]) continue outer;
+            // a tensor name or key is preceded by its u64 length
+            if (i >= 8 && ByteBuffer.wrap(b, i - 8, 8).order(ByteOrder.LITTLE_ENDIAN).getLong() == key.length) return i;
+        }
+        throw new IllegalArgumentException("not found: " + new String(key, StandardCharsets.US_ASCII));
+    }
+}
