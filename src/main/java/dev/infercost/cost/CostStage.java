@@ -12,6 +12,7 @@ import dev.infercost.model.PresetShapes;
 import dev.infercost.results.CostCurveColumn;
 import dev.infercost.results.CsvTable;
 import dev.infercost.results.RunDirectory;
+import dev.infercost.results.ServingColumn;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -422,9 +423,9 @@ public final class CostStage {
                     }
                     // a point served by several devices (device_count, e.g. TP8 behind one endpoint) is priced per device:
                     // throughput_per_device is per device already; input/output throughput and power are the group's
-                    double devices = numOr(r, "device_count", 1);
+                    double devices = numOr(r, ServingColumn.DEVICE_COUNT.header(), 1);
                     if (!(devices >= 1) || devices != Math.rint(devices))
-                        throw new BadInputException(file + ": device_count '" + r.get("device_count") + "' (" + label(r) + "): expected a whole number >= 1");
+                        throw new BadInputException(file + ": device_count '" + r.get(ServingColumn.DEVICE_COUNT.header()) + "' (" + label(r) + "): expected a whole number >= 1");
                     Frontier.Point pt = new Frontier.Point(num(r, "tok_per_s_per_user [tok/s/user]"), num(r, "throughput_per_device [tok/s/device]"),
                             num(r, "input_throughput [tok/s]") / devices, num(r, "output_throughput [tok/s]") / devices, num(r, "prefill_time_share"),
                             num(r, "ttft_p99 [ms]"), num(r, "tpot_p99 [ms]"), label(r) + (devices > 1 ? " on " + fmtInt(devices) + " devices" : ""));
@@ -444,7 +445,7 @@ public final class CostStage {
                     notes.add("serving frontier: " + e.getMessage());
                     continue;
                 }
-                double watts = meanPower(g) / numOr(first, "device_count", 1);
+                double watts = meanPower(g) / numOr(first, ServingColumn.DEVICE_COUNT.header(), 1);
                 if (o.targetTokPerSUser() != null) frontierRow(chip, first, fr, () -> fr.atUserSpeed(o.targetTokPerSUser()), watts);
                 if (o.ttftLimitMs() != null || o.tpotLimitMs() != null) frontierRow(chip, first, fr, () -> fr.atLimits(o.ttftLimitMs(), o.tpotLimitMs()), watts);
             }
