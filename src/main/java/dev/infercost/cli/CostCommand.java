@@ -63,11 +63,19 @@ public final class CostCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE-or-DIR", description = "write the cost table here instead of RESULTS_DIR/cost.csv")
     Path out;
 
+    @picocli.CommandLine.Mixin
+    TableFormat.Mixin format = new TableFormat.Mixin();
+
     @Override
     public Integer call() {
         CostOptions o = new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, target, ttftMs, tpotMs,
                 hostBandwidth, hostTflops, !noProject);
         CostResult r = CostStage.run(RunDirectory.open(dir), o);
+        if (format.format() != null) { // the whole written table for scripts; the human table and notes on stderr
+            System.out.print(TableFormat.render(format.format(), r.written()));
+            System.err.println("wrote " + r.written() + " (" + r.rows().size() + " rows)");
+            return 0;
+        }
         System.out.print(r.procurementTable());
         System.out.println("wrote " + r.written() + " (" + r.rows().size() + " rows)");
         return 0;
