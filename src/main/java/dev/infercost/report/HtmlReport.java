@@ -439,7 +439,9 @@ public final class HtmlReport {
 
     static String q4(double v) {
         if (!Double.isFinite(v)) return "n/a";
-        return v >= 0.01 ? String.format(Locale.ROOT, "$%.4f", v) : String.format(Locale.ROOT, "$%.3g", v);
+        if (v >= 0.01 || v == 0) return String.format(Locale.ROOT, "$%.4f", v);
+        int scale = 2 - (int) Math.floor(Math.log10(Math.abs(v))); // 3 significant digits, trailing zeros kept
+        return "$" + java.math.BigDecimal.valueOf(v).setScale(scale, java.math.RoundingMode.HALF_UP).toPlainString();
     }
 
     private static String band(R r, Column lo, Column hi, Column lo2, Column hi2, boolean perQuery) {
