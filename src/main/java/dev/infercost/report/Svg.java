@@ -148,7 +148,7 @@ final class Svg {
      */
     static String lines(String title, String xLabel, String yLabel, List<Series> series, List<Ref> refs, boolean xLog, boolean yLog, String alt) {
         List<Series> s = series.stream().filter(x -> x.points().stream().anyMatch(p -> Double.isFinite(p[0]) && Double.isFinite(p[1]))).toList();
-        int left = 74, right = 210, top = 38, bottom = 52;
+        int left = 74, right = 240, top = 38, bottom = 52;
         List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
         for (Series x : s) for (double[] p : x.points()) if (Double.isFinite(p[0]) && Double.isFinite(p[1])) {
             xs.add(p[0]);
