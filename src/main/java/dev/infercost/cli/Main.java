@@ -31,6 +31,9 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code (2 for bad input, with a one-line message on stderr). */
     public static int execute(String... args) {
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("infercost"));
+        argv.addAll(java.util.Arrays.asList(args));
+        dev.infercost.results.Manifest.setCommandLine(argv);
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             Throwable t = ex;
