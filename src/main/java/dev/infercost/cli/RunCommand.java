@@ -114,6 +114,13 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Parent folder for the run folder (default: results/ of the infercost checkout).")
     Path out;
 
+    @Option(names = "--device-class", description = "Catalog chip the engines ran on, overriding the match of their device strings (e.g. \"H200 SXM\"; see DeviceMatch).")
+    String deviceClass;
+
+    @Option(names = "--expect-device", description = "auto, gpu or cpu: a backend that opens on another kind of device is reported failed, never measured (default: ${DEFAULT-VALUE}: gpu when a backend option asks for one, e.g. --device cuda for onnx).",
+            defaultValue = "auto")
+    String expectDevice;
+
     @Override
     public Integer call() throws Exception {
         if (context < 1 || isl < 1) throw new BadInputException("--context and --isl must be >= 1 (got " + context + ", " + isl + ")");
@@ -125,6 +132,8 @@ public final class RunCommand implements Callable<Integer> {
         LlamaModel loaded = Models.load(model, tokenizer);
         for (String b : backends) Engines.require(b);
         Catalog cat = Catalog.load(catalog);
+        dev.infercost.engine.FallbackGuard.Expect expect = dev.infercost.engine.FallbackGuard.Expect.parse(expectDevice);
+        dev.infercost.hardware.DeviceMatch.Matcher matcher = new dev.infercost.hardware.DeviceMatch.Matcher(cat, deviceClass);
         CostOptions costOptions = CostOptions.defaults().withCatalog(catalog).withProfile(profile).withUsdPerHour(usdPerHour)
                 .withProjectModel(projectModel);
 
@@ -148,7 +157,7 @@ public final class RunCommand implements Callable<Integer> {
             CsvTable energyTable = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
             List<Map<String, Object>> failures = new ArrayList<>();
             Path logDir = Files.createTempDirectory("infercost-energy");
-            Recorder rec = new Recorder(dir.runId(), settings, Files.createTempDirectory("infercost-energy"), engineTable, energyTable, failures);
+            Recorder rec = new Recorder(dir.runId(), settings, Files.createTempDirectory("infercost-energy"), engineTable, energyTable, failures, matcher);
             Map<String, String> deviceOf = new LinkedHashMap<>();
             int cpus = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
             for (String[] step : plan) {
@@ -158,7 +167,7 @@ public final class RunCommand implements Callable<Integer> {
                 progress.step("engine benchmark: " + what);
                 String device;
                 try {
-                    device = deviceOf.computeIfAbsent(backend, b -> deviceName(loaded, b));
+                    device = deviceOf.computeIfAbsent(backend, b -> deviceName(loaded, b, expect));
                 } catch (RuntimeException e) {
                     rec.failed(backend, phase, batch, "cannot open the engine: " + e.getMessage());
                     continue;
@@ -203,6 +212,7 @@ public final class RunCommand implements Callable<Integer> {
                 so.tokenizer = tokenizer;
                 so.backend = backends.get(0);
                 so.energyMeter = energyMeter;
+                so.deviceClass = deviceClass;
                 try {
                     ServeBench.Result sr = ServeBench.measure(so, dir.runId(), System.err);
                     dir.writeCsv(ResultSchemas.SERVING, sr.serving());
@@ -226,6 +236,8 @@ public final class RunCommand implements Callable<Integer> {
                     "warmup_time_ms", settings.warmupTimeMs(), "measurement_iterations", settings.measureIterations(),
                     "measurement_time_ms", settings.measureTimeMs()));
             manifest.put("failures", failures);
+            manifest.put("device_match", matcher.manifest());
+            manifest.put("device_guard", guard);
             manifest.put("finished_utc", Instant.now().toString());
             manifest.put("wall_time_s", Duration.between(start, Instant.now()).toMillis() / 1000.0);
             dir.writeString("manifest.json", manifest.toJson());
@@ -247,9 +259,20 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private String deviceName(LlamaModel m, String backend) {
+    /** Evidence of the silent-fallback guard per backend (manifest "device_guard"). */
+    private final List<Map<String, Object>> guard = new ArrayList<>();
+
+    private String deviceName(LlamaModel m, String backend, dev.infercost.engine.FallbackGuard.Expect expect) {
+        String req = dev.infercost.engine.FallbackGuard.requested(expect, backend, device, Map.of());
         try (Engine e = Engines.require(backend).open(m, new EngineOptions(threads, device, Map.of()))) {
+            var ev = dev.infercost.engine.FallbackGuard.check(req, e);
+            guard.add(ev.manifestEntry());
+            ev.requireOk();
             return e.device();
+        } catch (RuntimeException e) {
+            if (!(e instanceof dev.infercost.engine.FallbackGuard.FallbackException))
+                guard.add(dev.infercost.engine.FallbackGuard.notOpened(backend, req, String.valueOf(e.getMessage())).manifestEntry());
+            throw e;
         }
     }
 
@@ -263,11 +286,12 @@ public final class RunCommand implements Callable<Integer> {
         private final Path logDir;
         private final CsvTable engineTable, energyTable;
         private final List<Map<String, Object>> failures;
+        private final dev.infercost.hardware.DeviceMatch.Matcher matcher;
         private int n;
 
         Recorder(String runId, EngineBench.Settings settings, Path logDir, CsvTable engineTable, CsvTable energyTable,
-                 List<Map<String, Object>> failures) {
-            this.runId = runId; this.settings = settings; this.logDir = logDir;
+                 List<Map<String, Object>> failures, dev.infercost.hardware.DeviceMatch.Matcher matcher) {
+            this.runId = runId; this.settings = settings; this.logDir = logDir; this.matcher = matcher;
             this.engineTable = engineTable; this.energyTable = energyTable; this.failures = failures;
         }
 
@@ -289,7 +313,10 @@ public final class RunCommand implements Callable<Integer> {
             }
             EngineBenchTable.Point p = new EngineBenchTable.Point(p0.backend(), p0.device(), p0.model(), p0.config(), p0.phase(),
                     p0.batch(), p0.isl(), p0.context(), p0.threads(), o, p0.accuracyVerdict());
-            Map<String, Object> row = EngineBenchTable.row(runId, p, PeakFigures.cpuHostDefault());
+            // the device's catalog chip (peaks, device_class, price); the match is in peak_basis and the manifest
+            dev.infercost.hardware.DeviceMatch dm = matcher.match(p0.device(), p0.model().dtype());
+            Map<String, Object> row = EngineBenchTable.row(runId, p, dm.peaks());
+            row.put("device", dm.device());
             List<Map<String, Object>> energyRows = EngineBenchTable.energyRows(runId, log);
             if (!energyRows.isEmpty()) {
                 row.put("energy_meter", energyRows.get(0).get("meter"));
