@@ -43,8 +43,7 @@ import java.util.stream.Stream;
  *   <li>{@code runtime/}: a Java runtime made with {@code jlink} holding only the modules infercost needs (found
  *       with {@code jdeps --print-module-deps} over the jar and its dependencies, plus {@code jdk.incubator.vector},
  *       which the kernels add with {@code --add-modules}; with TornadoVM also the modules its jars need and
- *       {@code jdk.internal.vm.ci}), built with {@code --strip-debug --no-header-files --no-man-pages --compress zip-0} and native debug symbols
- *       stripped (see {@link #jlink});</li>
+ *       {@code jdk.internal.vm.ci}), built with {@code --strip-debug --no-header-files --no-man-pages --compress zip-0} (see {@link #jlink});</li>
  *   <li>{@code lib/}: infercost's jar and its runtime dependencies, with native libraries of other platforms
  *       removed (ONNX Runtime, DJL tokenizers and JNA ship natives for Windows, macOS and Linux on ARM; only
  *       linux-x64 is kept) and the MiniLM encoder's 90 MB .onnx model left out (the GPU check does not use it); jars are
@@ -279,11 +278,14 @@ public final class KitCommand implements Callable<Integer> {
         mods.add("jdk.management");         // JMH reads its forks' JVM arguments and GC counters
         mods.add("jdk.zipfs");              // resources read as a file system
         if (!sdkJars.isEmpty()) {
-            mods.addAll(jdeps(sdkJars));
+            // TornadoVM's jars are modules (module path + --upgrade-module-path): their descriptors name the JDK modules they require
+            for (java.lang.module.ModuleReference r : java.lang.module.ModuleFinder.of(sdkJars.toArray(Path[]::new)).findAll())
+                for (java.lang.module.ModuleDescriptor.Requires q : r.descriptor().requires()) mods.add(q.name());
             mods.add("jdk.internal.vm.ci"); // -XX:+EnableJVMCI: TornadoVM's compiler is a JVMCI client
             mods.add("jdk.unsupported");
         }
-        mods.removeIf(m -> !m.startsWith("java.") && !m.startsWith("jdk."));
+        java.lang.module.ModuleFinder system = java.lang.module.ModuleFinder.ofSystem();
+        mods.removeIf(m -> system.find(m).isEmpty()); // TornadoVM's own and Graal's modules come from its SDK
         return mods;
     }
 
@@ -303,15 +305,14 @@ public final class KitCommand implements Callable<Integer> {
     }
 
     /**
-     * jlink with --strip-debug --no-header-files --no-man-pages, native debug symbols stripped (objcopy, when on
-     * the PATH: libjvm.so 29.8 -> 24.8 MB), and --compress zip-0: the jimage stays uncompressed because the
+     * jlink with --strip-debug (on Linux also native debug sections, with objcopy) --no-header-files --no-man-pages,
+     * and --compress zip-0: the jimage stays uncompressed because the
      * archive's xz compresses it much better than jimage's zip (the kit is shipped as .tar.xz, never unpacked to
      * a small disk).
      */
     static void jlink(Set<String> modules, Path runtime) {
         List<String> args = new ArrayList<>(List.of("--add-modules", String.join(",", modules), "--strip-debug", "--no-header-files", "--no-man-pages",
                 "--compress", "zip-0", "--output", runtime.toString()));
-        if (onPath("objcopy")) args.addAll(List.of("--strip-native-debug-symbols", "exclude-debuginfo-files"));
         tool("jlink", args);
     }
 
