@@ -71,16 +71,15 @@ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,dri
 JOPTS="${JAVA_OPTS:--Xmx24g}"
 log "devices"
 ic devices > "$out/devices.txt" 2>&1 || true
-device="${DEVICE:-$(awk '$3 == "GPU" {print $1; exit}' "$out/devices.txt")}"
-kind=GPU
-if [ -z "$device" ]; then
-  device="$(awk '$1 ~ /^[0-9]+:[0-9]+$/ {print $1; exit}' "$out/devices.txt")"; device="${device:-0:0}"
-  kind="$(awk -v d="$device" '$1 == d {print $3}' "$out/devices.txt")"
-fi
+# device lines: "B:D  <name, may hold spaces>  <type>  <memory GiB>  <max WG>  <driver>"; the type is a whole word
+device="${DEVICE:-$(awk '$1 ~ /^[0-9]+:[0-9]+$/ && / GPU / {print $1; exit}' "$out/devices.txt")}"
+device="${device:-$(awk '$1 ~ /^[0-9]+:[0-9]+$/ {print $1; exit}' "$out/devices.txt")}"
+device="${device:-0:0}"
+kind=CPU; awk -v d="$device" '$1 == d' "$out/devices.txt" | grep -q ' GPU ' && kind=GPU
 log "device $device: $(awk -v d="$device" '$1 == d' "$out/devices.txt")"
 if [ "$kind" != GPU ]; then
   if [ "$cpu_ok" != 1 ]; then log "no GPU device among TornadoVM's devices (see devices.txt); pass --cpu-device-ok to run the CPU plan"; exit 3; fi
-  log "CPU plan: device $device is a $kind device (--cpu-device-ok): stories110M-shaped preset, batch 1 and 8, 1 s per point; figures are CPU figures"
+  log "CPU plan: device $device is not a GPU (--cpu-device-ok): stories110M-shaped preset, batch 1 and 8, 1 s per point; figures are CPU figures"
   preset="${PRESET:-stories110M}"; batches="${BATCHES:-1,8}"; step_s="${STEP_S:-150}"; mintime=1; expect=cpu; JOPTS="${JAVA_OPTS:--Xmx6g}"
 else
   preset="${PRESET:-llama-3.2-1b}"; batches="${BATCHES:-1,8,32,128}"; step_s="${STEP_S:-100}"; mintime=5; expect=gpu
@@ -95,7 +94,7 @@ if timeout 150 "${J[@]}" --model "$M/stories260K.bin" --tokenizer "$M/tok512.bin
    && timeout 60 "${J[@]}" --model "$M/stories260K.bin" --tokenizer "$M/tok512.bin" --backend jvm --batch 1,8 --steps 64 \
      --warmup 8 --warmup-s 0 --min-time-s 0 --out "$out/accuracy-jvm.csv" > /dev/null 2>> "$out/log.txt"; then
   { echo "batch,jvm_greedy_crc32,tornado_greedy_crc32,match"
-    paste -d, <(awk -F, 'NR > 1 {print $6","$NF}' "$out/accuracy-jvm.csv") <(awk -F, 'NR > 1 {print $NF}' "$out/accuracy-tornado.csv") \
+    paste -d, <(awk -F, 'NR > 1 {print $(NF-8)","$NF}' "$out/accuracy-jvm.csv") <(awk -F, 'NR > 1 {print $NF}' "$out/accuracy-tornado.csv") \
       | awk -F, '{print $1","$2","$3","($2 == $3 ? "yes" : "NO")}'; } > "$out/accuracy.csv"
   if ! grep -q ',NO$' "$out/accuracy.csv" && [ "$(wc -l < "$out/accuracy.csv")" -ge 3 ]; then acc=pass; fi
 else
