@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 RunCommand.class, GenerateCommand.class, ExportCommand.class, EmbedCommand.class,
                 DevicesCommand.class, VerifyCommand.class, ServeBenchCommand.class, ServeCommand.class,
-                CostCommand.class, RevenueCommand.class, ReportCommand.class,
+                CostCommand.class, RevenueCommand.class, ReportCommand.class, KitCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

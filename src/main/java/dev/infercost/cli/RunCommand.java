@@ -91,13 +91,21 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     OutOptions out;
 
+    @Option(names = "--device-class", description = "Catalog chip the engines ran on, overriding the match of their device strings (e.g. \"H200 SXM\"; see DeviceMatch).")
+    String deviceClass;
+
+    @Option(names = "--expect-device", description = "auto, gpu or cpu: a backend that opens on another kind of device is reported failed, never measured (default: ${DEFAULT-VALUE}: gpu when a backend option asks for one, e.g. --device cuda for onnx).",
+            defaultValue = "auto")
+    String expectDevice;
+
     @Override
     public Integer call() throws Exception {
         boolean serving = serve != null ? serve : !quick;
         // Fail fast on bad input before anything is measured or written.
         OptionChecks.threads(threads);
         MeasureOptions measure = new MeasureOptions(model, tokenizer, null, backends, device, threads,
-                batches != null ? batches : MeasureOptions.defaultBatches(quick), context, isl, !noEncoder, serving, quick, energyMeter).prepare();
+                batches != null ? batches : MeasureOptions.defaultBatches(quick), context, isl, !noEncoder, serving, quick, energyMeter,
+                catalog.catalog(), deviceClass, expectDevice).prepare();
         OptionChecks.withinContext(context, isl, measure.loaded().config().seqLen(), model);
         Catalog.load(catalog.catalog());
         CostOptions costOptions = CostOptions.defaults().withCatalog(catalog.catalog()).withProfile(pricing.profile())

@@ -586,6 +586,7 @@ public final class CostStage {
             if (bytes > 0 && peak > 0 && b > 0) return bytes * (t / b) / peak;
             double m = num(d, "mbu");
             if (m > 0) return m;
+            if (bytes > 0 && b > 0) return Double.NaN; // a device without peak figures (unknown-gpu): MBU unknown, still priced with --usd-per-hour
             throw new BadInputException("engine_bench.csv decode batch " + fmtInt(b) + ": no mbu and no bytes_per_step [B] + peak bandwidth to compute it");
         }
 

@@ -25,11 +25,16 @@ import java.util.List;
  * @param serving      whether to run the serving sweep (Server scenario, continuous batching)
  * @param quick        short JMH settings ({@link EngineBench.Settings#quick()}) and the quick serving sweep
  * @param energyMeter  energy meter spec (auto, rapl, nvml, nvidia-smi, estimate:...)
+ * @param catalog      catalog file overriding the bundled one (device matching), or null
+ * @param deviceClass  catalog chip the engines ran on, overriding the match of their device strings, or null
+ * @param expectDevice auto, gpu or cpu: a backend that opens on another kind of device is reported failed
+ *                     ({@link dev.infercost.engine.FallbackGuard})
  */
 public record MeasureOptions(String model, Path tokenizer, LlamaModel loaded, List<String> backends, String device, int threads,
                              List<Integer> batches, int context, int isl, boolean encoder, boolean serving, boolean quick,
-                             String energyMeter) {
+                             String energyMeter, Path catalog, String deviceClass, String expectDevice) {
     public MeasureOptions {
+        if (expectDevice == null) expectDevice = "auto";
         backends = List.copyOf(backends);
         batches = List.copyOf(batches);
     }
@@ -51,7 +56,9 @@ public record MeasureOptions(String model, Path tokenizer, LlamaModel loaded, Li
         for (int b : batches) if (b != 1 && b != 8 && b != 32) throw new BadInputException("--batch " + b + ": the decode benchmarks exist for batch 1, 8 and 32");
         LlamaModel m = loaded != null ? loaded : Models.load(model, tokenizer);
         for (String b : backends) Engines.require(b);
-        return new MeasureOptions(model, tokenizer, m, backends, device, threads, batches, context, isl, encoder, serving, quick, energyMeter);
+        dev.infercost.engine.FallbackGuard.Expect.parse(expectDevice);
+        return new MeasureOptions(model, tokenizer, m, backends, device, threads, batches, context, isl, encoder, serving, quick, energyMeter,
+                catalog, deviceClass, expectDevice);
     }
 
     /** JMH settings of this run. */

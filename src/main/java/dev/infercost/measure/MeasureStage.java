@@ -76,7 +76,10 @@ public final class MeasureStage {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create a temporary folder for the energy logs", e);
         }
-        Recorder rec = new Recorder(dir.runId(), settings, logDir, engineTable, energyTable, failures);
+        dev.infercost.hardware.DeviceMatch.Matcher matcher = new dev.infercost.hardware.DeviceMatch.Matcher(
+                dev.infercost.hardware.Catalog.load(o.catalog()), o.deviceClass());
+        List<Map<String, Object>> guard = new ArrayList<>();
+        Recorder rec = new Recorder(dir.runId(), settings, logDir, engineTable, energyTable, failures, matcher);
         try {
             Map<String, String> deviceOf = new LinkedHashMap<>();
             Map<String, String> verdicts = new LinkedHashMap<>();
@@ -92,7 +95,7 @@ public final class MeasureStage {
                     progress.step("engine benchmark: " + what);
                     String device;
                     try {
-                        device = deviceOf.computeIfAbsent(backend, b -> deviceName(loaded, b, o));
+                        device = deviceOf.computeIfAbsent(backend, b -> deviceName(loaded, b, o, guard));
                     } catch (RuntimeException e) {
                         rec.failed(backend, phase, batch, "cannot open the engine: " + e.getMessage());
                         continue;
@@ -139,6 +142,7 @@ public final class MeasureStage {
             so.tokenizer = o.tokenizer();
             so.backend = backend;
             so.energyMeter = o.energyMeter();
+            so.deviceClass = o.deviceClass();
             try {
                 ServeBench.Result sr = ServeBench.measure(so, dir.runId(), System.err);
                 dir.writeCsv(ResultSchemas.SERVING_TABLE.file(), sr.serving());
@@ -155,12 +159,28 @@ public final class MeasureStage {
                 "warmup_time_ms", settings.warmupTimeMs(), "measurement_iterations", settings.measureIterations(),
                 "measurement_time_ms", settings.measureTimeMs()));
         manifest.put("failures", failures);
+        manifest.put("device_match", matcher.manifest());
+        manifest.put("device_guard", guard);
         return new MeasureResult(engineTable, energyTable, List.copyOf(failures), manifest);
     }
 
-    private static String deviceName(LlamaModel m, String backend, MeasureOptions o) {
+    /**
+     * Opens the backend once to learn its device string, and checks it against the device asked for (the
+     * silent-fallback guard: a run asked for a GPU that opened on a CPU fails here, never measured); the evidence
+     * goes to {@code guard} (manifest "device_guard").
+     */
+    private static String deviceName(LlamaModel m, String backend, MeasureOptions o, List<Map<String, Object>> guard) {
+        dev.infercost.engine.FallbackGuard.Expect expect = dev.infercost.engine.FallbackGuard.Expect.parse(o.expectDevice());
+        String req = dev.infercost.engine.FallbackGuard.requested(expect, backend, o.device(), Map.of());
         try (Engine e = Engines.require(backend).open(m, new EngineOptions(o.threads(), o.device(), Map.of()))) {
+            var ev = dev.infercost.engine.FallbackGuard.check(req, e);
+            guard.add(ev.manifestEntry());
+            ev.requireOk();
             return e.device();
+        } catch (RuntimeException e) {
+            if (!(e instanceof dev.infercost.engine.FallbackGuard.FallbackException))
+                guard.add(dev.infercost.engine.FallbackGuard.notOpened(backend, req, String.valueOf(e.getMessage())).manifestEntry());
+            throw e;
         }
     }
 
@@ -183,11 +203,12 @@ public final class MeasureStage {
         private final Path logDir;
         private final CsvTable engineTable, energyTable;
         private final List<Map<String, Object>> failures;
+        private final dev.infercost.hardware.DeviceMatch.Matcher matcher;
         private int n;
 
         Recorder(String runId, EngineBench.Settings settings, Path logDir, CsvTable engineTable, CsvTable energyTable,
-                 List<Map<String, Object>> failures) {
-            this.runId = runId; this.settings = settings; this.logDir = logDir;
+                 List<Map<String, Object>> failures, dev.infercost.hardware.DeviceMatch.Matcher matcher) {
+            this.runId = runId; this.settings = settings; this.logDir = logDir; this.matcher = matcher;
             this.engineTable = engineTable; this.energyTable = energyTable; this.failures = failures;
         }
 
@@ -209,7 +230,10 @@ public final class MeasureStage {
             }
             EngineBenchTable.Point p = new EngineBenchTable.Point(p0.backend(), p0.device(), p0.model(), p0.config(), p0.phase(),
                     p0.batch(), p0.isl(), p0.context(), p0.threads(), o, p0.accuracyVerdict());
-            Map<EngineBenchColumn, Object> row = EngineBenchTable.row(runId, p, PeakFigures.cpuHostDefault());
+            // the device's catalog chip (peaks, device_class, price); the match is in peak_basis and the manifest
+            dev.infercost.hardware.DeviceMatch dm = matcher.match(p0.device(), p0.model().dtype());
+            Map<EngineBenchColumn, Object> row = EngineBenchTable.row(runId, p, dm.peaks());
+            row.put(EngineBenchColumn.DEVICE, dm.device());
             List<Map<EnergyColumn, Object>> energyRows = EngineBenchTable.energyRows(runId, log);
             if (!energyRows.isEmpty()) {
                 row.put(EngineBenchColumn.ENERGY_METER, energyRows.get(0).get(EnergyColumn.METER));

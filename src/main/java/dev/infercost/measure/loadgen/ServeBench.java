@@ -301,10 +301,9 @@ public final class ServeBench {
         List<RequestSpec> pool = wl.build(o.poolSize, cfg.vocabSize(), bos, tokenizer, maxContext);
         long kvBudget = o.kvBudgetTokens > 0 ? o.kvBudgetTokens : (long) o.maxBatch * maxContext;
         long maxDur = (long) (o.effectiveMaxDurationS() * 1e9);
-        PeakFigures peaks = (EnergyMeters.Target.parse(engine.device()).gpu() && o.deviceClass == null)
-                ? new PeakFigures("unknown-gpu", Double.NaN, Double.NaN, "no peak figures given for this GPU (pass --device-class, --peak-gbps, --peak-tflops)")
-                : PeakFigures.cpuHostDefault();
-        peaks = peaks.override(o.deviceClass, o.peakGBps, o.peakTflops);
+        // the engine's device matched to a catalog chip (DeviceMatch: GPU name -> chip, CPU -> cpu-host, else unknown-gpu)
+        PeakFigures peaks = dev.infercost.hardware.DeviceMatch.of(engine.device(), engine.model().dtype(), dev.infercost.hardware.Catalog.bundled(), o.deviceClass).peaks();
+        peaks = peaks.override(null, o.peakGBps, o.peakTflops);
         String modelName = engine.model().name();
         log.printf(Locale.ROOT, "%n== %s on %s %s: %s, ISL %s, OSL %s, max batch %d, context %d, KV budget %d tokens%n",
                 modelName, engine.backend(), engine.device(), o.scenario.label(), o.isl, o.osl, o.maxBatch, maxContext, kvBudget);
