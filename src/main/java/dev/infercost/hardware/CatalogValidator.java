@@ -26,7 +26,7 @@ import java.util.Map;
  * Validates a user catalog file (CSV or YAML, the layouts {@link Catalog#load} reads) before it is merged: the
  * file is UTF-8 text and well-formed; it has the {@code value} column of its layout; every value is a finite
  * number or range; spec figures a chip cannot have at zero (memory bandwidth, memory capacity, TDP, peak FLOP/s,
- * power) are positive; data-centre fractions (utilisation, shares, fractions) lie in [0, 1] and PUE in [1, 5];
+ * power) are positive; PUE lies in [1, 5] (fractions are checked where used, by {@code cost.Tco});
  * and no two rows give different values for the same chip, metric and provider (or parameter and scope).
  * Each failure names the file and line (or YAML item), the field, the value and what was expected.
  */
@@ -52,16 +52,16 @@ public final class CatalogValidator {
         if (name.endsWith(".yaml") || name.endsWith(".yml")) yaml(f, text, rows, origins);
         else csv(f, text, rows, origins);
         if (rows.isEmpty()) throw new BadInputException(f + ": catalog file has no rows");
-        boolean acc = rows.get(0).containsKey("accelerator") || rows.get(0).containsKey("metric");
         Map<String, String> seen = new LinkedHashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             Map<String, String> r = rows.get(i);
+            boolean acc = r.containsKey("accelerator") || r.containsKey("metric");
             String at = origins.get(i);
             if (!r.containsKey("value")) throw new BadInputException(at + ": no 'value' column (expected " + (acc ? "accelerator,metric,value,unit,..." : "parameter,value,unit,...") + ")");
             String v = r.get("value").trim();
             String what = acc ? r.getOrDefault("accelerator", "") + " " + r.getOrDefault("metric", "") : r.getOrDefault("parameter", "");
-            String key = acc ? r.getOrDefault("accelerator", "").trim().toLowerCase(Locale.ROOT) + "|" + r.getOrDefault("metric", "").trim().toLowerCase(Locale.ROOT)
-                    + "|" + r.getOrDefault("provider", "").trim() : r.getOrDefault("parameter", "").trim() + "|" + r.getOrDefault("scope", "").trim();
+            String key = (acc ? "A|" : "D|") + (acc ? r.getOrDefault("accelerator", "").trim().toLowerCase(Locale.ROOT) + "|" + r.getOrDefault("metric", "").trim().toLowerCase(Locale.ROOT)
+                    + "|" + r.getOrDefault("provider", "").trim() : r.getOrDefault("parameter", "").trim() + "|" + r.getOrDefault("scope", "").trim());
             String old = seen.put(key, v);
             if (old != null && !old.equals(v))
                 throw new BadInputException(at + ": " + what + " = " + v + " conflicts with an earlier row giving " + old + "; keep one value per "
@@ -81,9 +81,7 @@ public final class CatalogValidator {
             if (!acc) {
                 if (metric.equals("pue") && !(cv.low() >= 1 && cv.high() <= 5))
                     throw new BadInputException(at + ": pue = " + v + ": expected a power usage effectiveness in [1, 5]");
-                if ((metric.contains("utilisation") || metric.contains("utilization") || metric.contains("fraction") || metric.contains("share"))
-                        && !(cv.low() >= 0 && cv.high() <= 1))
-                    throw new BadInputException(at + ": " + metric + " = " + v + ": expected a fraction in [0, 1]");
+                // fractions (gpu_utilisation, shares) are range-checked where they are used (Tco.checkFraction), naming the row
             }
         }
     }

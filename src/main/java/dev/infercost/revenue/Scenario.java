@@ -335,6 +335,7 @@ public final class Scenario {
         for (Map.Entry<String, Swing> e : sensitivity.swings.entrySet()) {
             if (!Factors.INPUTS.contains(e.getKey())) fail(what, "sensitivity.swings." + e.getKey(), "unknown input; expected one of " + Factors.INPUTS);
             Swing sw = e.getValue();
+            if (sw == null) fail(what, "sensitivity.swings." + e.getKey(), "empty; expected {low: L, high: H}");
             if (!(sw.low > 0) || !(sw.high > 0) || sw.low > 1 || sw.high < 1)
                 fail(what, "sensitivity.swings." + e.getKey(), "low " + sw.low + " / high " + sw.high + ": expected multipliers 0 < low <= 1 <= high");
         }

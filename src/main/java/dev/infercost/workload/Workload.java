@@ -112,6 +112,7 @@ public record Workload(LengthDistribution isl, LengthDistribution osl, long seed
 
     private void readJsonl(Tokenizer tok, int maxContext, Random rnd, List<int[]> prompts, List<Integer> osls, List<String> texts) {
         if (tok == null) throw new BadInputException(promptFile + ": JSONL prompts need the model's tokenizer");
+        PromptFileValidator.checkFile(promptFile); // size bound first (issue 17)
         List<String> lines;
         try {
             lines = Files.readAllLines(promptFile, StandardCharsets.UTF_8);
@@ -132,13 +133,14 @@ public record Workload(LengthDistribution isl, LengthDistribution osl, long seed
             JsonNode p = j.get("prompt");
             if (p == null || !p.isTextual())
                 throw new BadInputException(promptFile + ":" + ln + ": field \"prompt\" (text) is missing");
+            PromptFileValidator.checkLength(promptFile, ln, p.asText(), tok, maxContext); // never tokenise past the context
             int[] ids = tok.encode(p.asText(), true, false);
             if (ids.length >= maxContext)
                 throw new BadInputException(promptFile + ":" + ln + ": prompt is " + ids.length + " tokens, the model's context is " + maxContext);
             JsonNode o = j.has("output_tokens") ? j.get("output_tokens") : j.get("max_tokens");
             int osl;
             if (o == null) osl = this.osl.sample(rnd, maxContext - ids.length);
-            else if (o.canConvertToInt() && o.asInt() >= 1) osl = o.asInt();
+            else if (o.isIntegralNumber() && o.canConvertToInt() && o.asInt() >= 1) osl = o.asInt();
             else throw new BadInputException(promptFile + ":" + ln + ": output_tokens/max_tokens must be an integer >= 1, got " + o);
             prompts.add(ids);
             osls.add(osl);

@@ -1,0 +1,238 @@
+package dev.infercost.cli;
+
+import dev.infercost.BadInputException;
+import dev.infercost.hardware.Catalog;
+import dev.infercost.model.BpeTokenizer;
+import dev.infercost.model.GgufLoader;
+import dev.infercost.model.Llama2cFormat;
+import dev.infercost.model.SyntheticModels;
+import dev.infercost.revenue.Scenario;
+import dev.infercost.workload.LengthDistribution;
+import dev.infercost.workload.Workload;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Seeded fuzzing of every input parser: GGUF, llama2.c checkpoints, llama2.c tokenizers, scenario
+ * YAML, catalog CSV and YAML, and JSONL prompt files. Inputs are valid files with random byte mutations (flips,
+ * overwrites with boundary values, truncation, insertion) or jqwik-generated text. Each parse runs under a time
+ * bound ({@code -Dinfercost.fuzz.timeoutS}, default 10 s: no hang) and may only fail with
+ * {@link BadInputException} (no other exception, no out-of-memory). CI runs 150 tries per parser; run longer with
+ * {@code -Dinfercost.fuzz.tries=20000} (and another {@code -Dinfercost.fuzz.seed=N}). A failure names the seed of the
+ * try, which reproduces it.
+ */
+class FuzzParsersTest {
+    static final int TRIES = Integer.getInteger("infercost.fuzz.tries", 150);
+    static final long SEED = Long.getLong("infercost.fuzz.seed", 17);
+    static final long TIMEOUT_S = Long.getLong("infercost.fuzz.timeoutS", 10);
+    static final byte[] GGUF = RawGguf.tinyLlama(5).bytes();
+    static final byte[] TOK = SyntheticModels.tokenizer(300).toLlama2cBytes();
+    static final byte[] BIN = BadInputCorpus.llama2c(new int[]{16, 32, 1, 2, 1, 300, 64}, 0, 0, -1);
+    static final ExecutorService POOL = Executors.newCachedThreadPool(r -> { Thread t = new Thread(r, "fuzz"); t.setDaemon(true); return t; });
+
+    /** Runs {@code parse} under the time bound; anything but success or BadInputException fails the property. */
+    static void onlyBadInput(String what, byte[] input, Callable<?> parse) {
+        Future<?> f = POOL.submit(parse);
+        try {
+            f.get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            fail(what + ": no result within " + TIMEOUT_S + " s (hang) on " + input.length + " bytes");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof BadInputException))
+                fail(what + ": " + e.getCause() + " escaped on " + input.length + " bytes (only BadInputException may)", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted");
+        }
+    }
+
+    /** A copy of {@code base} with 1..8 seeded mutations. */
+    static byte[] mutate(byte[] base, long seed) {
+        Random r = new Random(seed);
+        byte[] b = base.clone();
+        int n = 1 + r.nextInt(8);
+        for (int k = 0; k < n; k++) {
+            int at = r.nextInt(Math.max(1, b.length));
+            switch (r.nextInt(6)) {
+                case 0 -> { if (b.length > 0) b[at] ^= (byte) (1 << r.nextInt(8)); }
+                case 1 -> { if (b.length > 0) b[at] = (byte) r.nextInt(256); }
+                case 2 -> { // an 8-byte boundary value (0, -1, 2^31, 2^63 - 32, ...)
+                    long[] v = {0, -1, 1L << 31, (1L << 32) - 1, Long.MAX_VALUE - 31, Long.MIN_VALUE, 1L << 40, 7};
+                    long x = v[r.nextInt(v.length)];
+                    for (int i = 0; i < 8 && at + i < b.length; i++) b[at + i] = (byte) (x >>> (8 * i));
+                }
+                case 3 -> b = java.util.Arrays.copyOf(b, r.nextInt(b.length + 1));
+                case 4 -> { // float boundary value: NaN, infinity
+                    int x = r.nextBoolean() ? Float.floatToRawIntBits(Float.NaN) : Float.floatToRawIntBits(Float.POSITIVE_INFINITY);
+                    for (int i = 0; i < 4 && at + i < b.length; i++) b[at + i] = (byte) (x >>> (8 * i));
+                }
+                default -> { // insert a few random bytes
+                    byte[] ins = new byte[1 + r.nextInt(16)];
+                    r.nextBytes(ins);
+                    byte[] c = new byte[b.length + ins.length];
+                    System.arraycopy(b, 0, c, 0, at);
+                    System.arraycopy(ins, 0, c, at, ins.length);
+                    System.arraycopy(b, at, c, at + ins.length, b.length - at);
+                    b = c;
+                }
+            }
+        }
+        return b;
+    }
+
+    static Path temp(String suffix, byte[] b) throws Exception {
+        Path f = Files.createTempFile("infercost-fuzz", suffix);
+        Files.write(f, b);
+        f.toFile().deleteOnExit();
+        return f;
+    }
+
+    @Test
+    void gguf() throws Exception {
+        forSeeds(seed -> {
+            byte[] b = mutate(GGUF, seed);
+            Path f = temp(".gguf", b);
+            try {
+                onlyBadInput("GGUF", b, () -> GgufLoader.load(f).tokenizer().encode("Once upon a time \u00e9\u4e2d", true, false));
+            } finally {
+                Files.deleteIfExists(f);
+            }
+        });
+    }
+
+    @Test
+    void llama2cCheckpoint() throws Exception {
+        forSeeds(seed -> {
+            byte[] b = mutate(BIN, seed);
+            Path f = temp(".bin", b), t = temp(".tok", TOK);
+            try {
+                onlyBadInput("llama2.c", b, () -> dev.infercost.model.Models.loadFile(f, t));
+            } finally {
+                Files.deleteIfExists(f);
+                Files.deleteIfExists(t);
+            }
+        });
+    }
+
+    @Test
+    void llama2cTokenizer() throws Exception {
+        forSeeds(seed -> {
+            String text = text(seed);
+            byte[] b = mutate(TOK, seed);
+            Path f = temp(".bin", b);
+            try {
+                onlyBadInput("tokenizer", b, () -> BpeTokenizer.readLlama2c(f, 300).encode(text, true, true));
+            } finally {
+                Files.deleteIfExists(f);
+            }
+        });
+    }
+
+    /** Random text up to 200 chars: ASCII, Latin-1, CJK, surrogate pairs and lone surrogates, controls. */
+    static String text(long seed) {
+        Random r = new Random(seed * 31 + 7);
+        int n = r.nextInt(201);
+        StringBuilder sb = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            switch (r.nextInt(5)) {
+                case 0 -> sb.append((char) (0x20 + r.nextInt(95)));
+                case 1 -> sb.append((char) r.nextInt(0x100));
+                case 2 -> sb.append((char) (0x4e00 + r.nextInt(0x5000)));
+                case 3 -> sb.appendCodePoint(0x10000 + r.nextInt(0x10000));
+                default -> sb.append((char) r.nextInt(0x10000));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Runs {@code body} for {@link #TRIES} seeds derived from {@link #SEED}; the failing seed is in the message. */
+    interface Try { void run(long seed) throws Exception; }
+
+    static void forSeeds(Try body) throws Exception {
+        Random r = new Random(SEED);
+        for (int i = 0; i < TRIES; i++) {
+            long seed = r.nextLong();
+            try {
+                body.run(seed);
+            } catch (AssertionError e) {
+                throw new AssertionError("seed " + seed + " (try " + i + "): " + e.getMessage(), e.getCause());
+            }
+        }
+    }
+
+    @Test
+    void scenarioYaml() throws Exception {
+        forSeeds(seed -> {
+            byte[] base;
+            try (var in = Scenario.class.getResourceAsStream(Scenario.DEFAULT_RESOURCE)) { base = in.readAllBytes(); }
+            byte[] b = mutate(base, seed);
+            Path f = temp(".yaml", b);
+            try {
+                onlyBadInput("scenario YAML", b, () -> Scenario.load(f));
+            } finally {
+                Files.deleteIfExists(f);
+            }
+        });
+    }
+
+    @Test
+    void catalogCsv() throws Exception {
+        forSeeds(seed -> {
+            byte[] base = ("accelerator,metric,provider,value,unit,provenance,source_url,source_date\n"
+                    + "cpu-host,memory_bandwidth,,40,GB/s,spec,https://example.org,2026-01\n"
+                    + "cpu-host,cloud_on_demand,mine,0.1-0.2,USD/accel-hr,assumed,https://example.org,2026-01\n").getBytes(StandardCharsets.UTF_8);
+            byte[] b = mutate(base, seed);
+            Path f = temp(".csv", b);
+            try {
+                onlyBadInput("catalog CSV", b, () -> Catalog.load(f));
+            } finally {
+                Files.deleteIfExists(f);
+            }
+        });
+    }
+
+    @Test
+    void catalogYaml() throws Exception {
+        forSeeds(seed -> {
+            byte[] base = ("accelerators:\n  - {accelerator: cpu-host, metric: tdp, value: 30, unit: W, provenance: spec, source_url: x}\n"
+                    + "datacenter:\n  - {parameter: pue, scope: site, value: 1.2, unit: ratio, source_url: x}\n").getBytes(StandardCharsets.UTF_8);
+            byte[] b = mutate(base, seed);
+            Path f = temp(".yaml", b);
+            try {
+                onlyBadInput("catalog YAML", b, () -> Catalog.load(f));
+            } finally {
+                Files.deleteIfExists(f);
+            }
+        });
+    }
+
+    @Test
+    void jsonlPrompts() throws Exception {
+        forSeeds(seed -> {
+            String prompt = text(seed);
+            String line = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("prompt", prompt, "output_tokens", 4));
+            byte[] b = mutate((line + "\n{\"prompt\": \"Once upon a time\"}\n").getBytes(StandardCharsets.UTF_8), seed);
+            Path f = temp(".jsonl", b);
+            BpeTokenizer tok = SyntheticModels.tokenizer(300);
+            try {
+                Workload w = new Workload(LengthDistribution.parse("--isl", "8"), LengthDistribution.parse("--osl", "4"), 1, true, f);
+                onlyBadInput("JSONL prompts", b, () -> w.build(4, 300, 1, tok, 64));
+            } finally {
+                Files.deleteIfExists(f);
+            }
+        });
+    }
+}
