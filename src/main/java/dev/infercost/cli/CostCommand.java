@@ -73,6 +73,9 @@ public final class CostCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE-or-DIR", description = "write the cost table here instead of RESULTS_DIR/cost.csv")
     Path out;
 
+    @picocli.CommandLine.Mixin
+    TableFormat.Mixin format = new TableFormat.Mixin();
+
     @Override
     public Integer call() {
         if (validate) {
@@ -83,6 +86,11 @@ public final class CostCommand implements Callable<Integer> {
         CostOptions o = new CostOptions(catalog.catalog(), pricing.profile(), pricing.usdPerHour(), pricing.projectModel(), out, projectDtype, batch,
                 target, ttftMs, tpotMs, peaks.hostBandwidth(), peaks.hostTflops(), !noProject, calibration, allowNoisy, imports, importChip, importChips);
         CostResult r = CostStage.run(RunDirectory.open(dir), o);
+        if (format.format() != null) { // the whole written table for scripts; the human table and notes on stderr
+            System.out.print(TableFormat.render(format.format(), r.written()));
+            System.err.println("wrote " + r.written() + " (" + r.rows().size() + " rows)");
+            return 0;
+        }
         System.out.print(r.procurementTable());
         System.out.println("wrote " + r.written() + " (" + r.rows().size() + " rows)");
         return 0;

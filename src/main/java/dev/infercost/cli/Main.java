@@ -16,6 +16,10 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** {@code --quiet} on any subcommand: no progress lines on stderr. */
+    @CommandLine.Option(names = "--quiet", scope = CommandLine.ScopeType.INHERIT, description = "Print no progress lines (elapsed time and ETA) on stderr.")
+    void setQuiet(boolean q) { dev.infercost.results.Progress.setQuiet(q); }
+
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
@@ -43,6 +47,9 @@ public final class Main implements Runnable {
      * failure is one line on stderr starting with {@code infercost: }.
      */
     public static int execute(String... args) {
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("infercost"));
+        argv.addAll(java.util.Arrays.asList(args));
+        dev.infercost.results.Manifest.setCommandLine(argv);
         CommandLine cl = new CommandLine(new Main());
         OptionChecks.install(cl);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
@@ -54,7 +61,9 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("infercost: " + ex.getMessage());
-            ex.getCommandLine().getErr().println("  (see: infercost " + ex.getCommandLine().getCommandName() + " --help)");
+            // unknown subcommand or option: name the nearest valid ones ("Did you mean: report?")
+            if (ex instanceof CommandLine.UnmatchedArgumentException u) CommandLine.UnmatchedArgumentException.printSuggestions(u, ex.getCommandLine().getErr());
+            ex.getCommandLine().getErr().println("  (see: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             return EXIT_BAD_INPUT;
         });
         return cl.execute(args);

@@ -99,6 +99,8 @@ public final class ServeBenchCommand implements Callable<Integer> {
     Double peakGbps;
     @Option(names = "--peak-tflops", description = "peak TFLOP/s at the engine's precision, for MFU (default: labelled CPU-host assumption)")
     Double peakTflops;
+    @CommandLine.Mixin
+    TableFormat.Mixin format = new TableFormat.Mixin();
     @Option(names = {"--device-count", "--devices"}, defaultValue = "1", description = "devices the engine or the endpoint's server spans (default ${DEFAULT-VALUE})")
     int devices;
     @Option(names = "--endpoint", description = "benchmark an OpenAI-compatible server at this URL (http://HOST:PORT) instead of in-process engines")
@@ -197,17 +199,21 @@ public final class ServeBenchCommand implements Callable<Integer> {
         Path parent = ResultsFolders.parent(out);
         RunDirectory dir = RunDirectory.create(parent, "serve-bench");
         try {
-            ServeBench.Result r = ServeBench.run(dir, o);
+            TableFormat.Format f = format.format();
+            java.io.PrintStream log = f == null ? System.out : System.err; // with --format, stdout holds the table only
+            ServeBench.Result r = ServeBench.run(dir, o, log);
             List<String> argv = new ArrayList<>(List.of("infercost", "serve-bench"));
             argv.addAll(spec.commandLine().getParseResult().originalArgs());
             Manifest m = Manifest.forThisProcess(dir.runId(), argv);
             m.put("serve_bench", r.manifestSection());
             dir.writeString("manifest.json", m.toJson());
+            dev.infercost.results.ResultsJson.write(dir);
             Path done = dir.commit();
-            System.out.println();
-            System.out.println("energy: " + String.join(" | ", r.energySelections()));
-            if (!r.failures().isEmpty()) System.out.println("skipped: " + String.join("; ", r.failures()));
-            System.out.println("results: " + done);
+            log.println();
+            log.println("energy: " + String.join(" | ", r.energySelections()));
+            if (!r.failures().isEmpty()) log.println("skipped: " + String.join("; ", r.failures()));
+            log.println("results: " + done);
+            if (f != null) System.out.print(TableFormat.render(f, r.serving()));
             return 0;
         } catch (RuntimeException e) {
             dir.abandon();

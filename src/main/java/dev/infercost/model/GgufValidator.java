@@ -247,6 +247,8 @@ public final class GgufValidator {
                 Entry e = kv.get(k);
                 if (e == null) continue;
                 if (!isInt(e.type())) throw bad("metadata " + k + " has type " + typeName(e.type()) + "; expected an integer token id");
+                // llama.cpp writes "no such token" as -1 (LLAMA_TOKEN_NULL), stored in uint32 keys as 0xFFFFFFFF
+                if (e.asLong() == -1 || e.asLong() == 0xFFFFFFFFL) continue;
                 if (vocab >= 0 && (e.asLong() < 0 || e.asLong() >= vocab)) throw bad("metadata " + k + " = " + e.asLong() + " is outside the vocabulary 0.." + (vocab - 1));
             }
             if (vocab >= 0 && "llama".equals(stringValue("tokenizer.ggml.model")) && vocab < TokenizerValidator.MIN_VOCAB)

@@ -52,4 +52,25 @@ final class Html {
         }
         return b.append("</tbody></table></div>\n").toString();
     }
+
+    /**
+     * A table the page's script makes sortable and filterable ({@code class="st"}). Each cell is {display, raw}:
+     * the display text is shown (numbers formatted by {@link #cell}), the raw value goes into {@code data-v} for sorting.
+     */
+    static String sortable(List<String> header, List<List<String[]>> rows, List<String> rowClasses) {
+        StringBuilder b = new StringBuilder("<div class=\"tw\"><table class=\"st\"><thead><tr>");
+        for (String h : header) b.append("<th>").append(esc(h)).append("</th>");
+        b.append("</tr></thead><tbody>\n");
+        for (int i = 0; i < rows.size(); i++) {
+            String cls = rowClasses == null ? null : rowClasses.get(i);
+            b.append(cls == null || cls.isEmpty() ? "<tr>" : "<tr class=\"" + esc(cls) + "\">");
+            for (String[] c : rows.get(i)) {
+                String shown = c[0] == null ? "" : c[0];
+                b.append(shown.length() > 36 ? "<td class=\"long\"" : "<td").append(" data-v=\"").append(esc(c[1] == null ? "" : c[1])).append("\">")
+                        .append(cell(shown)).append("</td>");
+            }
+            b.append("</tr>\n");
+        }
+        return b.append("</tbody></table></div>\n").toString();
+    }
 }

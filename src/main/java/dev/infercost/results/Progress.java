@@ -18,6 +18,13 @@ public final class Progress {
     private final long start;
     private int step;
     private String stepName = "";
+    private static volatile boolean quiet;
+
+    /** {@code --quiet}: no progress lines at all (for every Progress of this process). */
+    public static void setQuiet(boolean q) { quiet = q; }
+
+    /** @return whether progress lines are suppressed */
+    public static boolean quiet() { return quiet; }
 
     /** Progress over {@code total} steps printed to stderr. */
     public Progress(int total) { this(total, System.err, System::nanoTime); }
@@ -31,11 +38,17 @@ public final class Progress {
         this.start = nanos.getAsLong();
     }
 
-    /** Starts the next step and prints {@code [i/total] name}. @return the printed line */
+    /**
+     * Starts the next step and prints {@code [i/total] name (elapsed 1m05s, ETA ~2m10s)}: the ETA assumes the
+     * remaining steps take as long on average as the finished ones (omitted before any step finished).
+     * @return the printed line
+     */
     public String step(String name) {
         step = Math.min(total, step + 1);
         stepName = name;
-        return print(String.format(Locale.ROOT, "[%d/%d] %s", step, total, name));
+        double elapsed = (nanos.getAsLong() - start) / 1e9;
+        String eta = step > 1 ? ", ETA ~" + duration(elapsed * (total - step + 1) / (step - 1)) : "";
+        return print(String.format(Locale.ROOT, "[%d/%d] %s (elapsed %s%s)", step, total, name, duration(elapsed), eta));
     }
 
     /**
@@ -71,6 +84,7 @@ public final class Progress {
     }
 
     private String print(String line) {
+        if (quiet) return line;
         out.println(line);
         out.flush();
         return line;

@@ -114,13 +114,33 @@ public final class CostTable {
             if (!missing && (lo < 0 || lo > q * (1 + 1e-9) || hi < q * (1 - 1e-9)))
                 throw new BadInputException(file + ": row " + r.line() + ": band " + lo + " .. " + hi + " $/query does not bracket the point value " + q);
             out.add(new Row(r.get(CostColumn.RUN_ID), r.get(CostColumn.CHIP), r.get(CostColumn.SILICON), r.get(CostColumn.PROVENANCE),
-                    r.get(CostColumn.TIER), r.get(CostColumn.OPERATING_POINT), r.get(CostColumn.MODEL), r.get(CostColumn.PROFILE),
+                    r.get(CostColumn.TIER), r.get(CostColumn.OPERATING_POINT), modelWithPrecision(r), r.get(CostColumn.PROFILE),
                     nonNeg(r, CostColumn.PROFILE_ISL), nonNeg(r, CostColumn.PROFILE_OSL), nonNeg(r, CostColumn.USD_PER_M_INPUT),
                     nonNeg(r, CostColumn.USD_PER_M_OUTPUT), q, r.num(CostColumn.WH_PER_QUERY, Double.NaN), share,
                     r.get(CostColumn.BASIS), r.get(CostColumn.SOURCES), r.num(CostColumn.TOK_PER_S_PER_USER, Double.NaN),
                     missing ? q : lo, missing ? q : hi, missing));
         }
         return out;
+    }
+
+    /**
+     * The served model as the scenario names it: the cost stage writes the shape in {@code model} and the weights/KV
+     * precision in {@code precision} ("fp8/fp8"), the scenario says "llama-3.1-70b fp8"; a model text that already
+     * names its precision, or a table without a precision column, is kept as it is.
+     */
+    private static String modelWithPrecision(dev.infercost.results.Row r) {
+        String model = r.get(CostColumn.MODEL).trim();
+        String prec = r.get(CostColumn.PRECISION).trim();
+        if (prec.isEmpty() || model.isEmpty() || model.contains(" ")) return model;
+        int slash = prec.indexOf('/');
+        return model + " " + (slash > 0 ? prec.substring(0, slash) : prec).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Whether row model {@code have} serves scenario model {@code want}: equal, or {@code have} names no precision and is {@code want}'s shape. */
+    static boolean serves(String have, String want) {
+        if (have.equals(want)) return true;
+        int sp = want.indexOf(' ');
+        return !have.contains(" ") && sp > 0 && want.substring(0, sp).equals(have);
     }
 
     private static double nonNeg(dev.infercost.results.Row r, CostColumn c) {
@@ -144,7 +164,7 @@ public final class CostTable {
     public Row select(String chip, String tier, String operatingPoint, String profile, String model, double minTokPerSPerUser, String field) {
         List<Row> m = new ArrayList<>();
         for (Row r : rows)
-            if (r.chip().equals(chip) && r.tier().equals(tier) && r.profile().equals(profile) && (model == null || r.model().equals(model))) m.add(r);
+            if (r.chip().equals(chip) && r.tier().equals(tier) && r.profile().equals(profile) && (model == null || serves(r.model(), model))) m.add(r);
         if (m.isEmpty()) {
             TreeSet<String> have = new TreeSet<>();
             for (Row r : rows) have.add(r.chip() + " / " + r.tier() + " / " + r.profile() + (model == null ? "" : " / " + r.model()));

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,8 +25,35 @@ class HtmlReportTest {
         return n;
     }
 
+    /** The headline table's HTML. */
+    static String headline(String s) {
+        int i = s.indexOf("id=\"headline\"");
+        assertTrue(i > 0, "headline table present");
+        return s.substring(i, s.indexOf("</table>", i));
+    }
+
+    /** Asserts no two series of one chart share colour and dash; @return number of charts checked. */
+    static int assertUniqueStyles(String s) {
+        Matcher svg = Pattern.compile("<svg class=\"chart\".*?</svg>", Pattern.DOTALL).matcher(s);
+        int charts = 0;
+        while (svg.find()) {
+            charts++;
+            Matcher st = Pattern.compile("data-style=\"([^\"]*)\" data-kind=\"(\\w+)\"").matcher(svg.group());
+            Set<String> seen = new HashSet<>();
+            int n = 0;
+            while (st.find()) {
+                n++;
+                assertTrue(seen.add(st.group(1)), "style " + st.group(1) + " repeats in chart " + charts);
+                String dash = st.group(1).substring(st.group(1).indexOf('|') + 1);
+                if (st.group(2).equals("projected") && svg.group().contains("<path d=\"M")) assertFalse(dash.isEmpty(), "projected line drawn solid");
+            }
+            assertTrue(n > 0, "chart " + charts + " has no series");
+        }
+        return charts;
+    }
+
     @Test
-    void fixtureRunRendersEverySectionWithEmbeddedCharts(@TempDir Path tmp) throws Exception {
+    void fixtureRunPutsTheDecisionFirst(@TempDir Path tmp) throws Exception {
         RunDirectory dir = RunDirectory.create(tmp, "h200");
         for (String f : List.of("engine_bench.csv", "serving.csv", "energy.csv", "cost.csv", "manifest.json"))
             dir.writeBytes(f, Files.readAllBytes(Fixtures.path("run-h200/" + f)));
@@ -31,24 +61,84 @@ class HtmlReportTest {
         Path html = ReportStage.write(dir);
         String s = Files.readString(html);
         assertFalse(s.contains("class=\"absent\""), "every input is present, nothing should be reported absent");
-        assertTrue(s.contains("$/query, chat (1000/500 tok), cheapest first: Maia 200 $0.000064 (owner-tco, projected); H200 SXM $0.000118"), "at a glance: cheapest chat query");
-        assertTrue(s.contains("provider break-even flat take rate 25.0% (no cap)"), "at a glance: hand-computed break-even");
-        for (String id : List.of("glance", "engine", "serving", "energy", "cost", "revenue", "provenance")) assertTrue(s.contains("id=\"" + id + "\""), id);
-        // engine x2, serving, energy, cost x2, revenue x2, break-even, tornado x2
-        assertEquals(11, count(s, "src=\"data:image/png;base64,"));
-        assertFalse(s.contains("http-equiv") || s.contains("<script") || s.contains("src=\"http"), "no network, no scripts");
-        assertTrue(s.contains("<tr class=\"measured\">") && s.contains("<tr class=\"projected\">"), "measured and projected rows styled apart");
+        // sections in decision-first order
+        int last = -1;
+        for (String id : List.of("decision", "curves", "engine", "serving", "energy", "cost", "revenue", "provenance")) {
+            int at = s.indexOf("<section id=\"" + id + "\"");
+            assertTrue(at > last, id + " in order");
+            last = at;
+        }
+        // owner-tco prices both chips (cloud-on-demand only the H200), so it is the headline tier; chat is the first profile.
+        assertTrue(s.contains("A chat query (ISL 1000 / OSL 500 tokens) of llama-3.1-70b (synthetic weights)"), "question names profile and model");
+        assertTrue(s.contains("priced at tier owner-tco"));
+        String h = headline(s);
+        // fixture cost.csv, chat, owner-tco: Maia 200 $0.0000636459 (projected), H200 cheapest at decode batch=64 $0.0001175 (measured)
+        assertTrue(h.indexOf("Maia 200") < h.indexOf("H200 SXM"), "cheapest first");
+        assertTrue(h.contains("$0.0000636") && h.contains("$0.000118"), h);
+        assertTrue(h.contains("<tr class=\"measured\">") && h.contains("<tr class=\"projected\">"), "measured and projected rows styled apart");
+        // ratio: 0.0000636459 / 0.0001175 = 0.5417; no band columns in this older cost table
+        assertTrue(s.contains("costs 0.54x the cheapest Nvidia chip (H200 SXM, measured) per query; band n/a"), "ratio with band n/a");
+        assertTrue(count(s, "<svg class=\"chart\"") >= 8, "inline SVG charts");
+        assertEquals(0, count(s, "<img"), "no images");
+        assertFalse(s.contains("src=\"http") || s.contains("href=\"http") || s.contains("@import"), "no network");
+        assertTrue(assertUniqueStyles(s) >= 8);
         assertTrue(s.contains("gpu-h200-01"), "manifest machine in provenance");
         assertTrue(s.contains("SemiAnalysis TCO model"), "catalog source cited");
         assertTrue(s.contains("window 2.1 s shorter than 5 s minimum for NVML"), "invalid energy window shown with its reason");
-        // every embedded PNG decodes
-        Matcher m = Pattern.compile("data:image/png;base64,([A-Za-z0-9+/=]+)").matcher(s);
-        while (m.find()) {
-            var img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(m.group(1))));
-            assertNotNull(img);
-            assertTrue(img.getWidth() >= 800);
-        }
+        assertTrue(s.contains("class=\"invalid\""), "invalid serving point marked in the chart");
+        assertTrue(s.contains("SLO TTFT 2000 ms"), "SLO line labelled");
+        assertTrue(s.contains("<details><summary>cost table (newest in each folder) (12 rows)"), "long tables collapsed");
+        assertTrue(Files.isRegularFile(dir.path().resolve("results.json")), "results.json beside the report");
         assertThrows(dev.infercost.BadInputException.class, () -> ReportStage.write(dir), "never overwrites");
+    }
+
+    static final String HDR = "chip,silicon,provenance,tier,operating_point,model,weights,profile,profile_isl [tok],profile_osl [tok],"
+            + "tok_per_s_per_user [tok/s/user],usd_per_m_output [$/M tok],usd_per_query [$/query],usd_per_query_low [$/query],usd_per_query_high [$/query]\n";
+
+    @Test
+    void bandsTierAndTargetDecideTheHeadline(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("cost.csv"), HDR
+                + "Maia 200,custom,projected,tierA,p1,m8b,synthetic,chat,1000,500,60,1.2,0.0009,0.0008,0.0013\n"
+                + "H100 SXM,nvidia,measured,tierA,p1,m8b,synthetic,chat,1000,500,55,2.5,0.0020,0.0018,0.0022\n"
+                + "B200,nvidia,projected,tierA,p1,m8b,synthetic,chat,1000,500,40,2.0,0.0016,0.0012,0.0020\n"
+                + "TPU v6e,custom,projected,tierB,p1,m8b,synthetic,chat,1000,500,70,0.1,0.0001,0.00008,0.00012\n");
+        String s = new HtmlReport(List.of(tmp)).render();
+        assertTrue(s.contains("priced at tier tierA"), "tier pricing the most chips");
+        assertFalse(headline(s).contains("TPU v6e"), "one tier only");
+        // 0.0009 / 0.0016 = 0.5625; band 0.0008 / 0.0020 = 0.40 .. 0.0013 / 0.0012 = 1.08
+        assertTrue(s.contains("costs 0.56x the cheapest Nvidia chip (B200, projected) per query; band 0.40x – 1.08x"), s.substring(s.indexOf("id=\"ratio\"")));
+        assertTrue(headline(s).contains("$0.000800 – $0.00130"), headline(s));
+        // a 50 tok/s/user target drops B200 (40): 0.0009 / 0.0020 = 0.45; band 0.0008 / 0.0022 = 0.36 .. 0.0013 / 0.0018 = 0.72
+        String t = new HtmlReport(List.of(tmp), List.of(tmp), new HtmlReport.Options(null, null, 50.0)).render();
+        assertTrue(t.contains("costs 0.45x the cheapest Nvidia chip (H100 SXM, measured) per query; band 0.36x – 0.72x"));
+        assertTrue(headline(t).contains("misses the target: at most 40 tok/s/user"));
+        String b = new HtmlReport(List.of(tmp), List.of(tmp), new HtmlReport.Options("tierB", null, null)).render();
+        assertTrue(b.contains("no Nvidia chip"), "tierB has no Nvidia price");
+    }
+
+    @Test
+    void newestCostTableIsUsedAndNamed(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("cost.csv"), HDR + "Old,nvidia,projected,t,p,m,s,chat,1,1,10,9,0.9,,\n");
+        Files.writeString(tmp.resolve("cost-2.csv"), HDR + "New,nvidia,projected,t,p,m,s,chat,1,1,10,1,0.1,,\n");
+        String s = new HtmlReport(List.of(tmp)).render();
+        assertTrue(headline(s).contains("New") && !headline(s).contains("Old"));
+        assertTrue(s.contains("cost table cost-2.csv (the newest of several cost tables in the folder)"));
+        assertTrue(s.contains("id=\"other\"") && s.contains("<summary>cost.csv (1 row)"), "the superseded table is still shown under Other tables");
+    }
+
+    @Test
+    void seriesStylesNeverRepeat() {
+        List<Boolean> kinds = new ArrayList<>();
+        for (int i = 0; i < 45; i++) kinds.add(i % 3 == 0);
+        List<String[]> st = Svg.styles(kinds);
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < st.size(); i++) {
+            assertTrue(seen.add(st.get(i)[0] + "|" + st.get(i)[1]), "style repeats at " + i);
+            if (i < 20) assertEquals(Svg.PALETTE[i], st.get(i)[0], "first 20 series get 20 different colours");
+            if (kinds.get(i) && i < 40) assertTrue(st.get(i)[1].equals(Svg.DASHED) || st.get(i)[1].equals(Svg.DOTTED), "projected is dashed");
+            if (!kinds.get(i) && i < 40) assertTrue(st.get(i)[1].equals(Svg.SOLID) || st.get(i)[1].equals(Svg.DASHDOT), "measured is solid");
+        }
+        assertEquals(20, new HashSet<>(List.of(Svg.PALETTE)).size(), "palette has 20 distinct colours");
     }
 
     @Test
@@ -63,10 +153,9 @@ class HtmlReportTest {
     void severalMachinesMergeWithMachineColumn() {
         String s = new HtmlReport(List.of(Fixtures.path("run-h200"), Fixtures.path("run-cpu"))).render();
         assertTrue(s.contains("<th>machine</th>"));
-        assertTrue(s.contains("<td>gpu-h200-01</td>") && s.contains("<td>cpu-laptop-01</td>"));
-        // merged mode prefixes each folder's figures with its machine: the H200 folder's cheapest-query line names it
-        assertTrue(s.contains(Html.esc("$/query, gpu-h200-01 · chat (1000/500 tok), cheapest first: ")), "machine-prefixed glance line");
-        assertTrue(s.contains("2 result folders"));
+        assertTrue(s.contains(">gpu-h200-01</td>") && s.contains(">cpu-laptop-01</td>"));
+        assertTrue(s.contains("gpu-h200-01 · onnxruntime") || s.contains("cpu-laptop-01 · jvm"));
+        assertTrue(assertUniqueStyles(s) > 0);
     }
 
     @Test

@@ -126,10 +126,13 @@ public final class OpenAiStream implements AutoCloseable {
     public static final class Abort {
         private final AtomicBoolean aborted = new AtomicBoolean();
         private volatile InputStream body;
+        private volatile java.util.concurrent.CompletableFuture<?> pending;
 
-        /** Closes the stream; the request returns with error "aborted at the cut-off". */
+        /** Cancels the wait for headers or closes the stream; the request returns with error {@link #ABORTED}. */
         public void abort() {
             aborted.set(true);
+            java.util.concurrent.CompletableFuture<?> p = pending;
+            if (p != null) p.cancel(true);
             InputStream b = body;
             if (b != null) try { b.close(); } catch (IOException ignored) { /* closing anyway */ }
         }
@@ -226,9 +229,16 @@ public final class OpenAiStream implements AutoCloseable {
         long sent = f.sentNanos();
         HttpResponse<InputStream> resp;
         try {
+            if (abort != null) {
+                abort.pending = f.response();
+                if (abort.aborted()) f.response().cancel(true);
+            }
             resp = f.response().get();
+        } catch (java.util.concurrent.CancellationException ce) {
+            return fail(sent, times, n, text, -1, clock, ABORTED);
         } catch (java.util.concurrent.ExecutionException ee) {
             Throwable e = ee.getCause();
+            if (abort != null && abort.aborted()) return fail(sent, times, n, text, -1, clock, ABORTED);
             if (e instanceof HttpTimeoutException)
                 return fail(sent, times, n, text, -1, clock, "timeout after " + secs(cfg.timeout()) + " s (no response headers)");
             return fail(sent, times, n, text, -1, clock, "connect: " + msg(e));

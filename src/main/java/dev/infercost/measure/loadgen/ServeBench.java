@@ -79,8 +79,11 @@ public final class ServeBench {
      *
      * @throws BadInputException when no model could be run (each failure is named), or bad options
      */
-    public static Result run(RunDirectory dir, ServeBenchOptions o) {
-        Result r = measure(o, dir.runId(), System.out);
+    public static Result run(RunDirectory dir, ServeBenchOptions o) { return run(dir, o, System.out); }
+
+    /** As {@link #run(RunDirectory, ServeBenchOptions)}, progress and per-point lines on {@code log}. */
+    public static Result run(RunDirectory dir, ServeBenchOptions o, PrintStream log) {
+        Result r = measure(o, dir.runId(), log);
         dir.writeCsv(ResultSchemas.SERVING, r.serving());
         dir.writeCsv(ResultSchemas.ENERGY, r.energy());
         dir.writeString(PointLog.REQUESTS, r.records().requestsJsonl());

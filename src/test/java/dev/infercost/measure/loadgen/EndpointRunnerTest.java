@@ -208,4 +208,29 @@ class EndpointRunnerTest {
         assertTrue(new OpenAiStream.Config(java.net.URI.create("http://localhost:8000/v1"), OpenAiStream.Api.COMPLETIONS, "m", null,
                 Duration.ofSeconds(1), true).local());
     }
+
+    @Test
+    void requestsStillRunningAtTheCutOffAreAbortedAndReportedIncomplete() throws Exception {
+        // request 0 answers; request 1 never sends headers; request 2 sends one chunk then stalls
+        ScriptedSseServer.Script script = (prompt, max, out) -> {
+            switch (prompt[1] - 100) {
+                case 1 -> Thread.sleep(20_000);
+                case 2 -> { out.chunk("a"); Thread.sleep(20_000); }
+                default -> { out.chunk("t"); out.usage(3, 1); out.done(); }
+            }
+        };
+        try (ScriptedSseServer s = new ScriptedSseServer(script); OpenAiStream c = client(s, Duration.ofSeconds(30))) {
+            EndpointRunner runner = new EndpointRunner(c, Clock.system(), null, EndpointRunner.PromptMode.TOKENS, 20_000 * MS);
+            long t = System.nanoTime();
+            ServingRunner.Result r = runner.run(pool(3, 1), new ServingRunner.Plan.OpenLoop(new long[3]), 400 * MS);
+            assertTrue(System.nanoTime() - t < 5_000 * MS, "the cut-off stops the point, not the 30 s request timeout");
+            assertTrue(r.cutOff());
+            assertEquals(3, r.records().size());
+            PointMetrics m = PointMetrics.of(r, SloProfile.defaults());
+            assertEquals(1, m.completed());
+            assertEquals(2, m.incomplete(), r.records().toString());
+            assertEquals(0, m.failed(), "aborted at the cut-off is incomplete, not a server failure");
+            assertTrue(m.invalidReasons(0, 1, r.cutOff()).getFirst().startsWith("2 of 3 requests unfinished at the cut-off"));
+        }
+    }
 }

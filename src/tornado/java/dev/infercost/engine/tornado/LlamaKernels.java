@@ -81,6 +81,20 @@ public final class LlamaKernels {
         c.localBarrier();
     }
 
+    /**
+     * Element loaders overloaded by weight array type: the F32 and F16 kernel helpers (e.g. {@code qkvRow1}) have the
+     * same text and differ only in which loader overload javac binds; TornadoVM inlines both. KernelTemplateTest
+     * checks that the two bodies stay identical.
+     */
+    static float ld(FloatArray w, int i) {
+        return w.get(i);
+    }
+
+    /** F16 weight element i (raw half bits, see {@link #halfToFloat}). */
+    static float ld(ShortArray w, int i) {
+        return halfToFloat(w.get(i) & 0xFFFF);
+    }
+
     /** Q8_0 element {@code idx} (row-major flat index) of a raw block array. */
     static float q8(ByteArray w, int idx) {
         int off = (idx >> 5) * 34;
@@ -446,77 +460,12 @@ public final class LlamaKernels {
     // ---------------------------------------------------------------- fused blocks (fewer launches per layer)
 
     /**
-     * Batch-1 (one activation row) part of qkvRopeF32 for one of the stacked weights (wq, wk or wv, whichever holds
+     * Batch-1 (one activation row) part of qkvRopeF32 (this overload) and qkvRopeF16 (the ShortArray one, same body) for one of the stacked weights (wq, wk or wv, whichever holds
      * the RoPE pair of rows wr, wr + 1): the two dot products with rmsW * x, the sum of squares for the norm, one
      * work-group reduction, then RoPE and the q / KV-cache store. Written once, called for wq, wk and wv;
      * TornadoVM inlines it, so the kernel is the same code as three copies.
      */
-    static void qkvRow1F32(KernelContext c, float[] red, FloatArray w, FloatArray q, FloatArray keyCache, FloatArray valueCache,
-                           FloatArray in, FloatArray rmsW, FloatArray cos, FloatArray sin, IntArray meta, int lid, int part, int wr,
-                           int base, int rowBytes, int dim4, int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
-        // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
-        float p0 = 0.0f;
-        float p1 = 0.0f;
-        float p2 = 0.0f;
-        float p3 = 0.0f;
-        float u0 = 0.0f;
-        float u1 = 0.0f;
-        float u2 = 0.0f;
-        float u3 = 0.0f;
-        float s0 = 0.0f;
-        float s1 = 0.0f;
-        float s2 = 0.0f;
-        float s3 = 0.0f;
-        for (int k = lid * 4; k < dim4; k += wg * 4) {
-            float g0 = rmsW.get(k);
-            float v0 = in.get(k);
-            float gv0 = g0 * v0;
-            p0 += w.get(base + k) * gv0;
-            u0 += w.get(base + dim + k) * gv0;
-            s0 += v0 * v0;
-            float g1 = rmsW.get(k + 1);
-            float v1 = in.get(k + 1);
-            float gv1 = g1 * v1;
-            p1 += w.get(base + k + 1) * gv1;
-            u1 += w.get(base + dim + k + 1) * gv1;
-            s1 += v1 * v1;
-            float g2 = rmsW.get(k + 2);
-            float v2 = in.get(k + 2);
-            float gv2 = g2 * v2;
-            p2 += w.get(base + k + 2) * gv2;
-            u2 += w.get(base + dim + k + 2) * gv2;
-            s2 += v2 * v2;
-            float g3 = rmsW.get(k + 3);
-            float v3 = in.get(k + 3);
-            float gv3 = g3 * v3;
-            p3 += w.get(base + k + 3) * gv3;
-            u3 += w.get(base + dim + k + 3) * gv3;
-            s3 += v3 * v3;
-        }
-        for (int k = dim4 + lid; k < dim; k += wg) {
-            float v = in.get(k);
-            float gv = rmsW.get(k) * v;
-            p0 += w.get(base + k) * gv;
-            u0 += w.get(base + dim + k) * gv;
-            s0 += v * v;
-        }
-        red[lid] = (p0 + p1) + (p2 + p3);
-        red[wg + lid] = (u0 + u1) + (u2 + u3);
-        red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
-        reduceSums3(c, red, lid, wg);
-        if (lid == 0) {
-            storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
-                    1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
-        }
-    }
-
-    /**
-     * Batch-1 (one activation row) part of qkvRopeF16 for one of the stacked weights (wq, wk or wv, whichever holds
-     * the RoPE pair of rows wr, wr + 1): the two dot products with rmsW * x, the sum of squares for the norm, one
-     * work-group reduction, then RoPE and the q / KV-cache store. Written once, called for wq, wk and wv;
-     * TornadoVM inlines it, so the kernel is the same code as three copies.
-     */
-    static void qkvRow1F16(KernelContext c, float[] red, ShortArray w, FloatArray q, FloatArray keyCache, FloatArray valueCache,
+    static void qkvRow1(KernelContext c, float[] red, FloatArray w, FloatArray q, FloatArray keyCache, FloatArray valueCache,
                            FloatArray in, FloatArray rmsW, FloatArray cos, FloatArray sin, IntArray meta, int lid, int part, int wr,
                            int base, int rowBytes, int dim4, int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
         // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
@@ -535,30 +484,91 @@ public final class LlamaKernels {
         for (int k = lid * 4; k < dim4; k += wg * 4) {
             float v0 = in.get(k);
             float gv0 = rmsW.get(k) * v0;
-            p0 += halfToFloat(w.get(base + k) & 0xFFFF) * gv0;
-            u0 += halfToFloat(w.get(base + dim + k) & 0xFFFF) * gv0;
+            p0 += ld(w, base + k) * gv0;
+            u0 += ld(w, base + dim + k) * gv0;
             s0 += v0 * v0;
             float v1 = in.get(k + 1);
             float gv1 = rmsW.get(k + 1) * v1;
-            p1 += halfToFloat(w.get(base + k + 1) & 0xFFFF) * gv1;
-            u1 += halfToFloat(w.get(base + dim + k + 1) & 0xFFFF) * gv1;
+            p1 += ld(w, base + k + 1) * gv1;
+            u1 += ld(w, base + dim + k + 1) * gv1;
             s1 += v1 * v1;
             float v2 = in.get(k + 2);
             float gv2 = rmsW.get(k + 2) * v2;
-            p2 += halfToFloat(w.get(base + k + 2) & 0xFFFF) * gv2;
-            u2 += halfToFloat(w.get(base + dim + k + 2) & 0xFFFF) * gv2;
+            p2 += ld(w, base + k + 2) * gv2;
+            u2 += ld(w, base + dim + k + 2) * gv2;
             s2 += v2 * v2;
             float v3 = in.get(k + 3);
             float gv3 = rmsW.get(k + 3) * v3;
-            p3 += halfToFloat(w.get(base + k + 3) & 0xFFFF) * gv3;
-            u3 += halfToFloat(w.get(base + dim + k + 3) & 0xFFFF) * gv3;
+            p3 += ld(w, base + k + 3) * gv3;
+            u3 += ld(w, base + dim + k + 3) * gv3;
             s3 += v3 * v3;
         }
         for (int k = dim4 + lid; k < dim; k += wg) {
             float v = in.get(k);
             float gv = rmsW.get(k) * v;
-            p0 += halfToFloat(w.get(base + k) & 0xFFFF) * gv;
-            u0 += halfToFloat(w.get(base + dim + k) & 0xFFFF) * gv;
+            p0 += ld(w, base + k) * gv;
+            u0 += ld(w, base + dim + k) * gv;
+            s0 += v * v;
+        }
+        red[lid] = (p0 + p1) + (p2 + p3);
+        red[wg + lid] = (u0 + u1) + (u2 + u3);
+        red[2 * wg + lid] = (s0 + s1) + (s2 + s3);
+        reduceSums3(c, red, lid, wg);
+        if (lid == 0) {
+            storeQkv(q, keyCache, valueCache, cos, sin, meta, 0, part, wr, red[0], red[wg],
+                    1.0f / TornadoMath.sqrt(red[2 * wg] / dim + eps), dim, kvDim, headSize, ctx);
+        }
+    }
+
+    /**
+     * Batch-1 (one activation row) part of qkvRopeF16; the same body as the FloatArray overload (F32) for one of the stacked weights (wq, wk or wv, whichever holds
+     * the RoPE pair of rows wr, wr + 1): the two dot products with rmsW * x, the sum of squares for the norm, one
+     * work-group reduction, then RoPE and the q / KV-cache store. Written once, called for wq, wk and wv;
+     * TornadoVM inlines it, so the kernel is the same code as three copies.
+     */
+    static void qkvRow1(KernelContext c, float[] red, ShortArray w, FloatArray q, FloatArray keyCache, FloatArray valueCache,
+                           FloatArray in, FloatArray rmsW, FloatArray cos, FloatArray sin, IntArray meta, int lid, int part, int wr,
+                           int base, int rowBytes, int dim4, int dim, int kvDim, int headSize, int ctx, float eps, int wg) {
+        // single activation row (batch-1 decode): 4 adjacent elements per iteration, 12 independent sums
+        float p0 = 0.0f;
+        float p1 = 0.0f;
+        float p2 = 0.0f;
+        float p3 = 0.0f;
+        float u0 = 0.0f;
+        float u1 = 0.0f;
+        float u2 = 0.0f;
+        float u3 = 0.0f;
+        float s0 = 0.0f;
+        float s1 = 0.0f;
+        float s2 = 0.0f;
+        float s3 = 0.0f;
+        for (int k = lid * 4; k < dim4; k += wg * 4) {
+            float v0 = in.get(k);
+            float gv0 = rmsW.get(k) * v0;
+            p0 += ld(w, base + k) * gv0;
+            u0 += ld(w, base + dim + k) * gv0;
+            s0 += v0 * v0;
+            float v1 = in.get(k + 1);
+            float gv1 = rmsW.get(k + 1) * v1;
+            p1 += ld(w, base + k + 1) * gv1;
+            u1 += ld(w, base + dim + k + 1) * gv1;
+            s1 += v1 * v1;
+            float v2 = in.get(k + 2);
+            float gv2 = rmsW.get(k + 2) * v2;
+            p2 += ld(w, base + k + 2) * gv2;
+            u2 += ld(w, base + dim + k + 2) * gv2;
+            s2 += v2 * v2;
+            float v3 = in.get(k + 3);
+            float gv3 = rmsW.get(k + 3) * v3;
+            p3 += ld(w, base + k + 3) * gv3;
+            u3 += ld(w, base + dim + k + 3) * gv3;
+            s3 += v3 * v3;
+        }
+        for (int k = dim4 + lid; k < dim; k += wg) {
+            float v = in.get(k);
+            float gv = rmsW.get(k) * v;
+            p0 += ld(w, base + k) * gv;
+            u0 += ld(w, base + dim + k) * gv;
             s0 += v * v;
         }
         red[lid] = (p0 + p1) + (p2 + p3);
@@ -662,15 +672,15 @@ public final class LlamaKernels {
         int n = meta.get(0);
         int dim4 = dim / 4 * 4;
         if (n == 1 && part == 0) {
-            qkvRow1F32(c, red, wq, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+            qkvRow1(c, red, wq, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
                     kvDim, headSize, ctx, eps, wg);
         }
         if (n == 1 && part == 1) {
-            qkvRow1F32(c, red, wk, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+            qkvRow1(c, red, wk, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
                     kvDim, headSize, ctx, eps, wg);
         }
         if (n == 1 && part == 2) {
-            qkvRow1F32(c, red, wv, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+            qkvRow1(c, red, wv, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
                     kvDim, headSize, ctx, eps, wg);
         }
         for (int b0 = 0; n > 1 && b0 < n; b0 += 4) {
@@ -929,15 +939,15 @@ public final class LlamaKernels {
         int n = meta.get(0);
         int dim4 = dim / 4 * 4;
         if (n == 1 && part == 0) {
-            qkvRow1F16(c, red, wq, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+            qkvRow1(c, red, wq, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
                     kvDim, headSize, ctx, eps, wg);
         }
         if (n == 1 && part == 1) {
-            qkvRow1F16(c, red, wk, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+            qkvRow1(c, red, wk, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
                     kvDim, headSize, ctx, eps, wg);
         }
         if (n == 1 && part == 2) {
-            qkvRow1F16(c, red, wv, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
+            qkvRow1(c, red, wv, q, keyCache, valueCache, in, rmsW, cos, sin, meta, lid, part, wr, base, rowBytes, dim4, dim,
                     kvDim, headSize, ctx, eps, wg);
         }
         for (int b0 = 0; n > 1 && b0 < n; b0 += 4) {

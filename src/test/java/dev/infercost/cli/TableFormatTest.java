@@ -1,0 +1,98 @@
+package dev.infercost.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.infercost.results.ResultsJson;
+import dev.infercost.results.RunDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TableFormatTest {
+    static final List<String> H = List.of("model", "ttft_p99 [ms]", "valid", "note");
+    static final List<List<String>> ROWS = List.of(List.of("m|1", "12.5", "true", ""), List.of("m2", "7", "false", "a,b"));
+
+    @Test
+    void jsonIsTypedAndKeepsUnits() throws Exception {
+        JsonNode a = new ObjectMapper().readTree(TableFormat.render(TableFormat.Format.json, H, ROWS));
+        assertEquals(2, a.size());
+        assertEquals(12.5, a.get(0).get("ttft_p99 [ms]").asDouble());
+        assertTrue(a.get(0).get("valid").isBoolean());
+        assertTrue(a.get(0).get("note").isNull());
+        assertEquals(7, a.get(1).get("ttft_p99 [ms]").asLong());
+        assertEquals("a,b", a.get(1).get("note").asText());
+    }
+
+    @Test
+    void jsonlIsOneObjectPerLine() throws Exception {
+        String[] lines = TableFormat.render(TableFormat.Format.jsonl, H, ROWS).split("\n");
+        assertEquals(2, lines.length);
+        assertEquals("m2", new ObjectMapper().readTree(lines[1]).get("model").asText());
+    }
+
+    @Test
+    void markdownEscapesPipesAndRightAlignsNumbers() {
+        String md = TableFormat.render(TableFormat.Format.md, H, ROWS);
+        assertTrue(md.startsWith("| model | ttft_p99 [ms] | valid | note |\n| --- | ---: | --- | --- |\n"), md);
+        assertTrue(md.contains("| m\\|1 | 12.5 |"), md);
+    }
+
+    @Test
+    void csvQuotesCommas() {
+        String csv = TableFormat.render(TableFormat.Format.csv, H, ROWS);
+        assertTrue(csv.contains("\"a,b\""), csv);
+    }
+
+    @Test
+    void unknownFormatIsBadInput() {
+        TableFormat.Mixin m = new TableFormat.Mixin();
+        m.format = "xml";
+        assertThrows(dev.infercost.BadInputException.class, m::format);
+    }
+
+    @Test
+    void resultsJsonHoldsEveryCsvAndTheManifest(@TempDir Path tmp) throws Exception {
+        RunDirectory d = RunDirectory.create(tmp, "x");
+        d.writeString("serving.csv", "model,ttft_p99 [ms]\nm,3.5\n");
+        d.writeString("cost.csv", "chip,usd_per_query [$/query]\nH100,0.002\n");
+        d.writeString("manifest.json", "{\"run_id\":\"r1\",\"command_line\":[\"infercost\",\"run\"]}");
+        Path f = ResultsJson.write(d);
+        JsonNode j = new ObjectMapper().readTree(f.toFile());
+        assertEquals("r1", j.get("run_id").asText());
+        assertEquals(3.5, j.get("tables").get("serving.csv").get(0).get("ttft_p99 [ms]").asDouble());
+        assertEquals(0.002, j.get("tables").get("cost.csv").get(0).get("usd_per_query [$/query]").asDouble());
+        assertEquals("run", j.get("manifest").get("command_line").get(1).asText());
+        assertEquals("results-2.json", ResultsJson.write(d).getFileName().toString(), "never overwritten");
+    }
+
+    @Test
+    void unknownSubcommandAndOptionSuggestTheNearest() {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(buf, true));
+            assertEquals(2, Main.execute("reprot"));
+            assertEquals(2, Main.execute("report", "--formt", "json", "x"));
+        } finally {
+            System.setErr(old);
+        }
+        String err = buf.toString();
+        assertTrue(err.contains("Did you mean: infercost report"), err);
+        assertTrue(err.contains("--format"), err);
+    }
+
+    @Test
+    void reportRefusesAFolderItDoesNotUnderstand(@TempDir Path tmp) throws Exception {
+        Files.writeString(tmp.resolve("verify.csv"), "a\n1\n");
+        Files.writeString(tmp.resolve("manifest.json"), "{}");
+        var e = assertThrows(dev.infercost.BadInputException.class, () -> ReportCommand.check(tmp));
+        assertTrue(e.getMessage().contains("it holds manifest.json, verify.csv"), e.getMessage());
+    }
+}
