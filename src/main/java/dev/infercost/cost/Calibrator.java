@@ -12,12 +12,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Fits the achieved efficiency {@code eta} of {@link ServingModel} to each published point of the calibration table
- * (bisection: the projected tok/s per chip at that point's model, precision, TP, ISL/OSL and operating point equals
- * the published figure), and estimates a chip's efficiency from the rows of its family: the geometric mean of the
- * family's fitted efficiencies, with the family's min and max as the low/high band. A chip whose family has no row
- * borrows the nearest family's (chip_families.csv), with the assumption stated and the band widened to the spread of
- * the whole table. One efficiency for bandwidth and FLOP/s, independent of batch: the published points are
+ * Fits the achieved efficiencies of {@link ServingModel} to the published points of the calibration table and
+ * estimates a chip's efficiencies from the rows of its family (or, borrowed, of the nearest family: chip_families.csv).
+ * Two fractions are fitted jointly per pool of rows: {@code eta_bw} (fraction of peak memory bandwidth, applied to the
+ * bandwidth-bound terms) and {@code eta_flop} (fraction of dense FLOP/s, applied to the FLOP-bound terms), by least
+ * squares on the log ratio projected/published over the pool's rows, plus a weak tie {@link #TIE} x (ln eta_bw -
+ * ln eta_flop)^2 so that a fraction no row of the pool informs (every row dominated by the other bound) takes the
+ * other's value instead of running off. Each row is still fitted alone to one figure {@code eta} for both (bisection:
+ * the projected tok/s per chip equals the published figure); the pool's geometric mean of those is the reported
+ * {@code eta} and their min/max relative to it scale both fractions into the low/high band. A borrowed pool has its
+ * band widened to the spread of the whole table. Efficiency does not depend on batch: the published points are
  * max-throughput (large batch) points and one interactivity point, too few to fit a curve in batch.
  * The host CPU's efficiency never enters: only published accelerator measurements do.
  */
@@ -26,11 +30,34 @@ public final class Calibrator {
     private final Calibration cal;
     private final double usable;
     private final Map<String, Double> fitted = new LinkedHashMap<>();
+    private final Map<List<String>, ServingModel.Eff> splits = new LinkedHashMap<>();
 
-    /** An efficiency estimate with its band and where it came from. */
-    public record Efficiency(double eta, double low, double high, String basis, boolean borrowed, List<String> ids) {
+    /**
+     * Weight of the tie between the two fractions in the joint fit (in units of one row's squared log ratio). Fixed
+     * a priori, small against a row: it decides only a direction that the rows leave undetermined.
+     */
+    public static final double TIE = 0.05;
+
+    /**
+     * An efficiency estimate with its band and where it came from.
+     *
+     * @param eta   geometric mean of the pool's single-figure fits (reported; sets the band's scale)
+     * @param low   band low, same scale as eta
+     * @param high  band high, same scale as eta
+     * @param split the jointly fitted bandwidth and FLOP/s fractions the projection uses
+     */
+    public record Efficiency(double eta, double low, double high, String basis, boolean borrowed, List<String> ids, ServingModel.Eff split) {
+        /** The fractions at the middle of the band. */
+        public ServingModel.Eff mid() { return split; }
+
+        /** The fractions at the band's low end (both scaled by low / eta). */
+        public ServingModel.Eff lowEff() { return split.scaled(low / eta); }
+
+        /** The fractions at the band's high end (both scaled by high / eta, capped at 1). */
+        public ServingModel.Eff highEff() { return split.scaled(high / eta); }
+
         public String describe() {
-            return String.format(Locale.ROOT, "efficiency %.3f (band %.3f-%.3f) %s", eta, low, high, basis);
+            return String.format(Locale.ROOT, "efficiency bw %.3f, flop %.3f (band x%.2f-x%.2f) %s", split.bw(), split.flop(), low / eta, high / eta, basis);
         }
     }
 
@@ -57,8 +84,11 @@ public final class Calibrator {
         return new ServingModel.Setup(ModelShape.of(p.model()), Precision.of(p.weights()), Precision.of(p.kv()), p.isl(), p.osl(), usable);
     }
 
-    /** Projected output tok/s per chip at the point's operating point with efficiency eta (NaN if not reachable). */
-    public double project(Calibration.Point p, double eta) {
+    /** Projected output tok/s per chip at the point's operating point with efficiency eta for both (NaN if not reachable). */
+    public double project(Calibration.Point p, double eta) { return project(p, ServingModel.Eff.both(eta)); }
+
+    /** Projected output tok/s per chip at the point's operating point with efficiencies eta (NaN if not reachable). */
+    public double project(Calibration.Point p, ServingModel.Eff eta) {
         Accelerator a = chipOf(p);
         ServingModel.Setup s = setup(p);
         if (Double.isNaN(p.userTarget())) return ServingModel.maxThroughput(a, s, p.tp(), eta).tokPerSChip();
@@ -142,7 +172,40 @@ public final class Calibrator {
             hi = Math.max(hi, gm * max(all) / gAll);
         }
         List<String> ids = pool.stream().map(Calibration.Point::id).toList();
-        return new Efficiency(gm, lo, Math.min(1, hi), basis + ": " + String.join(", ", ids), borrowed, ids);
+        ServingModel.Eff split = split(pool);
+        return new Efficiency(gm, lo, Math.min(1, hi), basis + String.format(Locale.ROOT, " (bw %.3f, flop %.3f)", split.bw(), split.flop())
+                + ": " + String.join(", ", ids), borrowed, ids, split);
+    }
+
+    /**
+     * The joint least-squares fit of (eta_bw, eta_flop) to the rows of a pool: minimises sum over rows of
+     * ln(projected / published)^2 + TIE x (ln eta_bw - ln eta_flop)^2, over a log grid of [0.02, 1]^2 refined twice
+     * around the best cell (a row not reachable at some efficiencies counts ln(1e-3)^2 there).
+     */
+    ServingModel.Eff split(List<Calibration.Point> pool) {
+        return splits.computeIfAbsent(pool.stream().map(Calibration.Point::id).toList(), k -> {
+            double lo = Math.log(0.02), hi = 0, bu = 0, bv = 0, best = Double.POSITIVE_INFINITY;
+            double uLo = lo, uHi = hi, vLo = lo, vHi = hi;
+            for (int round = 0; round < 3; round++) {
+                int n = 24;
+                double du = (uHi - uLo) / n, dv = (vHi - vLo) / n;
+                for (int i = 0; i <= n; i++)
+                    for (int j = 0; j <= n; j++) {
+                        double u = uLo + i * du, v = vLo + j * dv;
+                        double f = TIE * (u - v) * (u - v);
+                        ServingModel.Eff e = new ServingModel.Eff(Math.exp(u), Math.exp(v));
+                        for (Calibration.Point p : pool) {
+                            double x = project(p, e);
+                            double r = Double.isNaN(x) || !(x > 0) ? Math.log(1e-3) : Math.log(x / p.perChip());
+                            f += r * r;
+                        }
+                        if (f < best) { best = f; bu = u; bv = v; }
+                    }
+                uLo = Math.max(lo, bu - 2 * du); uHi = Math.min(hi, bu + 2 * du);
+                vLo = Math.max(lo, bv - 2 * dv); vHi = Math.min(hi, bv + 2 * dv);
+            }
+            return new ServingModel.Eff(Math.exp(bu), Math.exp(bv));
+        });
     }
 
     /** Leave-one-out validation of every calibration row: each projected with an efficiency fitted without it. */
@@ -150,7 +213,7 @@ public final class Calibrator {
         List<Validation> out = new ArrayList<>();
         for (Calibration.Point p : cal.points()) {
             Efficiency e = estimate(p.chip(), p.stack(), ModelShape.of(p.model()).moe(), p.id());
-            double v = project(p, e.eta());
+            double v = project(p, e.mid());
             out.add(new Validation(p, v, v / p.perChip(), e));
         }
         return out;
@@ -160,19 +223,20 @@ public final class Calibrator {
     public static String render(List<Validation> vs) {
         StringBuilder b = new StringBuilder();
         b.append("Validation: each published point projected with an efficiency fitted WITHOUT it (leave-one-out); band 0.67x-1.5x\n");
-        String fmt = "%-20s %-18s %-16s %-5s %3s %9s %-15s %10s %10s %6s %6s %-4s %s%n";
-        b.append(String.format(Locale.ROOT, fmt, "id", "chip", "model", "prec", "TP", "ISL/OSL", "operating point", "published", "projected", "ratio", "eta", "ok", "efficiency from; source (date)"));
+        String fmt = "%-20s %-18s %-16s %-5s %3s %9s %-15s %10s %10s %6s %6s %6s %-4s %s%n";
+        b.append(String.format(Locale.ROOT, fmt, "id", "chip", "model", "prec", "TP", "ISL/OSL", "operating point", "published", "projected", "ratio", "eta_bw", "eta_fl", "ok", "efficiency from; source (date)"));
         int ok = 0;
         for (Validation v : vs) {
             Calibration.Point p = v.point();
             if (v.withinBand()) ok++;
             b.append(String.format(Locale.ROOT, fmt, p.id(), ProcurementTable.trim(p.chip(), 18), p.model(), p.weights(), p.tp() == 0 ? "any" : Integer.toString(p.tp()),
-                    p.isl() + "/" + p.osl(), p.operatingPoint(), String.format(Locale.ROOT, "%.0f", p.perChip()),
+                    p.isl() + "/" + p.osl(), p.operatingPoint(), String.format(Locale.ROOT, "%.0f", p.perChip()) + (p.countsTotalTokens() ? "*" : ""),
                     Double.isNaN(v.projected()) ? "-" : String.format(Locale.ROOT, "%.0f", v.projected()), String.format(Locale.ROOT, "%.2f", v.ratio()),
-                    String.format(Locale.ROOT, "%.3f", v.efficiency().eta()), v.withinBand() ? "yes" : "NO",
+                    String.format(Locale.ROOT, "%.3f", v.efficiency().split().bw()), String.format(Locale.ROOT, "%.3f", v.efficiency().split().flop()), v.withinBand() ? "yes" : "NO",
                     v.efficiency().basis() + "; " + p.sourceUrl() + " (" + p.sourceDate() + ")"));
         }
-        b.append(String.format(Locale.ROOT, "%d of %d points within 0.67x-1.5x (figures are output tok/s per chip)%n", ok, vs.size()));
+        b.append(String.format(Locale.ROOT, "%d of %d points within 0.67x-1.5x (figures are output tok/s per chip; * published as input+output"
+                + " tok/s, converted by OSL / (ISL + OSL): see the row's published_metric and notes)%n", ok, vs.size()));
         return b.toString();
     }
 

@@ -58,7 +58,7 @@ final class CurveProjection {
 
     static void chipRows(CostStage.Builder b, Accelerator chip, ServingModel.Setup s, Calibrator.Efficiency e, double target) {
         List<String> why = new ArrayList<>();
-        List<ServingModel.Point> mid = ServingModel.sweep(chip, s, e.eta(), why);
+        List<ServingModel.Point> mid = ServingModel.sweep(chip, s, e.mid(), why);
         String prec = s.weights().label() + "/" + s.kv().label();
         String op0 = "projected " + s.shape().name() + " " + prec;
         if (mid.isEmpty()) {
@@ -70,7 +70,7 @@ final class CurveProjection {
                     new CostRow.Extra(prec, null, target, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, e.eta(), e.basis(), null)));
             return;
         }
-        List<ServingModel.Point> lo = ServingModel.sweep(chip, s, e.low(), new ArrayList<>()), hi = ServingModel.sweep(chip, s, e.high(), new ArrayList<>());
+        List<ServingModel.Point> lo = ServingModel.sweep(chip, s, e.lowEff(), new ArrayList<>()), hi = ServingModel.sweep(chip, s, e.highEff(), new ArrayList<>());
         Frontier fm = new Frontier(ServingModel.asFrontier(mid, s)), fl = new Frontier(ServingModel.asFrontier(lo, s)), fh = new Frontier(ServingModel.asFrontier(hi, s));
         CostStage.Builder.Power pw = b.estimatedPower(chip);
         List<CostStage.Tier> tiers = b.tiers(chip, pw.watts(), pw.basis());

@@ -9,15 +9,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Operating points of one model on one chip under continuous batching, from the chip's spec figures and an achieved
- * efficiency {@code eta} (fraction of peak memory bandwidth and of dense FLOP/s, from {@link Calibrator}).
+ * Operating points of one model on one chip under continuous batching, from the chip's spec figures and two achieved
+ * efficiencies ({@link Eff}, from {@link Calibrator}): {@code eta_bw}, the fraction of peak memory bandwidth reached
+ * by the bandwidth-bound terms, and {@code eta_flop}, the fraction of dense FLOP/s reached by the FLOP-bound terms.
  *
  * <pre>
  *   per chip of a TP group of t chips, batch b, mean decode context c = ISL + OSL/2:
- *   decode step   t_step = max(bytes / (eta x BW), FLOPs / (eta x peak)) + t_allreduce
+ *   decode step   t_step = max(bytes / (eta_bw x BW), FLOPs / (eta_flop x peak)) + t_allreduce
  *                 bytes  = (dense + touched experts) x weight B / t + b x KV elements x c x KV B / t
  *                 FLOPs  = b x (2 x active params + 4 x layers x c x attnDim) / t           (Kaplan et al. 2020)
- *   prefill       t_pf   = max(ISL x FLOPs/token / (t x eta x peak), weights read per 8192-token chunk share) + t_allreduce
+ *   prefill       t_pf   = max(ISL x FLOPs/token / (t x eta_flop x peak), weights read per 8192-token chunk share / (eta_bw x BW)) + t_allreduce
  *   all-reduce    2 per layer (attention out, FFN out), ring: 2 (t-1)/t x b x dim x 2 B / scale-up BW one way + latency
  *   request life  L      = OSL x t_step + b x t_pf        (b other requests' prefills interleave with its decode)
  *   tok/s/user    = OSL / L;  tok/s per chip = b x OSL / L / t;  TTFT ~ t_pf + t_step;  TPOT ~ (L - t_pf) / OSL
@@ -36,6 +37,25 @@ public final class ServingModel {
     public static final double ALLREDUCE_LATENCY_S = 10e-6;
     /** Tokens per prefill chunk sharing one read of the weights (TensorRT-LLM's default max_num_tokens 8192). */
     public static final int PREFILL_CHUNK = 8192;
+
+    /**
+     * Achieved efficiencies, each in (0, 1].
+     *
+     * @param bw   fraction of peak memory bandwidth (decode weight + KV reads, prefill weight reads)
+     * @param flop fraction of dense FLOP/s at the weights' precision (decode and prefill matmuls)
+     */
+    public record Eff(double bw, double flop) {
+        public Eff {
+            if (!(bw > 0 && bw <= 1) || !(flop > 0 && flop <= 1))
+                throw new BadInputException("efficiency bw " + bw + ", flop " + flop + ": expected (0, 1] each");
+        }
+
+        /** One figure for both (the single-efficiency model). */
+        public static Eff both(double eta) { return new Eff(eta, eta); }
+
+        /** Both fractions scaled by {@code f}, capped at 1 (the band around a fit). */
+        public Eff scaled(double f) { return new Eff(Math.min(1, bw * f), Math.min(1, flop * f)); }
+    }
 
     /** What is projected: model, precisions, query lengths, memory share. */
     public record Setup(ModelShape shape, Precision weights, Precision kv, int isl, int osl, double usableFraction) {
@@ -91,23 +111,28 @@ public final class ServingModel {
     /** One operating point at efficiency {@code eta}. @throws BadInputException for eta outside (0, 1] or a missing figure */
     public static Point point(Accelerator a, Setup s, int tp, int b, double eta) {
         if (!(eta > 0 && eta <= 1)) throw new BadInputException("efficiency " + eta + ": expected (0, 1]");
-        Chip c = chip(a, s.weights());
-        return point(c, s, tp, b, eta);
+        return point(a, s, tp, b, Eff.both(eta));
     }
 
-    static Point point(Chip c, Setup s, int tp, int b, double eta) {
+    /** One operating point at efficiencies {@code e}. @throws BadInputException for a missing figure */
+    public static Point point(Accelerator a, Setup s, int tp, int b, Eff e) {
+        Chip c = chip(a, s.weights());
+        return point(c, s, tp, b, e);
+    }
+
+    static Point point(Chip c, Setup s, int tp, int b, Eff e) {
         ModelShape m = s.shape();
         if (tp > 1 && Double.isNaN(c.scaleUpOneWay())) throw new BadInputException(c.scaleUpWhy());
         double ctx = s.isl() + s.osl() / 2.0;
         double bytes = m.paramsReadPerStep(b) * s.weights().bytes / tp + (double) b * m.kvElementsPerToken() * ctx * s.kv().bytes / tp;
-        double tMem = bytes / (eta * c.bw());
-        double tComp = b * m.flopsPerToken(ctx) / tp / (eta * c.peak());
+        double tMem = bytes / (e.bw() * c.bw());
+        double tComp = b * m.flopsPerToken(ctx) / tp / (e.flop() * c.peak());
         double tComm = allReduce(c, m, tp, b);
         double tStep = Math.max(tMem, tComp) + tComm;
         double pfFlops = s.isl() * (2.0 * m.activeParams() + 4.0 * m.layers() * (s.isl() / 2.0) * m.attnDim()) / tp;
         double chunk = Math.max(PREFILL_CHUNK, s.isl());
-        double pfMem = m.paramsReadPerStep((int) chunk) * s.weights().bytes / tp / (eta * c.bw()) * s.isl() / chunk;
-        double tPf = Math.max(pfFlops / (eta * c.peak()), pfMem) + allReduce(c, m, tp, s.isl());
+        double pfMem = m.paramsReadPerStep((int) chunk) * s.weights().bytes / tp / (e.bw() * c.bw()) * s.isl() / chunk;
+        double tPf = Math.max(pfFlops / (e.flop() * c.peak()), pfMem) + allReduce(c, m, tp, s.isl());
         double life = s.osl() * tStep + b * tPf;
         return new Point(tp, b, (double) b * s.osl() / life / tp, s.osl() / life, (tPf + tStep) * 1e3, (life - tPf) / s.osl() * 1e3,
                 tp * tPf, tp * s.osl() * tStep / b, tComp > tMem ? "compute" : "memory", tComm / tStep);
@@ -127,10 +152,13 @@ public final class ServingModel {
     }
 
     /** The sweep at one TP (empty when the model does not fit). */
-    public static List<Point> sweep(Accelerator a, Setup s, int tp, double eta) {
+    public static List<Point> sweep(Accelerator a, Setup s, int tp, double eta) { return sweep(a, s, tp, Eff.both(eta)); }
+
+    /** The sweep at one TP at efficiencies {@code e} (empty when the model does not fit). */
+    public static List<Point> sweep(Accelerator a, Setup s, int tp, Eff e) {
         Chip c = chip(a, s.weights());
         List<Point> out = new ArrayList<>();
-        for (int b : batches(maxBatch(a, s, tp))) out.add(point(c, s, tp, b, eta));
+        for (int b : batches(maxBatch(a, s, tp))) out.add(point(c, s, tp, b, e));
         return out;
     }
 
@@ -140,7 +168,10 @@ public final class ServingModel {
      *
      * @param notes receives why a TP was skipped
      */
-    public static List<Point> sweep(Accelerator a, Setup s, double eta, List<String> notes) {
+    public static List<Point> sweep(Accelerator a, Setup s, double eta, List<String> notes) { return sweep(a, s, Eff.both(eta), notes); }
+
+    /** As {@link #sweep(Accelerator, Setup, double, List)} at efficiencies {@code eta}. */
+    public static List<Point> sweep(Accelerator a, Setup s, Eff eta, List<String> notes) {
         List<Point> out = new ArrayList<>();
         boolean fitted = false;
         for (int tp : new int[]{1, 2, 4, 8}) {
@@ -159,7 +190,10 @@ public final class ServingModel {
     }
 
     /** Highest tok/s per chip at a given TP (the "max throughput" operating point). */
-    public static Point maxThroughput(Accelerator a, Setup s, int tp, double eta) {
+    public static Point maxThroughput(Accelerator a, Setup s, int tp, double eta) { return maxThroughput(a, s, tp, Eff.both(eta)); }
+
+    /** Highest tok/s per chip at a given TP at efficiencies {@code eta}. */
+    public static Point maxThroughput(Accelerator a, Setup s, int tp, Eff eta) {
         return sweep(a, s, tp, eta).stream().max(java.util.Comparator.comparingDouble(Point::tokPerSChip))
                 .orElseThrow(() -> new BadInputException(a.name() + ": " + s.shape().name() + " does not fit at TP " + tp));
     }

@@ -35,7 +35,8 @@ public final class Calibration {
      * @param osl            output tokens
      * @param operatingPoint "max-throughput" or "N tok/s/user"
      * @param publishedValue the figure as published
-     * @param metric         what the figure counts
+     * @param metric         what the figure counts; one containing "input+output" is total tokens per second, converted
+     *                       to output tokens by OSL / (ISL + OSL) (requests of ISL input and OSL output tokens)
      * @param chipsInFigure  chips the figure is summed over (per-chip value = publishedValue / chipsInFigure)
      * @param sourceUrl      page
      * @param sourceDate     date of the page / as read
@@ -44,8 +45,14 @@ public final class Calibration {
     public record Point(String id, String chip, String stack, String model, String weights, String kv, int tp, int isl, int osl,
                         String operatingPoint, double publishedValue, String metric, int chipsInFigure, String sourceUrl,
                         String sourceDate, String confidence, String notes) {
-        /** Output tok/s per chip. */
-        public double perChip() { return publishedValue / chipsInFigure; }
+        /** Output tok/s per chip (a total input+output figure times OSL / (ISL + OSL)). */
+        public double perChip() { return publishedValue / chipsInFigure * outputShare(); }
+
+        /** True when the published figure counts input and output tokens ({@code metric} contains "input+output"). */
+        public boolean countsTotalTokens() { return metric.toLowerCase(Locale.ROOT).contains("input+output"); }
+
+        /** Share of the published figure that is output tokens: OSL / (ISL + OSL) for a total figure, else 1. */
+        public double outputShare() { return countsTotalTokens() ? (double) osl / (isl + osl) : 1.0; }
 
         /** The tok/s/user target of an interactivity point, NaN for a max-throughput point. */
         public double userTarget() {

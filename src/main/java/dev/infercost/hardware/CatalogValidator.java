@@ -52,10 +52,13 @@ public final class CatalogValidator {
         if (name.endsWith(".yaml") || name.endsWith(".yml")) yaml(f, text, rows, origins);
         else csv(f, text, rows, origins);
         if (rows.isEmpty()) throw new BadInputException(f + ": catalog file has no rows");
+        boolean fileAcc = rows.get(0).containsKey("accelerator") || rows.get(0).containsKey("metric");
         Map<String, String> seen = new LinkedHashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             Map<String, String> r = rows.get(i);
-            boolean acc = r.containsKey("accelerator") || r.containsKey("metric");
+            // a YAML file mixes datacenter rows (parameter) and accelerator rows: decide per row
+            boolean acc = !r.getOrDefault("accelerator", "").isBlank() || !r.getOrDefault("metric", "").isBlank()
+                    || (fileAcc && r.getOrDefault("parameter", "").isBlank());
             String at = origins.get(i);
             if (!r.containsKey("value")) throw new BadInputException(at + ": no 'value' column (expected " + (acc ? "accelerator,metric,value,unit,..." : "parameter,value,unit,...") + ")");
             String v = r.get("value").trim();

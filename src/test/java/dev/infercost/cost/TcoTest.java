@@ -60,8 +60,11 @@ class TcoTest {
 
         Path u = tmp.resolve("dc.csv");
         Files.writeString(u, "parameter,scope,value,unit\ngpu_utilisation,my site,1.2,fraction\n");
-        Catalog c = Catalog.load(u);
-        BadInputException e = assertThrows(BadInputException.class, () -> Tco.forChip(c.find("H100 SXM"), c, 500, "x", 1.82));
+        // refused when the catalog is loaded (CatalogValidator) or, at the latest, when the TCO is computed
+        BadInputException e = assertThrows(BadInputException.class, () -> {
+            Catalog c = Catalog.load(u);
+            Tco.forChip(c.find("H100 SXM"), c, 500, "x", 1.82);
+        });
         assertTrue(e.getMessage().contains("gpu_utilisation") && e.getMessage().contains("dc.csv:2"), e.getMessage());
 
         Files.writeString(u, "parameter,scope,value,unit\nserver_depreciation_life,my site,0,years\n");
