@@ -53,7 +53,7 @@ final class ProcurementTable {
                 CostRow.Extra x = r.extra();
                 b.append(String.format(Locale.ROOT, fmt, i++, trim(r.chip(), 34), r.silicon(), x.tensorParallel() == null ? "-" : x.tensorParallel(),
                         num(chipTps(r)), money(r.usdPerHour()), money(r.usdPerMInput()), money(r.usdPerMOutput()),
-                        money(x.outLow()) + "-" + money(x.outHigh()), money(x.queryLow()) + "-" + money(x.queryHigh()), trim(x.calibration(), 60)));
+                        band(x.outLow(), x.outHigh()), band(x.queryLow(), x.queryHigh()), trim(x.calibration(), 60)));
             }
             CostRow nv = rs.stream().filter(r -> r.silicon().equals("nvidia")).findFirst().orElse(null);
             CostRow cu = rs.stream().filter(r -> r.silicon().equals("custom")).findFirst().orElse(null);
@@ -178,6 +178,11 @@ final class ProcurementTable {
     }
 
     static String trim(String s, int n) { return s.length() <= n ? s : s.substring(0, n - 1) + "~"; }
+
+    /** "lo .. hi", or "n/a" when either end is missing (never a bare dash that reads like a minus sign). */
+    static String band(double lo, double hi) {
+        return Double.isNaN(lo) || Double.isNaN(hi) ? "n/a" : money(lo) + " .. " + money(hi);
+    }
 
     static String money(double v) {
         if (Double.isNaN(v)) return "-";

@@ -294,8 +294,16 @@ public final class HtmlReport {
      * (custom low / Nvidia high .. custom high / Nvidia low).
      */
     private void headline() {
-        List<R> all = costRows().stream().filter(r -> Double.isFinite(r.num(CostColumn.USD_PER_M_OUTPUT)) || Double.isFinite(r.num(CostColumn.USD_PER_QUERY))).toList();
+        List<R> priced = costRows().stream().filter(r -> Double.isFinite(r.num(CostColumn.USD_PER_M_OUTPUT)) || Double.isFinite(r.num(CostColumn.USD_PER_QUERY))).toList();
+        // a measured point flagged noisy (JMH error above its mean) is kept out of every derived figure (cost --allow-noisy)
+        List<R> all = priced.stream().filter(r -> !"true".equalsIgnoreCase(r.get(CostColumn.NOISY).trim())).toList();
+        Set<String> noisyChips = new LinkedHashSet<>();
+        for (R r : priced) if ("true".equalsIgnoreCase(r.get(CostColumn.NOISY).trim())) noisyChips.add(r.get(CostColumn.CHIP));
         section("decision", "What a query costs, chip by chip", null);
+        if (!noisyChips.isEmpty())
+            body.append("<p class=\"note\">").append(Html.esc("Not ranked: the measured point(s) of " + String.join(", ", noisyChips)
+                    + " are noisy (JMH 99.9% error above the mean) and were kept out of cost.csv; measure longer (run without --quick)"
+                    + " or price them anyway with `infercost cost RUN --allow-noisy`.")).append("</p>\n");
         if (all.isEmpty()) {
             absent("cost.csv", "no cost table with prices (run `infercost cost RESULTS_DIR`), so no chip comparison can be made.");
             end();
@@ -330,6 +338,15 @@ public final class HtmlReport {
                 if (m.find()) named.merge(m.group(1), 1L, Long::sum);
             }
             if (!named.isEmpty()) target = Double.parseDouble(named.entrySet().stream().max(Map.Entry.comparingByValue()).get().getKey());
+        }
+        if (target == null) {
+            // the cost stage's interactivity target (cost --target-tok-s-user), the value most rows were costed at
+            Map<Double, Long> targets = new TreeMap<>();
+            for (R r : mrows) {
+                double t = r.num(CostColumn.INTERACTIVITY_TARGET);
+                if (Double.isFinite(t) && t > 0) targets.merge(t, 1L, Long::sum);
+            }
+            if (!targets.isEmpty()) target = targets.entrySet().stream().max(Map.Entry.comparingByValue()).get().getKey();
         }
         hModel = model; hTier = tier; hProfile = profile; hTarget = target;
         List<R> trows = mrows.stream().filter(r -> r.get(CostColumn.TIER).equals(tier)).toList();
