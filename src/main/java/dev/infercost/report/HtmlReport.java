@@ -367,7 +367,7 @@ public final class HtmlReport {
         String weights = first.get(CostColumn.WEIGHTS);
         body.append("<p class=\"question\">").append(Html.esc(String.format(Locale.ROOT,
                 "A %s query (ISL %s / OSL %s tokens) of %s%s, precision %s, %s, priced at tier %s:",
-                profile, isl, osl, model, weights.isBlank() ? "" : " (" + weights + " weights)", precision,
+                profile, isl, osl, model, weights.isBlank() || weights.startsWith("n/a") ? "" : " (" + weights + " weights)", precision,
                 target == null ? "each chip at its cheapest operating point (no interactivity target in the cost table)"
                         : String.format(Locale.ROOT, "at an interactivity target of at least %s tok/s/user", Svg.num(target)),
                 tier))).append("</p>\n");
