@@ -137,34 +137,12 @@ public final class DecodeSweep {
         }
     }
 
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> out = new LinkedHashMap<>();
-        List<String> known = List.of("model", "tokenizer", "backend", "device", "batch", "steps", "warmup", "warmup-s", "min-time-s", "context", "threads", "peak-gbps", "extra", "out");
-        for (int i = 0; i < args.length; i++) {
-            String k = args[i];
-            if (!k.startsWith("--") || i + 1 >= args.length || !known.contains(k.substring(2)))
-                throw new BadInputException("DecodeSweep: bad argument '" + k + "'; expected --" + String.join(" V, --", known) + " V");
-            out.put(k.substring(2), args[++i]);
-        }
-        return out;
-    }
+    private static final List<String> KNOWN = List.of("model", "tokenizer", "backend", "device", "batch", "steps", "warmup", "warmup-s", "min-time-s", "context", "threads", "peak-gbps", "extra", "out");
 
-    /** "k=v,k2=v2" backend options (EngineOptions.extra), e.g. tornado "wg=64". */
-    private static Map<String, String> extra(String spec) {
-        Map<String, String> m = new LinkedHashMap<>();
-        if (spec == null || spec.isBlank()) return m;
-        for (String kv : spec.split(",")) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) throw new BadInputException("DecodeSweep: --extra " + spec + ": expected k=v[,k=v]");
-            m.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-        }
-        return m;
-    }
+    private static Map<String, String> parse(String[] args) { return dev.infercost.bench.BenchArgs.parse("DecodeSweep", KNOWN, args); }
 
-    private static String req(Map<String, String> a, String k) {
-        String v = a.get(k);
-        if (v == null) throw new BadInputException("DecodeSweep: --" + k + " is required");
-        return v;
-    }
+    private static Map<String, String> extra(String spec) { return dev.infercost.bench.BenchArgs.extra("DecodeSweep", spec); }
+
+    private static String req(Map<String, String> a, String k) { return dev.infercost.bench.BenchArgs.req("DecodeSweep", a, k); }
 
 }
