@@ -24,6 +24,8 @@ ap.add_argument("--rope-factor", type=float, default=4.0)
 ap.add_argument("--arch", default="llama", choices=["llama", "qwen2", "qwen3", "phi3"])
 ap.add_argument("--head-dim", type=int, default=0, help="per-head width (key_length); default dim/heads")
 ap.add_argument("--tied", action="store_true", help="no output.weight (classifier = token_embd)")
+ap.add_argument("--rope-theta", type=float, default=10000.0)
+ap.add_argument("--sliding-window", type=int, default=0, help="write <arch>.attention.sliding_window (Mistral 7B's key)")
 a = ap.parse_args()
 
 r = gguf.GGUFReader(a.vocab_from)
@@ -59,7 +61,9 @@ if a.head_dim:
     w.add_key_length(hs)
     w.add_value_length(hs)
 w.add_layer_norm_rms_eps(1e-5)
-w.add_rope_freq_base(10000.0)
+w.add_rope_freq_base(a.rope_theta)
+if a.sliding_window:
+    w.add_sliding_window(a.sliding_window)
 w.add_file_type(gguf.LlamaFileType.ALL_F32)
 if a.rope_scaling:
     w.add_rope_scaling_type(gguf.RopeScalingType(a.rope_scaling))

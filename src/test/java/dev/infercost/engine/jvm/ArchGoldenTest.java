@@ -50,7 +50,7 @@ class ArchGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen2-q8_0", "qwen3-q8_0", "phi3-q4_k_m"})
+    @ValueSource(strings = {"qwen2-q8_0", "qwen3-q8_0", "phi3-q4_k_m", "mistral-q8_0"})
     void greedyTokensAndLogprobsMatchLlamaCpp(String name) throws Exception {
         LlamaModel m = load(name);
         GgufGoldenTest.Result r = compare(m, golden(name), LOGPROB_TOL);
@@ -157,6 +157,21 @@ class ArchGoldenTest {
         assertFalse(Files.exists(tmp.resolve(name + ".bin")), "nothing written");
         // through the CLI: exit status 2
         assertEquals(2, Main.execute("export", "--model", DIR.resolve(name + ".gguf").toString(), "--out", tmp.resolve(name + "-cli.bin").toString()));
+    }
+
+    @Test
+    void mistralStyleLlamaFileLoadsAsLlamaWithItsHeadWidth() {
+        // llama arch with llama.attention.key_length 64 != dim/heads 32 (as Mistral NeMo), rope theta 1e6, and a
+        // llama.attention.sliding_window key, which llama.cpp's llama graph does not read either
+        LlamaModel m = load("mistral-q8_0");
+        assertEquals("llama", m.architecture());
+        assertEquals(64, m.config().headSize());
+        assertEquals(256, m.config().qDim());
+        assertEquals(1e6f, m.config().ropeTheta());
+        assertFalse(m.rope().neox());
+        assertEquals(java.util.List.of("head_dim 64 != dim/heads"), m.graphExtras());
+        BadInputException e = assertThrows(BadInputException.class, () -> m.requireLlamaGraph("the onnx export"));
+        assertTrue(e.getMessage().contains("head_dim 64 != dim/heads not supported by the onnx export"), e.getMessage());
     }
 
     @Test
