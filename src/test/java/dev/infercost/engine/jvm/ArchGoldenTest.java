@@ -175,6 +175,22 @@ class ArchGoldenTest {
     }
 
     @Test
+    void aNonFiniteBiasIsCaughtByTheWeightScan() {
+        LlamaModel m = load("qwen2-q8_0");
+        LlamaWeights w = m.weights();
+        float[] bad = w.bk()[1].toFloatArray();
+        bad[5] = Float.NaN;
+        java.lang.foreign.MemorySegment seg = java.lang.foreign.Arena.ofAuto().allocate(4L * bad.length);
+        java.lang.foreign.MemorySegment.copy(bad, 0, seg, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 0, bad.length);
+        Tensor[] bk = w.bk().clone();
+        bk[1] = new MappedTensor(TensorType.F32, 1, bad.length, seg);
+        LlamaModel nan = withWeights(m, new LlamaWeights(w.tokenEmbedding(), w.rmsAtt(), w.wq(), w.wk(), w.wv(), w.wo(), w.rmsFfn(),
+                w.w1(), w.w2(), w.w3(), w.rmsFinal(), w.classifier(), w.bq(), bk, w.bv(), w.bo(), w.qNorm(), w.kNorm()));
+        BadInputException e = assertThrows(BadInputException.class, () -> dev.infercost.model.ModelFileValidator.requireFiniteWeights(nan));
+        assertTrue(e.getMessage().contains("weight layer 1 K bias [0, 5] is NaN"), e.getMessage());
+    }
+
+    @Test
     void llamaModelsStillRunEverywhere() {
         LlamaModel m = load("rand256-q4_k_m");
         assertEquals("llama", m.architecture());
