@@ -149,6 +149,9 @@ class ArchGoldenTest {
         assertTrue(onnx.getMessage().contains("architecture " + arch) && onnx.getMessage().contains("onnx export")
                 && onnx.getMessage().contains(m.info().source()), onnx.getMessage());
         assertFalse(Files.exists(tmp.resolve(name + ".onnx")), "nothing written");
+        BadInputException onnxBackend = assertThrows(BadInputException.class,
+                () -> dev.infercost.engine.Engines.require("onnx").open(m, EngineOptions.defaults()));
+        assertTrue(onnxBackend.getMessage().contains("architecture " + arch), onnxBackend.getMessage());
         BadInputException tornado = assertThrows(BadInputException.class,
                 () -> new TornadoEngineProvider().open(m, new EngineOptions(1, null, Map.of())));
         assertTrue(tornado.getMessage().contains("architecture " + arch) && tornado.getMessage().contains("tornado"), tornado.getMessage());
