@@ -18,7 +18,8 @@ import java.util.Set;
  *   RoPE, head width {@code qwen3.attention.key_length} (Q is heads x key_length wide, not always dim).</li>
  * <li>{@code phi3}: Phi-3/3.5 mini and medium: fused {@code attn_qkv} [q + k + v rows] and fused {@code ffn_up}
  *   [gate rows, then up rows, 2 x feed_forward_length] (ggml_swiglu takes silu of the first half), NEOX RoPE;
- *   LongRoPE files (128k context: {@code rope_factors_long/short}) are refused.</li>
+ *   LongRoPE files (128k context: {@code rope_factors_long/short}) are refused; {@code phi3.attention.sliding_window}
+ *   is not applied, as llama.cpp's phi3 loader disables it.</li>
  * </ul>
  * Tensor names and graphs as llama.cpp's src/llama-arch.cpp and src/models/{llama,qwen2,qwen3,phi3}.cpp:
  * token_embd, blk.N.attn_norm, attn_q|attn_k|attn_v (or attn_qkv), optional .bias of each, attn_output (optional
