@@ -76,6 +76,25 @@ class GgufRefusalTest {
         assertTrue(e.getMessage().startsWith(f + ": tensor rope_factors_long.weight (Phi-3 LongRoPE"), e.getMessage());
     }
 
+    @Test
+    void moeAndMismatchedHeadWidthsAreRefusedNamingTheKey() throws Exception {
+        LlamaModel m = TestModels.stories260K();
+        Path moe = tmp.resolve("moe.gguf");
+        GgufWriter.of(m, TensorType.F32).u32("llama.expert_count", 8).u32("llama.expert_used_count", 2).write(moe);
+        BadInputException e = assertThrows(BadInputException.class, () -> Models.load(moe.toString(), null));
+        assertTrue(e.getMessage().startsWith(moe + ": llama.expert_count=8 (a mixture-of-experts model"), e.getMessage());
+        Path kv = tmp.resolve("kv.gguf");
+        GgufWriter.of(m, TensorType.F32).u32("llama.attention.key_length", 8).u32("llama.attention.value_length", 16).write(kv);
+        e = assertThrows(BadInputException.class, () -> Models.load(kv.toString(), null));
+        assertTrue(e.getMessage().startsWith(kv + ": llama.attention.key_length=8 but value_length=16"), e.getMessage());
+        // a key_length the tensors do not have: named by tensor and shape
+        Path hd = tmp.resolve("hd.gguf");
+        GgufWriter.of(m, TensorType.F32).u32("llama.attention.key_length", 16).u32("llama.attention.value_length", 16)
+                .u32("llama.rope.dimension_count", 16).write(hd);
+        e = assertThrows(BadInputException.class, () -> Models.load(hd.toString(), null));
+        assertTrue(e.getMessage().startsWith(hd + ": tensor blk.0.attn_q.weight is [64, 64] (rows, cols) but the config needs [128, 64]"), e.getMessage());
+    }
+
     /** Renames a tensor (or key) in a GGUF header to another name of the same length. */
     static void rename(byte[] b, String from, String to) {
         if (from.length() != to.length()) throw new IllegalArgumentException("names must have the same length");
