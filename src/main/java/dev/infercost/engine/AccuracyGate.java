@@ -72,6 +72,10 @@ public final class AccuracyGate {
         if (params > VERDICT_MAX_PARAMS)
             return Verdict.notChecked(String.format(Locale.ROOT, "model has %d parameters > gate limit %d (-Dinfercost.accuracy.maxParams); run 'infercost verify'", params, VERDICT_MAX_PARAMS));
         String refName = backend.equals("jvm") ? "onnx" : "jvm";
+        // the onnx exporter runs llama2.c's graph only (qwen2/qwen3/phi3, RoPE scaling and custom head widths are refused)
+        if (refName.equals("onnx") && !model.graphExtras().isEmpty())
+            return Verdict.notChecked("reference backend 'onnx' does not run " + model.architecture() + " (" + String.join(", ", model.graphExtras())
+                    + "); the jvm engine's agreement with llama.cpp on these graphs is tested on fixtures (ArchGoldenTest, GgufGoldenTest)");
         EngineProvider ref = find(refName), sub = find(backend);
         if (sub == null) return Verdict.notChecked("no backend '" + backend + "'");
         if (ref == null) return Verdict.notChecked("reference backend '" + refName + "' not found");
