@@ -3,8 +3,8 @@ package dev.infercost.model;
 import dev.infercost.BadInputException;
 
 /**
- * Hyper-parameters of a Llama-architecture decoder (as in llama2.c's {@code Config} and GGUF's
- * {@code llama.*} metadata).
+ * Hyper-parameters of a Llama-family decoder (as in llama2.c's {@code Config} and GGUF's {@code <arch>.*} metadata for
+ * llama, qwen2, qwen3 and phi3).
  *
  * @param dim          model width d_model
  * @param hiddenDim    SwiGLU FFN inner width
