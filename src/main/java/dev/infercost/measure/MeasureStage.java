@@ -171,7 +171,12 @@ public final class MeasureStage {
                 "measurement_time_ms", settings.measureTimeMs()));
         manifest.put("failures", failures);
         Map<String, Object> acc = new LinkedHashMap<>();
-        verdicts.forEach((b, v) -> acc.put(b, Map.of("status", v.status(), "detail", v.detail())));
+        verdicts.forEach((b, v) -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("status", v.status());
+            e.put("detail", v.detail());
+            acc.put(b, e);
+        });
         manifest.put("accuracy", acc);
         manifest.put("device_match", matcher.manifest());
         manifest.put("device_guard", guard);
