@@ -24,17 +24,19 @@ public record CostRow(String runId, String chip, String vendor, String silicon, 
      * {@code fail}, the override that allowed it.
      *
      * @param verdict  pass | fail | not-checked for measured rows; "" for projected and imported rows
-     * @param override {@value #OVERRIDE_FLAG} when priced under that flag; "" otherwise
+     * @param override {@value #OVERRIDE_LABEL} when priced under {@value #OVERRIDE_FLAG}; "" otherwise (the cell does not
+     *                 start with '-', which the CSV writer's formula-injection guard would prefix)
      */
     public record Accuracy(String verdict, String override) {
         public static final String OVERRIDE_FLAG = "--price-failed-accuracy";
+        public static final String OVERRIDE_LABEL = "priced under " + OVERRIDE_FLAG;
         public static final Accuracy NONE = new Accuracy("", "");
 
         public static Accuracy of(String verdict) { return new Accuracy(verdict == null ? "" : verdict.trim(), ""); }
 
         public boolean failed() { return "fail".equalsIgnoreCase(verdict); }
 
-        public Accuracy overridden() { return new Accuracy(verdict, OVERRIDE_FLAG); }
+        public Accuracy overridden() { return new Accuracy(verdict, OVERRIDE_LABEL); }
     }
 
 

@@ -537,12 +537,12 @@ public final class CostStage {
         static String accuracyAssumption(CostRow.Accuracy a) {
             return a.override().isEmpty()
                     ? "ACCURACY CHECK FAILED for this engine/model pair: not priced (pass " + CostRow.Accuracy.OVERRIDE_FLAG + " to price it anyway)"
-                    : "ACCURACY CHECK FAILED for this engine/model pair: priced only because of " + a.override();
+                    : "ACCURACY CHECK FAILED for this engine/model pair: priced only because of " + CostRow.Accuracy.OVERRIDE_FLAG;
         }
 
         /** The basis text, with a visible tag on rows priced under the accuracy override. */
         static String labelled(String basis, CostRow.Accuracy a) {
-            return a.failed() && !a.override().isEmpty() ? basis + " [ACCURACY FAILED: priced under " + a.override() + "]" : basis;
+            return a.failed() && !a.override().isEmpty() ? basis + " [ACCURACY FAILED: " + a.override() + "]" : basis;
         }
 
         /** The price "tier" of a point that is not priced because its accuracy gate failed: every $ column empty. */

@@ -49,7 +49,7 @@ public enum CostColumn implements Column {
     NOISY("noisy"), // true when a measured point's JMH 99.9% error exceeds its mean
     // added with issue 17 (accuracy failures are not priced)
     ACCURACY_VERDICT("accuracy_verdict"), // the measured point's accuracy gate: pass | fail | not-checked; empty for projected and imported rows
-    ACCURACY_OVERRIDE("accuracy_override"); // "--price-failed-accuracy" on a row priced although its accuracy gate failed; empty otherwise
+    ACCURACY_OVERRIDE("accuracy_override"); // "priced under --price-failed-accuracy" on a row priced although its accuracy gate failed; empty otherwise
 
     private final String header;
 

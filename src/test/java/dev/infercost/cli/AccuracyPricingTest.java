@@ -85,7 +85,7 @@ class AccuracyPricingTest {
         assertFalse(measured.isEmpty() && measuredNoisy.isEmpty(), "the failed point is priced under the override (in cost.csv, or flagged noisy)");
         for (Row r : measured) {
             assertEquals("fail", r.get(CostColumn.ACCURACY_VERDICT));
-            assertEquals("--price-failed-accuracy", r.get(CostColumn.ACCURACY_OVERRIDE));
+            assertEquals("priced under --price-failed-accuracy", r.get(CostColumn.ACCURACY_OVERRIDE));
             assertTrue(r.get(CostColumn.BASIS).contains("[ACCURACY FAILED: priced under --price-failed-accuracy]"), r.get(CostColumn.BASIS));
             assertTrue(r.num(CostColumn.USD_PER_QUERY) > 0);
         }
