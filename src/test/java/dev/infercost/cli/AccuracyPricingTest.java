@@ -91,6 +91,9 @@ class AccuracyPricingTest {
         }
         for (Row r : cost) // nothing else carries the label: projections do not use the failed measurement
             if (!r.get(CostColumn.PROVENANCE).equals("measured")) assertEquals("", r.get(CostColumn.ACCURACY_OVERRIDE));
+        if (measured.stream().anyMatch(r -> !r.get(CostColumn.NOISY).equals("true")))
+            assertTrue(Files.readString(run.resolve("report.html")).contains("ACCURACY FAILED: the measured point(s) of cpu-host"),
+                    "the report's first screen says the override priced a failed point");
         String manifest = Files.readString(run.resolve("manifest.json"));
         assertTrue(manifest.matches("(?s).*\"price_failed_accuracy\"\\s*:\\s*true.*"), manifest);
         assertTrue(manifest.matches("(?s).*\"accuracy\"\\s*:\\s*\\{\\s*\"jvm\"\\s*:\\s*\\{\\s*\"status\"\\s*:\\s*\"fail\".*"), "manifest accuracy section");
