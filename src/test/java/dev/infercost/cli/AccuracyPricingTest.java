@@ -66,16 +66,21 @@ class AccuracyPricingTest {
     void nonFiniteLogitsAreMarkedFailedAndPricedOnlyUnderTheOverride(@TempDir Path tmp) throws Exception {
         Path model = withFinalNorm(tmp, 3e38f), out = Files.createDirectories(tmp.resolve("out"));
         assertEquals(0, Main.execute("run", "--quick", "--model", model.toString(), "--tokenizer", TestModels.file("tok512.bin").toString(),
-                "--batch", "1", "--no-encoder", "--price-failed-accuracy", "--out", out.toString()));
+                "--batch", "1", "--no-encoder", "--serve", "--price-failed-accuracy", "--out", out.toString()));
         Path run = onlyChild(out);
 
         // measured and marked failed in the measurement tables
         List<Row> bench = Row.readAll(run.resolve(ResultSchemas.ENGINE_BENCH_TABLE.file()));
         assertFalse(bench.isEmpty());
         for (Row r : bench) assertEquals("fail", r.get(EngineBenchColumn.ACCURACY_VERDICT), "engine_bench row " + r.line());
+        List<Row> serving = Row.readAll(run.resolve(ResultSchemas.SERVING_TABLE.file()));
+        assertFalse(serving.isEmpty(), "the serving sweep ran");
+        for (Row r : serving) assertEquals("fail", r.get(dev.infercost.results.ServingColumn.ACCURACY_VERDICT), "serving row " + r.line());
         List<Row> energy = Row.readAll(run.resolve(ResultSchemas.ENERGY_TABLE.file()));
         assertFalse(energy.isEmpty());
-        for (Row r : energy) assertEquals("fail", r.get(EnergyColumn.ACCURACY_VERDICT), "energy row " + r.line());
+        for (Row r : energy) // every window measured the failed engine (idle baselines, if any, carry no verdict)
+            if (!r.get(EnergyColumn.WINDOW).toLowerCase(java.util.Locale.ROOT).contains("idle"))
+                assertEquals("fail", r.get(EnergyColumn.ACCURACY_VERDICT), "energy row " + r.line() + " " + r.get(EnergyColumn.WINDOW));
 
         // with the override: the measured rows are priced and every one is labelled
         List<Row> cost = Row.readAll(run.resolve(ResultSchemas.COST_TABLE.file()));
