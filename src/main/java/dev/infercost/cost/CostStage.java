@@ -35,7 +35,7 @@ import java.util.Map;
  * <p>Reads {@code engine_bench.csv} (and {@code serving.csv}, {@code energy.csv} if present) from a run folder
  * (columns in {@link ResultSchemas}) and writes {@code cost.csv} ({@link ResultSchemas#COST_COLUMNS}; only rows
  * with every money column set) and, if any, {@code cost_uncosted.csv} (same columns: chips without a catalog
- * price, models that do not fit, missing spec figures, with the reason). Neither file is ever overwritten: an
+ * price, models that do not fit, missing spec figures, measured points whose accuracy gate failed, with the reason). Neither file is ever overwritten: an
  * existing name makes it write {@code cost-2.csv} etc. and say so in the notes.
  * Input tokens are costed by the device time prefill takes and output tokens by the time decode takes at
  * the operating point ({@link Economics#deviceSecondsPerQuery}); a price tier turns time into dollars
