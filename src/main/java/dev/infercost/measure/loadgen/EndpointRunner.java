@@ -155,7 +155,10 @@ public final class EndpointRunner implements LoadTarget {
                         while (true) {
                             int id;
                             synchronized (issued) {
-                                long el = clock.nanoTime() - t0;
+                                // elapsed at this user's last completion, as the in-process runner counts it: the
+                                // point's duration ends at the last completion, so a check against "now" could stop
+                                // a hair before the minimum duration and invalidate the point
+                                long el = when - t0;
                                 if (issued.get() >= c.users() && !(issued.get() < c.minQueries() || el < c.minDurationNanos())) return;
                                 if (clock.nanoTime() > deadline) return;
                                 id = issued.getAndIncrement();
