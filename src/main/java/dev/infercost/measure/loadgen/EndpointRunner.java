@@ -167,7 +167,7 @@ public final class EndpointRunner implements LoadTarget {
                             sync.add(r);
                             inFlight.add(r);
                             r.execute(prompts[id % prompts.length]);
-                            when = r.record.endNanos();
+                            when = r.record.endNanos() > 0 ? r.record.endNanos() : clock.nanoTime();
                         }
                     });
                 }
