@@ -12,7 +12,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * SentencePiece-style BPE tokenizer with byte fallback, exactly as llama2.c {@code run.c}
@@ -28,6 +30,8 @@ public final class BpeTokenizer implements Tokenizer {
     private final int eos;
     private final String label;
     private final Map<Key, Integer> index;
+    private final boolean addBos;
+    private final Set<Integer> eog;
 
     /**
      * @param pieces raw UTF-8 bytes of each piece (id = position)
@@ -35,12 +39,27 @@ public final class BpeTokenizer implements Tokenizer {
      * @param label  where the vocabulary came from (file path, "gguf:...", "synthetic ...")
      */
     public BpeTokenizer(byte[][] pieces, float[] scores, int bos, int eos, String label) {
+        this(pieces, scores, bos, eos, label, true, Set.of());
+    }
+
+    /**
+     * @param addBos   whether {@code encode(text, true, ...)} adds BOS (GGUF {@code tokenizer.ggml.add_bos_token},
+     *                 default true for SentencePiece as in llama.cpp)
+     * @param extraEog end-of-generation ids besides BOS and EOS (GGUF end-of-turn/end-of-message tokens)
+     */
+    public BpeTokenizer(byte[][] pieces, float[] scores, int bos, int eos, String label, boolean addBos, Set<Integer> extraEog) {
         if (pieces.length != scores.length) throw new IllegalArgumentException("pieces/scores length differ");
         this.pieces = pieces;
         this.scores = scores;
         this.bos = bos;
         this.eos = eos;
         this.label = label;
+        this.addBos = addBos;
+        Set<Integer> e = new LinkedHashSet<>();
+        e.add(bos);
+        e.add(eos);
+        e.addAll(extraEog);
+        this.eog = Set.copyOf(e);
         this.index = new HashMap<>(pieces.length * 2);
         // run.c looks pieces up by bsearch over a sorted copy; with duplicates we keep the first id.
         for (int i = 0; i < pieces.length; i++) index.putIfAbsent(new Key(pieces[i]), i);
@@ -122,6 +141,14 @@ public final class BpeTokenizer implements Tokenizer {
     @Override public int bos() { return bos; }
     @Override public int eos() { return eos; }
 
+    /**
+     * BOS and EOS (run.c {@code generate} stops at BOS, its sequence delimiter; serving also at EOS) plus, for GGUF
+     * vocabularies, the end-of-turn ids llama.cpp adds ({@link GgufTokenizers}).
+     */
+    @Override public Set<Integer> endOfGeneration() { return eog; }
+
+    @Override public boolean isEndOfGeneration(int token) { return eog.contains(token); }
+
     /** Where the vocabulary came from. */
     public String label() { return label; }
 
@@ -142,7 +169,7 @@ public final class BpeTokenizer implements Tokenizer {
         byte[] t = text.getBytes(StandardCharsets.UTF_8);
         int[] tokens = new int[t.length + 3];
         int n = 0;
-        if (addBos) tokens[n++] = bos;
+        if (addBos && this.addBos) tokens[n++] = bos;
         if (t.length > 0) {
             int dummy = lookup(new byte[]{' '}, 0, 1);
             // run.c appends whatever str_lookup(" ") returns (-1 if absent); we skip a missing piece.
