@@ -173,8 +173,8 @@ public final class GenerateCommand implements Callable<Integer> {
             while (pos < pre) {
                 int next = pos < p.length - 1 ? p[pos + 1] : sampler.sample(logits, 0);
                 pos++;
-                if (next == tok.bos()) { stop = true; break; }
-                print(out, tok.decodePiece(token, next));
+                if (tok.isEndOfGeneration(next)) { stop = true; break; }
+                print(out, tok, tok.decodePiece(token, next));
                 token = next;
             }
             start = System.nanoTime();
@@ -186,8 +186,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 dev.infercost.model.ModelFileValidator.requireFiniteLogits(logits, vocab, pos, engine.model().source());
                 int next = sampler.sample(logits, 0);
                 pos++;
-                if (next == tok.bos()) break;
-                print(out, tok.decodePiece(token, next));
+                if (tok.isEndOfGeneration(next)) break;
+                print(out, tok, tok.decodePiece(token, next));
                 token = next;
             }
             out.write('\n');
@@ -201,8 +201,9 @@ public final class GenerateCommand implements Callable<Integer> {
         return pos;
     }
 
-    private static void print(OutputStream out, byte[] piece) throws IOException {
-        if (!BpeTokenizer.printable(piece)) return;
+    private static void print(OutputStream out, Tokenizer tok, byte[] piece) throws IOException {
+        // run.c safe_printf for SentencePiece pieces; a byte-level piece may be part of a UTF-8 character
+        if (tok instanceof BpeTokenizer ? !BpeTokenizer.printable(piece) : piece.length == 0) return;
         int end = 0;
         while (end < piece.length && piece[end] != 0) end++;
         out.write(piece, 0, end);
