@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -30,8 +32,9 @@ public final class BpeTokenizer implements Tokenizer {
     private final int eos;
     private final String label;
     private final Map<Key, Integer> index;
-    private final boolean addBos;
+    private final boolean addBos, spacePrefix;
     private final Set<Integer> eog;
+    private final List<SpecialToken> specials;
 
     /**
      * @param pieces raw UTF-8 bytes of each piece (id = position)
@@ -39,15 +42,26 @@ public final class BpeTokenizer implements Tokenizer {
      * @param label  where the vocabulary came from (file path, "gguf:...", "synthetic ...")
      */
     public BpeTokenizer(byte[][] pieces, float[] scores, int bos, int eos, String label) {
-        this(pieces, scores, bos, eos, label, true, Set.of());
+        this(pieces, scores, bos, eos, label, true, true, Set.of(), List.of());
     }
+
+    /**
+     * A token matched in prompt text before BPE, as llama.cpp's {@code tokenizer_st_partition} does for control,
+     * user-defined and unknown tokens; {@code lstrip}/{@code rstrip} drop whitespace before/after it.
+     */
+    public record SpecialToken(int id, String text, boolean lstrip, boolean rstrip) {}
 
     /**
      * @param addBos   whether {@code encode(text, true, ...)} adds BOS (GGUF {@code tokenizer.ggml.add_bos_token},
      *                 default true for SentencePiece as in llama.cpp)
+     * @param spacePrefix whether non-empty text gets run.c's dummy-prefix space (GGUF
+     *                 {@code tokenizer.ggml.add_space_prefix}, default true)
      * @param extraEog end-of-generation ids besides BOS and EOS (GGUF end-of-turn/end-of-message tokens)
+     * @param specials tokens parsed in prompt text (GGUF control/user-defined/unknown tokens; empty for llama2.c,
+     *                 whose run.c tokenizes all text as text), longest text first
      */
-    public BpeTokenizer(byte[][] pieces, float[] scores, int bos, int eos, String label, boolean addBos, Set<Integer> extraEog) {
+    public BpeTokenizer(byte[][] pieces, float[] scores, int bos, int eos, String label, boolean addBos, boolean spacePrefix, Set<Integer> extraEog,
+                        List<SpecialToken> specials) {
         if (pieces.length != scores.length) throw new IllegalArgumentException("pieces/scores length differ");
         this.pieces = pieces;
         this.scores = scores;
@@ -55,11 +69,13 @@ public final class BpeTokenizer implements Tokenizer {
         this.eos = eos;
         this.label = label;
         this.addBos = addBos;
+        this.spacePrefix = spacePrefix;
         Set<Integer> e = new LinkedHashSet<>();
         e.add(bos);
         e.add(eos);
         e.addAll(extraEog);
         this.eog = Set.copyOf(e);
+        this.specials = List.copyOf(specials);
         this.index = new HashMap<>(pieces.length * 2);
         // run.c looks pieces up by bsearch over a sorted copy; with duplicates we keep the first id.
         for (int i = 0; i < pieces.length; i++) index.putIfAbsent(new Key(pieces[i]), i);
@@ -164,13 +180,59 @@ public final class BpeTokenizer implements Tokenizer {
         return id == null ? -1 : id;
     }
 
+    /**
+     * run.c {@code encode()} (class comment). With special tokens (GGUF), the text is first split at their
+     * occurrences, longest token first (llama.cpp {@code tokenizer_st_partition}); each text fragment is then encoded
+     * as run.c does, dummy-prefix space included (llama.cpp adds it to every fragment that follows a special token or
+     * starts the text), and each special token contributes its id.
+     */
     @Override
     public int[] encode(String text, boolean addBos, boolean addEos) {
+        boolean b = addBos && this.addBos;
+        if (specials.isEmpty()) return encodeText(text, b, addEos);
+        List<Object> frags = new ArrayList<>(List.of(text));
+        for (SpecialToken st : specials) {
+            List<Object> next = new ArrayList<>();
+            for (Object f : frags) {
+                if (!(f instanceof String s)) { next.add(f); continue; }
+                int from = 0;
+                for (int m = s.indexOf(st.text()); m >= 0; m = s.indexOf(st.text(), from)) {
+                    int leftEnd = m;
+                    if (st.lstrip()) while (leftEnd > from && isCSpace(s.charAt(leftEnd - 1))) leftEnd--;
+                    if (leftEnd > from) next.add(s.substring(from, leftEnd));
+                    next.add(st.id());
+                    from = m + st.text().length();
+                    if (st.rstrip()) while (from < s.length() && isCSpace(s.charAt(from))) from++;
+                }
+                if (from < s.length()) next.add(from == 0 ? s : s.substring(from));
+            }
+            frags = next;
+        }
+        int[] out = new int[16];
+        int n = 0;
+        if (b) out[n++] = bos;
+        for (Object f : frags) {
+            int[] ids = f instanceof String s ? encodeText(s, false, false) : new int[]{(Integer) f};
+            if (n + ids.length + 1 > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, n + ids.length + 1));
+            System.arraycopy(ids, 0, out, n, ids.length);
+            n += ids.length;
+        }
+        if (addEos) out[n++] = eos;
+        return Arrays.copyOf(out, n);
+    }
+
+    /** C {@code isspace} in the "C" locale. */
+    private static boolean isCSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+    /** The special tokens parsed in prompt text (empty for llama2.c vocabularies). */
+    public List<SpecialToken> specialTokens() { return specials; }
+
+    private int[] encodeText(String text, boolean addBos, boolean addEos) {
         byte[] t = text.getBytes(StandardCharsets.UTF_8);
         int[] tokens = new int[t.length + 3];
         int n = 0;
-        if (addBos && this.addBos) tokens[n++] = bos;
-        if (t.length > 0) {
+        if (addBos) tokens[n++] = bos;
+        if (t.length > 0 && spacePrefix) {
             int dummy = lookup(new byte[]{' '}, 0, 1);
             // run.c appends whatever str_lookup(" ") returns (-1 if absent); we skip a missing piece.
             if (dummy >= 0) tokens[n++] = dummy;

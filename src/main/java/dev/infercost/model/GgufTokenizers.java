@@ -3,7 +3,10 @@ package dev.infercost.model;
 import dev.infercost.BadInputException;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -49,22 +52,28 @@ public final class GgufTokenizers {
             if (eom >= 0) eog.add(eom);
             int bos = (int) g.getLong("tokenizer.ggml.bos_token_id", 1);
             int eos = (int) g.getLong("tokenizer.ggml.eos_token_id", 2);
-            return new BpeTokenizer(pieces, scores, bos, eos, where + " (tokenizer.ggml.*)", addBos == null || addBos, eog);
+            int[] types = tokenTypes(g, n);
+            // special tokens parsed in text: control, user-defined and unknown (EOG texts count as control, as llama.cpp)
+            String name = g.getString("general.name", "").toLowerCase(java.util.Locale.ROOT);
+            boolean phi3 = name.contains("phi-3") || name.contains("phi3");
+            List<BpeTokenizer.SpecialToken> specials = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int t = types == null ? ByteLevelBpeTokenizer.NORMAL : types[i];
+                if (eog.contains(i) && ByteLevelBpeTokenizer.EOG_TEXTS.contains(tokens[i])) t = ByteLevelBpeTokenizer.CONTROL;
+                if (t != ByteLevelBpeTokenizer.CONTROL && t != ByteLevelBpeTokenizer.USER_DEFINED && t != ByteLevelBpeTokenizer.UNKNOWN) continue;
+                // llama.cpp (llama_vocab::impl::load, "phi-3"/"phi3" in general.name): whitespace after special tokens
+                // is dropped, except after <unk>, <s> and <|endoftext|>
+                boolean rstrip = phi3 && !List.of("<unk>", "<s>", "<|endoftext|>").contains(tokens[i]);
+                specials.add(new BpeTokenizer.SpecialToken(i, tokens[i], false, rstrip));
+            }
+            specials.sort(Comparator.comparingInt((BpeTokenizer.SpecialToken s) -> -s.text().getBytes(StandardCharsets.UTF_8).length));
+            Boolean spacePrefix = bool(g, "tokenizer.ggml.add_space_prefix");
+            return new BpeTokenizer(pieces, scores, bos, eos, where + " (tokenizer.ggml.*)", addBos == null || addBos,
+                    spacePrefix == null || spacePrefix, eog, specials);
         }
         if ("gpt2".equals(tm)) {
             String[] merges = strings(g, "tokenizer.ggml.merges", true);
-            int[] types = null;
-            Object tt = g.metadata().get("tokenizer.ggml.token_type");
-            if (tt != null) {
-                Object[] a = array(g, "tokenizer.ggml.token_type");
-                if (a.length < n) throw new BadInputException(where + ": tokenizer.ggml.token_type has " + a.length + " entries, tokens has " + n);
-                types = new int[n];
-                for (int i = 0; i < n; i++) {
-                    if (!(a[i] instanceof Long v))
-                        throw new BadInputException(where + ": tokenizer.ggml.token_type[" + i + "] is " + a[i] + "; expected an integer");
-                    types[i] = (int) (long) v;
-                }
-            }
+            int[] types = tokenTypes(g, n);
             Object pre = g.metadata().get("tokenizer.ggml.pre");
             if (pre != null && !(pre instanceof String))
                 throw new BadInputException(where + ": tokenizer.ggml.pre is " + pre + "; expected a string");
@@ -72,6 +81,20 @@ public final class GgufTokenizers {
             return new ByteLevelBpeTokenizer(tokens, types, merges, (String) pre, bos, eos, eot, eom, addBos, addEos, where);
         }
         throw new BadInputException(where + ": tokenizer.ggml.model is " + tm + "; supported: llama (SentencePiece BPE), gpt2 (byte-level BPE)");
+    }
+
+    /** {@code tokenizer.ggml.token_type}, or null when absent (all normal). */
+    private static int[] tokenTypes(GgufFile g, int n) {
+        if (g.metadata().get("tokenizer.ggml.token_type") == null) return null;
+        Object[] a = array(g, "tokenizer.ggml.token_type");
+        if (a.length < n) throw new BadInputException(g.path() + ": tokenizer.ggml.token_type has " + a.length + " entries, tokens has " + n);
+        int[] types = new int[n];
+        for (int i = 0; i < n; i++) {
+            if (!(a[i] instanceof Long v))
+                throw new BadInputException(g.path() + ": tokenizer.ggml.token_type[" + i + "] is " + a[i] + "; expected an integer");
+            types[i] = (int) (long) v;
+        }
+        return types;
     }
 
     private static Object[] array(GgufFile g, String key) {

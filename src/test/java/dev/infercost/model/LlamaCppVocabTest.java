@@ -71,7 +71,7 @@ class LlamaCppVocabTest {
     }
 
     @ParameterizedTest(name = "hard strings vs llama-tokenize, ggml-vocab-{0}.gguf")
-    @ValueSource(strings = {"llama-bpe", "qwen2"})
+    @ValueSource(strings = {"llama-bpe", "qwen2", "phi-3", "llama-spm", "gpt-2"})
     void hardStringsMatchLlamaTokenize(String name) throws Exception {
         Path v = vocab(name);
         Path bin = llamaTokenize();
