@@ -1,7 +1,5 @@
 package dev.infercost.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.infercost.BadInputException;
 import dev.infercost.cli.GenerateCommand;
 import dev.infercost.engine.DecodeSession;
@@ -10,11 +8,8 @@ import dev.infercost.engine.Sampler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * GPT-2 byte-level BPE from GGUF metadata against llama.cpp's {@code llama-tokenize} on the committed vocab-only
- * fixtures in {@code src/test/resources/tokenizer/} (a small BPE vocabulary trained for these tests; the goldens
- * {@code *.ids.json} are llama-tokenize's ids for {@code hard-strings.json}, commands in the README there).
+ * GPT-2 byte-level BPE from GGUF metadata on the committed vocab-only fixtures in
+ * {@code src/test/resources/tokenizer/} (README there): special ids and defaults as llama.cpp sets them, decoding,
+ * refusal of an unknown pre-tokenizer, and generation stopping at end-of-generation tokens. The id goldens against
+ * llama-tokenize are {@link GgufTokenizerGoldenTest}.
  */
 class ByteLevelBpeTokenizerTest {
     static ByteLevelBpeTokenizer llama3, qwen2;
@@ -52,31 +48,6 @@ class ByteLevelBpeTokenizerTest {
     static void close() {
         llama3.close();
         qwen2.close();
-    }
-
-    static ByteLevelBpeTokenizer tok(String name) { return name.equals("bpe-llama3-vocab") ? llama3 : qwen2; }
-
-    /** Golden: llama-tokenize -m FIXTURE.gguf -f STRING.txt --ids --no-escape --log-disable (README beside the fixtures). */
-    @ParameterizedTest(name = "{0}: hard strings equal llama-tokenize")
-    @ValueSource(strings = {"bpe-llama3-vocab", "bpe-qwen2-vocab"})
-    void hardStringsEqualLlamaTokenize(String name) throws Exception {
-        JsonNode rows;
-        try (InputStream in = getClass().getResourceAsStream("/tokenizer/" + name + ".ids.json")) {
-            rows = new ObjectMapper().readTree(in);
-        }
-        List<String> strings = TokenizerGoldens.hardStrings();
-        assertEquals(strings.size(), rows.size(), "goldens cover every hard string; regenerate them after editing hard-strings.json");
-        ByteLevelBpeTokenizer t = tok(name);
-        List<String> bad = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            JsonNode r = rows.get(i);
-            assertEquals(strings.get(i), r.get("text").asText(), "row " + i);
-            int[] want = new int[r.get("ids").size()];
-            for (int k = 0; k < want.length; k++) want[k] = r.get("ids").get(k).asInt();
-            int[] got = t.encode(r.get("text").asText(), true, false);
-            if (!Arrays.equals(want, got)) bad.add(LlamaCppVocabTest.quote(r.get("text").asText()) + ": llama-tokenize " + Arrays.toString(want) + ", here " + Arrays.toString(got));
-        }
-        assertEquals(List.of(), bad);
     }
 
     @Test
