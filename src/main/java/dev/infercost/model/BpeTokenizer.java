@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -248,25 +249,29 @@ public final class BpeTokenizer implements Tokenizer {
             if (id != -1) tokens[n++] = id;
             else for (int k = 0; k < len; k++) tokens[n++] = (t[start + k] & 0xFF) + 3;
         }
-        // greedy merges: best score over all adjacent pairs (strictly greater wins, so leftmost on ties)
-        byte[] buf = new byte[64];
-        while (true) {
-            float best = -1e10f;
-            int bestId = -1, bestIdx = -1;
-            for (int k = 0; k < n - 1; k++) {
-                byte[] a = pieces[tokens[k]], b = pieces[tokens[k + 1]];
-                int l = a.length + b.length;
-                if (l > buf.length) buf = new byte[l * 2];
-                System.arraycopy(a, 0, buf, 0, a.length);
-                System.arraycopy(b, 0, buf, a.length, b.length);
-                int id = lookup(buf, 0, l);
-                if (id != -1 && scores[id] > best) { best = scores[id]; bestId = id; bestIdx = k; }
-            }
-            if (bestIdx == -1) break;
-            tokens[bestIdx] = bestId;
-            System.arraycopy(tokens, bestIdx + 2, tokens, bestIdx + 1, n - bestIdx - 2);
-            n--;
+        // Greedy merges as run.c: repeatedly merge the adjacent pair whose concatenation is the piece with the best
+        // score (strictly greater wins, so leftmost on ties). run.c rescans all pairs per merge (quadratic in the
+        // text length); the same choice sequence comes from a priority queue of candidate pairs ordered by score,
+        // then by position, with entries dropped when either side has changed since they were queued.
+        int[] next = new int[n], prev = new int[n];
+        for (int k = 0; k < n; k++) { next[k] = k + 1 < n ? k + 1 : -1; prev[k] = k - 1; }
+        boolean[] gone = new boolean[n];
+        PriorityQueue<Cand> pq = new PriorityQueue<>();
+        byte[][] buf = {new byte[64]};
+        for (int k = 0; k + 1 < n; k++) offer(pq, tokens, k, k + 1, buf);
+        while (!pq.isEmpty()) {
+            Cand c = pq.poll();
+            if (gone[c.left] || gone[c.right] || next[c.left] != c.right || tokens[c.left] != c.leftTok || tokens[c.right] != c.rightTok) continue;
+            tokens[c.left] = c.id;
+            gone[c.right] = true;
+            next[c.left] = next[c.right];
+            if (next[c.right] >= 0) prev[next[c.right]] = c.left;
+            if (prev[c.left] >= 0) offer(pq, tokens, prev[c.left], c.left, buf);
+            if (next[c.left] >= 0) offer(pq, tokens, c.left, next[c.left], buf);
         }
+        int m = 0;
+        for (int k = 0; k >= 0 && k < n; k = next[k]) tokens[m++] = tokens[k];
+        n = m;
         if (addEos) tokens[n++] = eos;
         return Arrays.copyOf(tokens, n);
     }
@@ -307,6 +312,25 @@ public final class BpeTokenizer implements Tokenizer {
             return (c >= 0x20 && c <= 0x7E) || c == ' ' || (c >= 0x09 && c <= 0x0D);
         }
         return true;
+    }
+
+    /** A queued merge: positions left/right holding leftTok/rightTok would become piece id with its score. */
+    private record Cand(float score, int left, int right, int leftTok, int rightTok, int id) implements Comparable<Cand> {
+        @Override public int compareTo(Cand o) {
+            int c = Float.compare(o.score + 0f, score + 0f); // higher score first (+0f: -0.0 ties with 0.0, as run.c's >)
+            return c != 0 ? c : Integer.compare(left, o.left);
+        }
+    }
+
+    private void offer(PriorityQueue<Cand> pq, int[] tokens, int left, int right, byte[][] buf) {
+        byte[] a = pieces[tokens[left]], b = pieces[tokens[right]];
+        int l = a.length + b.length;
+        if (l > buf[0].length) buf[0] = new byte[l * 2];
+        System.arraycopy(a, 0, buf[0], 0, a.length);
+        System.arraycopy(b, 0, buf[0], a.length, b.length);
+        int id = lookup(buf[0], 0, l);
+        // run.c starts from best_score = -1e10 and needs a strictly greater score (so NaN never merges)
+        if (id != -1 && scores[id] > -1e10f) pq.add(new Cand(scores[id], left, right, tokens[left], tokens[right], id));
     }
 
     private record Key(byte[] b) {

@@ -145,7 +145,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer, AutoCloseable {
         String json = tokenizerJson(tokens, this.types, merges, p);
         try {
             this.hf = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)),
-                    Map.of("addSpecialTokens", "false"));
+                    Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
         } catch (IOException | RuntimeException ex) {
             throw new BadInputException(label + ": the Hugging Face tokenizers library refused this byte-level BPE vocabulary: " + ex.getMessage(), ex);
         }

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Token ids of the hard strings ({@code tokenizer/hard-strings.json}) on the committed vocab-only GGUF fixtures equal
  * llama.cpp's. Golden {@code tokenizer/FIXTURE.ids.json}: for each string,
  * {@code llama-tokenize -m FIXTURE.gguf -f STRING.txt --ids --no-escape --log-disable} (llama-tokenize's defaults:
- * BOS as the vocabulary asks, special tokens parsed); fixtures, trainer and commands in the README beside them.
+ * BOS as the vocabulary asks, special tokens parsed), and for one long text of several thousand tokens
+ * ({@link TokenizerGoldens#longText}); fixtures, trainer and commands in the README beside them.
  * Byte-level BPE with the pre-tokenizers llama-bpe, qwen2, smollm and default; SentencePiece-style BPE with special
  * tokens, and with Phi-3's rstrip rule.
  */
@@ -28,8 +29,9 @@ class GgufTokenizerGoldenTest {
         try (InputStream in = getClass().getResourceAsStream("/tokenizer/" + name + ".ids.json")) {
             rows = new ObjectMapper().readTree(in);
         }
-        List<String> strings = TokenizerGoldens.hardStrings();
-        assertEquals(strings.size(), rows.size(), "goldens cover every hard string; regenerate them after editing hard-strings.json");
+        List<String> strings = new ArrayList<>(TokenizerGoldens.hardStrings());
+        strings.add(TokenizerGoldens.longText());
+        assertEquals(strings.size(), rows.size(), "goldens cover every hard string and the long text; regenerate them after editing hard-strings.json");
         Tokenizer t = GgufTokenizers.load(new GgufFile(ByteLevelBpeTokenizerTest.fixture(name + ".gguf")));
         List<String> bad = new ArrayList<>();
         try {

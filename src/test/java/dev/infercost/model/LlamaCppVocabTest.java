@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Tokenisation against llama.cpp's own vocabulary files and test cases ({@code models/ggml-vocab-*.gguf} with their
  * {@code .inp}/{@code .out} pairs, which llama.cpp's test-tokenizer-0 checks with add_special = false and
- * parse_special = false), plus the hard strings of {@code tokenizer/hard-strings.json} through {@code llama-tokenize}
- * (its defaults: BOS as the vocabulary asks, special tokens parsed). Runs only where {@code LLAMA_CPP_DIR} names a
+ * parse_special = false), plus the hard strings of {@code tokenizer/hard-strings.json}, the long text of
+ * {@link TokenizerGoldens#longText} and this project's README.md through {@code llama-tokenize} (its defaults: BOS as
+ * the vocabulary asks, special tokens parsed). Runs only where {@code LLAMA_CPP_DIR} names a
  * llama.cpp checkout (the vocabularies are not committed here); the llama-tokenize part also needs the binary,
  * {@code LLAMA_TOKENIZE} or {@code $LLAMA_CPP_DIR/build/bin/llama-tokenize}. Otherwise skipped, saying why.
  */
@@ -76,14 +77,18 @@ class LlamaCppVocabTest {
         Path v = vocab(name);
         Path bin = llamaTokenize();
         Tokenizer t = GgufTokenizers.load(new GgufFile(v));
-        List<String> strings = TokenizerGoldens.hardStrings();
+        List<String> strings = new ArrayList<>(TokenizerGoldens.hardStrings());
+        strings.add(TokenizerGoldens.longText());
+        strings.add(Files.readString(Path.of("README.md"), StandardCharsets.UTF_8)); // this project's README, ~50 KB
         List<String> bad = new ArrayList<>();
         for (String s : strings) {
             int[] want = TokenizerGoldens.llamaTokenize(bin, v, s);
             int[] got = t.encode(s, true, false);
-            if (!Arrays.equals(want, got)) bad.add(quote(s) + ": llama-tokenize " + Arrays.toString(want) + ", here " + Arrays.toString(got));
+            if (!Arrays.equals(want, got))
+                bad.add(quote(s.length() > 200 ? s.substring(0, 200) + "..." : s) + ": llama-tokenize " + want.length + " ids, here " + got.length
+                        + ", first difference at " + Arrays.mismatch(want, got));
         }
-        System.out.printf("ggml-vocab-%s.gguf: %d/%d hard strings equal to llama-tokenize%n", name, strings.size() - bad.size(), strings.size());
+        System.out.printf("ggml-vocab-%s.gguf: %d/%d hard strings (and long texts) equal to llama-tokenize%n", name, strings.size() - bad.size(), strings.size());
         assertEquals(List.of(), bad);
     }
 

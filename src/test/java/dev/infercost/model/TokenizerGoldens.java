@@ -26,6 +26,11 @@ final class TokenizerGoldens {
         }
     }
 
+    /** The hard strings joined by blank lines, eight times over (the last golden row; several thousand tokens). */
+    static String longText() throws IOException {
+        return (String.join("\n\n", hardStrings()) + "\n").repeat(8);
+    }
+
     /** "[1, 2, 3]" (llama-tokenize --ids) or "1 2 3" (.out files) as ids. */
     static int[] ids(String line) {
         String s = line.trim();
