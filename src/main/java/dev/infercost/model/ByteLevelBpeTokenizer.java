@@ -112,7 +112,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer, AutoCloseable {
      * @param addBos    whether {@link #encode} with {@code bos} adds BOS; null = the pre-tokenizer's default
      * @param addEos    whether {@link #encode} with {@code bos} also appends EOS; null = false
      * @param label     where the vocabulary came from (for messages)
-     * @throws BadInputException an unknown {@code pre}, or a vocabulary the library refuses
+     * @throws BadInputException an unknown {@code pre}, a token text that repeats, or a vocabulary the library refuses
+     *                           (e.g. a merge naming a token that is not in the vocabulary)
      */
     public ByteLevelBpeTokenizer(String[] tokens, int[] types, String[] merges, String pre, int bos, int eos, int eot, int eom,
                                  Boolean addBos, Boolean addEos, String label) {
@@ -121,6 +122,14 @@ public final class ByteLevelBpeTokenizer implements Tokenizer, AutoCloseable {
         if (p == null)
             throw new BadInputException(label + ": tokenizer.ggml.pre is '" + pre + "'; supported: " + String.join(", ", new java.util.TreeSet<>(PRE.keySet())));
         int n = tokens.length;
+        tokens = tokens.clone();
+        Map<String, Integer> seen = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            if (tokens[i].isEmpty()) tokens[i] = "[EMPTY_" + i + "]"; // as llama.cpp's loader names an empty token
+            Integer j = seen.putIfAbsent(tokens[i], i);
+            if (j != null)
+                throw new BadInputException(label + ": tokenizer.ggml.tokens[" + i + "] '" + tokens[i] + "' repeats entry " + j + " (each token text must be unique)");
+        }
         this.tokens = tokens;
         this.types = new int[n];
         for (int i = 0; i < n; i++) this.types[i] = types == null ? NORMAL : types[i];

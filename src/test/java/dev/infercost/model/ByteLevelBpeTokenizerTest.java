@@ -105,6 +105,25 @@ class ByteLevelBpeTokenizerTest {
         assertTrue(e.getMessage().contains("llama-bpe") && e.getMessage().contains("qwen2"), e.getMessage());
     }
 
+    @Test
+    void badVocabulariesAreRefusedNamingTheEntry() {
+        String[] base = new String[256];
+        for (int b = 0; b < 256; b++) base[b] = ByteLevelBpeTokenizer.byteLevel(new byte[]{(byte) b});
+        String[] dup = Arrays.copyOf(base, 257);
+        dup[256] = "a";
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> new ByteLevelBpeTokenizer(dup, null, new String[0], "gpt-2", -1, -1, -1, -1, null, null, "dup.gguf"));
+        assertEquals("dup.gguf: tokenizer.ggml.tokens[256] 'a' repeats entry 97 (each token text must be unique)", e.getMessage());
+        e = assertThrows(BadInputException.class,
+                () -> new ByteLevelBpeTokenizer(base, null, new String[]{"a \u4e00"}, "gpt-2", -1, -1, -1, -1, null, null, "merge.gguf"));
+        assertTrue(e.getMessage().startsWith("merge.gguf: the Hugging Face tokenizers library refused this byte-level BPE vocabulary: "), e.getMessage());
+        try (ByteLevelBpeTokenizer t = new ByteLevelBpeTokenizer(base, null, new String[0], null, -1, -1, -1, -1, null, null, "nopre.gguf")) {
+            assertEquals("default", t.preTokenizer(), "no tokenizer.ggml.pre: llama.cpp's default regexes (it warns)");
+            assertEquals(-1, t.bos());
+            assertArrayEquals(new int[]{'h', 'i'}, t.encode("hi", true, true), "no BOS/EOS ids: nothing added");
+        }
+    }
+
     static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
