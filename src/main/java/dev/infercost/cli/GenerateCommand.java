@@ -168,6 +168,7 @@ public final class GenerateCommand implements Callable<Integer> {
             s.prefill(0, prefix, 0, logits);
             dev.infercost.model.ModelFileValidator.requireFiniteLogits(logits, vocab, pre - 1, engine.model().source());
             int token = p[0];
+            if (token != tok.bos()) print(out, tok, tok.decodePiece(-1, token)); // no BOS (e.g. Qwen2): the first prompt token is text
             int[] slot = {0}, tk = new int[1], ps = new int[1];
             boolean stop = false;
             while (pos < pre) {
