@@ -66,6 +66,7 @@ class LlamaCppVocabTest {
             int[] got = t.encode(c[0], false, false);
             if (!Arrays.equals(want, got)) bad.add(quote(c[0]) + ": llama.cpp " + Arrays.toString(want) + ", here " + Arrays.toString(got));
         }
+        if (t instanceof AutoCloseable c) c.close();
         System.out.printf("ggml-vocab-%s.gguf: %d/%d llama.cpp test cases equal%n", name, cs.size() - bad.size(), cs.size());
         assertTrue(cs.size() >= 10, "too few cases read from " + v + ".inp");
         assertEquals(List.of(), bad, name + ": " + bad.size() + " of " + cs.size() + " cases differ");
@@ -88,6 +89,7 @@ class LlamaCppVocabTest {
                 bad.add(quote(s.length() > 200 ? s.substring(0, 200) + "..." : s) + ": llama-tokenize " + want.length + " ids, here " + got.length
                         + ", first difference at " + Arrays.mismatch(want, got));
         }
+        if (t instanceof AutoCloseable c) c.close();
         System.out.printf("ggml-vocab-%s.gguf: %d/%d hard strings (and long texts) equal to llama-tokenize%n", name, strings.size() - bad.size(), strings.size());
         assertEquals(List.of(), bad);
     }
