@@ -168,13 +168,18 @@ public final class GenerateCommand implements Callable<Integer> {
             s.prefill(0, prefix, 0, logits);
             dev.infercost.model.ModelFileValidator.requireFiniteLogits(logits, vocab, pre - 1, engine.model().source());
             int token = p[0];
+            if (token != tok.bos()) print(out, tok, tok.decodePiece(-1, token)); // no BOS (e.g. Qwen2): the first prompt token is text
             int[] slot = {0}, tk = new int[1], ps = new int[1];
+            // run.c parity for llama2.c checkpoints: run.c stops only when BOS (its sequence delimiter) is sampled and
+            // prints EOS's piece; every other model stops at its tokenizer's end-of-generation ids
+            java.util.function.IntPredicate ends = engine.model().format().equals("llama2c")
+                    ? t -> t == tok.bos() : tok::isEndOfGeneration;
             boolean stop = false;
             while (pos < pre) {
                 int next = pos < p.length - 1 ? p[pos + 1] : sampler.sample(logits, 0);
                 pos++;
-                if (next == tok.bos()) { stop = true; break; }
-                print(out, tok.decodePiece(token, next));
+                if (ends.test(next)) { stop = true; break; }
+                print(out, tok, tok.decodePiece(token, next));
                 token = next;
             }
             start = System.nanoTime();
@@ -186,8 +191,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 dev.infercost.model.ModelFileValidator.requireFiniteLogits(logits, vocab, pos, engine.model().source());
                 int next = sampler.sample(logits, 0);
                 pos++;
-                if (next == tok.bos()) break;
-                print(out, tok.decodePiece(token, next));
+                if (ends.test(next)) break;
+                print(out, tok, tok.decodePiece(token, next));
                 token = next;
             }
             out.write('\n');
@@ -201,8 +206,9 @@ public final class GenerateCommand implements Callable<Integer> {
         return pos;
     }
 
-    private static void print(OutputStream out, byte[] piece) throws IOException {
-        if (!BpeTokenizer.printable(piece)) return;
+    private static void print(OutputStream out, Tokenizer tok, byte[] piece) throws IOException {
+        // run.c safe_printf for SentencePiece pieces; a byte-level piece may be part of a UTF-8 character
+        if (tok instanceof BpeTokenizer ? !BpeTokenizer.printable(piece) : piece.length == 0) return;
         int end = 0;
         while (end < piece.length && piece[end] != 0) end++;
         out.write(piece, 0, end);

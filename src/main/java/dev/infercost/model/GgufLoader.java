@@ -2,7 +2,6 @@ package dev.infercost.model;
 
 import dev.infercost.BadInputException;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
@@ -31,9 +30,7 @@ import java.util.Set;
  * equal), context_length, rope.freq_base (default 10000), attention.layer_norm_rms_epsilon (default 1e-5),
  * rope.dimension_count (must equal the head width: partial RoPE is refused).
  *
- * <p>Tokenizer: {@code tokenizer.ggml.model = llama} (SentencePiece) only, from tokenizer.ggml.tokens/scores,
- * bos_token_id (default 1), eos_token_id (default 2); SentencePiece's U+2581 "▁" is mapped to a space so the
- * pieces are the same byte strings llama2.c uses.
+ * <p>Tokenizer: {@link GgufTokenizers} ({@code tokenizer.ggml.model} llama = SentencePiece BPE, gpt2 = byte-level BPE).
  */
 public final class GgufLoader {
     private GgufLoader() {}
@@ -82,20 +79,7 @@ public final class GgufLoader {
 
         Rope rope = rope(g, arch, cfg);
 
-        String tm = g.getString("tokenizer.ggml.model", null);
-        if (!"llama".equals(tm))
-            throw new BadInputException(file + ": tokenizer.ggml.model is " + tm + "; only llama (SentencePiece BPE) is supported");
-        Object[] sc = array(g, "tokenizer.ggml.scores");
-        if (sc.length != vocab) throw new BadInputException(file + ": tokenizer.ggml.scores has " + sc.length + " entries, tokens has " + vocab);
-        byte[][] pieces = new byte[vocab][];
-        float[] scores = new float[vocab];
-        for (int i = 0; i < vocab; i++) {
-            pieces[i] = ((String) tokens[i]).replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
-            scores[i] = ((Number) sc[i]).floatValue();
-        }
-        int bos = (int) g.getLong("tokenizer.ggml.bos_token_id", 1);
-        int eos = (int) g.getLong("tokenizer.ggml.eos_token_id", 2);
-        BpeTokenizer tok = new BpeTokenizer(pieces, scores, bos, eos, file + " (tokenizer.ggml.*)");
+        Tokenizer tok = GgufTokenizers.load(g);
 
         int L = cfg.nLayers();
         int qDim = cfg.qDim(), kvDim = cfg.kvDim(), hidden = cfg.hiddenDim();

@@ -52,7 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code GET /v1/models}, {@code GET /health}.</li>
  * </ul>
  * Decoding is greedy (argmax; {@code temperature}/{@code top_p} are accepted and have no effect, which
- * {@code /v1/models} states); it stops at the model's EOS/BOS unless {@code ignore_eos}, at {@code max_tokens},
+ * {@code /v1/models} states); it stops at the model's end-of-generation tokens ({@code Tokenizer#endOfGeneration}) unless {@code ignore_eos}, at {@code max_tokens},
  * or at the context. Streams send one chunk per token whose bytes complete UTF-8 text, a final chunk with
  * {@code finish_reason} ("length" or "stop"), a {@code usage} chunk when asked, and {@code data: [DONE]}.
  *
@@ -95,7 +95,7 @@ public final class OpenAiServer implements AutoCloseable {
 
     private OpenAiServer(Engine engine, Tokenizer tok, Options opt) throws Exception {
         this.engine = engine; this.tok = tok; this.opt = opt;
-        this.stop = Set.of(tok.bos(), tok.eos());
+        this.stop = tok.endOfGeneration();
         this.session = engine.newSession(opt.maxBatch(), opt.maxContext());
         var cfg = engine.config();
         ServingRunner runner = new ServingRunner(session, Clock.system(),

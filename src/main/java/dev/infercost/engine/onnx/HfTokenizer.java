@@ -23,7 +23,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     private final int vocab, bos, eos;
 
     public HfTokenizer(Path tokenizerJson, int vocabSize) {
-        this.tok = Djl.fromFile(tokenizerJson, Map.of("addSpecialTokens", "false"));
+        this.tok = Djl.fromFile(tokenizerJson, Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false")); // DJL truncates at 512 by default
         this.vocab = vocabSize;
         int b = -1, e = -1;
         try {

@@ -297,7 +297,7 @@ public final class ServeBench {
         var cfg = engine.config();
         Workload wl = new Workload(LengthDistribution.parse("--isl", o.isl), LengthDistribution.parse("--osl", o.osl), o.seed, o.ignoreEos, o.prompts);
         int maxContext = o.prompts != null ? cfg.seqLen() : Math.min(cfg.seqLen(), wl.maxContextNeeded());
-        int bos = tokenizer == null ? 1 : tokenizer.bos(), eos = tokenizer == null ? 2 : tokenizer.eos();
+        int bos = tokenizer == null || tokenizer.bos() < 0 ? 1 : tokenizer.bos();
         List<RequestSpec> pool = wl.build(o.poolSize, cfg.vocabSize(), bos, tokenizer, maxContext);
         long kvBudget = o.kvBudgetTokens > 0 ? o.kvBudgetTokens : (long) o.maxBatch * maxContext;
         long maxDur = (long) (o.effectiveMaxDurationS() * 1e9);
@@ -311,7 +311,7 @@ public final class ServeBench {
 
         try (DecodeSession session = engine.newSession(o.maxBatch, maxContext)) {
             ServingRunner runner = new ServingRunner(session, clock, new ServingRunner.Config(o.maxBatch, kvBudget, o.maxPrefillTokens, maxDur),
-                    cfg.vocabSize(), Set.of(bos, eos), cfg, engine.model().weightBytes(), 4);
+                    cfg.vocabSize(), tokenizer == null ? Set.of(1, 2) : tokenizer.endOfGeneration(), cfg, engine.model().weightBytes(), 4);
             Ctx c = new Ctx(engine.backend(), engine.device(), engine.model().weightsLabel(), o, runner, pool, energyCtx, peaks,
                     runId, serving, energy, records, log, modelName);
             return drive(c, runner);
