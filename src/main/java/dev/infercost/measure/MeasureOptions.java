@@ -29,14 +29,28 @@ import java.util.List;
  * @param deviceClass  catalog chip the engines ran on, overriding the match of their device strings, or null
  * @param expectDevice auto, gpu or cpu: a backend that opens on another kind of device is reported failed
  *                     ({@link dev.infercost.engine.FallbackGuard})
+ * @param percentiles  latency percentiles of the serving sweep (null = {@link dev.infercost.results.Percentiles#STANDARD})
+ * @param hostPeakGBps   peak memory bandwidth of the CPU host [GB/s] for the MBU of engine rows on the cpu-host
+ *                       chip ({@code --host-peak-bandwidth}), or null for the catalog's assumed figure
+ * @param hostPeakTflops peak FP32 TFLOP/s of the CPU host for MFU ({@code --host-peak-tflops}), or null
  */
 public record MeasureOptions(String model, Path tokenizer, LlamaModel loaded, List<String> backends, String device, int threads,
                              List<Integer> batches, int context, int isl, boolean encoder, boolean serving, boolean quick,
-                             String energyMeter, Path catalog, String deviceClass, String expectDevice) {
+                             String energyMeter, Path catalog, String deviceClass, String expectDevice,
+                             List<Double> percentiles, Double hostPeakGBps, Double hostPeakTflops) {
     public MeasureOptions {
         if (expectDevice == null) expectDevice = "auto";
         backends = List.copyOf(backends);
         batches = List.copyOf(batches);
+        percentiles = percentiles == null ? dev.infercost.results.Percentiles.STANDARD : List.copyOf(percentiles);
+    }
+
+    /** Options with the standard percentiles and the catalog's host peaks. */
+    public MeasureOptions(String model, Path tokenizer, LlamaModel loaded, List<String> backends, String device, int threads,
+                          List<Integer> batches, int context, int isl, boolean encoder, boolean serving, boolean quick,
+                          String energyMeter, Path catalog, String deviceClass, String expectDevice) {
+        this(model, tokenizer, loaded, backends, device, threads, batches, context, isl, encoder, serving, quick, energyMeter,
+                catalog, deviceClass, expectDevice, null, null, null);
     }
 
     /** Default decode batch sizes: 1 and 8 for a quick run, else 1, 8 and 32. */
@@ -58,7 +72,7 @@ public record MeasureOptions(String model, Path tokenizer, LlamaModel loaded, Li
         for (String b : backends) Engines.require(b);
         dev.infercost.engine.FallbackGuard.Expect.parse(expectDevice);
         return new MeasureOptions(model, tokenizer, m, backends, device, threads, batches, context, isl, encoder, serving, quick, energyMeter,
-                catalog, deviceClass, expectDevice);
+                catalog, deviceClass, expectDevice, percentiles, hostPeakGBps, hostPeakTflops);
     }
 
     /** JMH settings of this run. */

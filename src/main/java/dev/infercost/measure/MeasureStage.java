@@ -80,6 +80,8 @@ public final class MeasureStage {
                 dev.infercost.hardware.Catalog.load(o.catalog()), o.deviceClass());
         List<Map<String, Object>> guard = new ArrayList<>();
         Recorder rec = new Recorder(dir.runId(), settings, logDir, engineTable, energyTable, failures, matcher);
+        rec.hostGBps = o.hostPeakGBps();
+        rec.hostTflops = o.hostPeakTflops();
         try {
             Map<String, String> deviceOf = new LinkedHashMap<>();
             Map<String, String> verdicts = new LinkedHashMap<>();
@@ -143,6 +145,9 @@ public final class MeasureStage {
             so.backend = backend;
             so.energyMeter = o.energyMeter();
             so.deviceClass = o.deviceClass();
+            so.percentiles = o.percentiles();
+            so.hostPeakGBps = o.hostPeakGBps() == null ? Double.NaN : o.hostPeakGBps();
+            so.hostPeakTflops = o.hostPeakTflops() == null ? Double.NaN : o.hostPeakTflops();
             try {
                 ServeBench.Result sr = ServeBench.measure(so, dir.runId(), System.err);
                 dir.writeCsv(ResultSchemas.SERVING_TABLE.file(), sr.serving());
@@ -184,6 +189,15 @@ public final class MeasureStage {
         }
     }
 
+    /**
+     * {@code --host-peak-bandwidth} / {@code --host-peak-tflops} applied to peaks of the CPU host chip (the figures
+     * the cost stage also overrides for that chip); other chips keep their catalog figures.
+     */
+    static PeakFigures hostPeaks(PeakFigures peaks, Double gbps, Double tflops) {
+        if (!dev.infercost.hardware.Accelerator.CPU_HOST.equals(peaks.deviceClass())) return peaks;
+        return peaks.override(null, gbps == null ? Double.NaN : gbps, tflops == null ? Double.NaN : tflops);
+    }
+
     /** Accuracy verdict of this backend on this model (see {@link AccuracyGate}), computed once per backend. */
     private static String accuracy(Map<String, String> verdicts, LlamaModel m, String backend) {
         return verdicts.computeIfAbsent(backend, b -> {
@@ -204,6 +218,7 @@ public final class MeasureStage {
         private final CsvTable engineTable, energyTable;
         private final List<Map<String, Object>> failures;
         private final dev.infercost.hardware.DeviceMatch.Matcher matcher;
+        private Double hostGBps, hostTflops;
         private int n;
 
         Recorder(String runId, EngineBench.Settings settings, Path logDir, CsvTable engineTable, CsvTable energyTable,
@@ -232,7 +247,7 @@ public final class MeasureStage {
                     p0.batch(), p0.isl(), p0.context(), p0.threads(), o, p0.accuracyVerdict());
             // the device's catalog chip (peaks, device_class, price); the match is in peak_basis and the manifest
             dev.infercost.hardware.DeviceMatch dm = matcher.match(p0.device(), p0.model().dtype());
-            Map<EngineBenchColumn, Object> row = EngineBenchTable.row(runId, p, dm.peaks());
+            Map<EngineBenchColumn, Object> row = EngineBenchTable.row(runId, p, hostPeaks(dm.peaks(), hostGBps, hostTflops));
             row.put(EngineBenchColumn.DEVICE, dm.device());
             List<Map<EnergyColumn, Object>> energyRows = EngineBenchTable.energyRows(runId, log);
             if (!energyRows.isEmpty()) {
