@@ -56,7 +56,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Engine worker threads (0 = all processors; default: ${DEFAULT-VALUE}).", defaultValue = "0")
     int threads;
 
-    @Option(names = "--batch", split = ",", description = "Decode batch sizes among 1, 8, 32 (default: 1,8 with --quick, else 1,8,32).")
+    @Option(names = "--batch", split = ",", description = "Decode batch sizes, any positive list (e.g. 1,4,16,64; each must fit the benchmark JVM's heap; default: 1,8 with --quick, else 1,8,32).")
     List<Integer> batches;
 
     @Option(names = "--context", description = "KV-cache positions before each measured decode step [tok] (default: ${DEFAULT-VALUE}).", defaultValue = "128")

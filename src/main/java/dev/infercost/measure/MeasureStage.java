@@ -43,8 +43,13 @@ import java.util.function.Supplier;
 public final class MeasureStage {
     private MeasureStage() {}
 
-    /** JMH include pattern of the decode benchmark at one batch size (1, 8 or 32). */
-    static String decodeBenchmark(int batch) { return "dev.infercost.bench.DecodeBenchmark.decodeBatch" + batch + "$"; }
+    /** Batch sizes with their own decode benchmark method (the others run {@code decodeBatchN} with {@code -opi}). */
+    static final java.util.Set<Integer> FIXED_BATCHES = java.util.Set.of(1, 8, 32);
+
+    /** JMH include pattern of the decode benchmark at one batch size: decodeBatch1/8/32, else decodeBatchN. */
+    static String decodeBenchmark(int batch) {
+        return "dev.infercost.bench.DecodeBenchmark.decodeBatch" + (FIXED_BATCHES.contains(batch) ? batch : "N") + "$";
+    }
 
     static final String PREFILL_BENCHMARK = "dev.infercost.bench.PrefillBenchmark.prefill$";
     static final String ENCODER_BENCHMARK = "dev.infercost.bench.EncoderBenchmark.encode$";
@@ -82,6 +87,7 @@ public final class MeasureStage {
         Recorder rec = new Recorder(dir.runId(), settings, logDir, engineTable, energyTable, failures, matcher);
         rec.hostGBps = o.hostPeakGBps();
         rec.hostTflops = o.hostPeakTflops();
+        rec.progress = progress;
         try {
             Map<String, String> deviceOf = new LinkedHashMap<>();
             Map<String, String> verdicts = new LinkedHashMap<>();
@@ -111,11 +117,18 @@ public final class MeasureStage {
                     params.put("context", Integer.toString(o.context()));
                     params.put("isl", Integer.toString(o.isl()));
                     String regex = phase.equals("decode") ? decodeBenchmark(batch) : PREFILL_BENCHMARK;
+                    int opi = 0;
+                    if (phase.equals("decode") && !FIXED_BATCHES.contains(batch)) {
+                        params.put("batchSize", Integer.toString(batch));
+                        opi = batch;   // one step of `batch` tokens per invocation: ops/s = tok/s, as the fixed methods
+                    }
+                    rec.opsPerInvocation = opi;
                     rec.measure(regex, params, phase.equals("prefill") ? o.isl() : 1, device, o.energyMeter(),
                             () -> new EngineBenchTable.Point(backend, device, loaded.info(), loaded.config(), phase, batch,
                                     o.isl(), o.context(), cpus, null, accuracy(verdicts, loaded, backend)), what);
                 }
             }
+            rec.opsPerInvocation = 0;
             if (o.encoder()) {
                 progress.step("encoder benchmark: all-MiniLM-L6-v2 on ONNX Runtime (CPU), batch " + EncoderBatch.SIZE);
                 try {
@@ -146,6 +159,7 @@ public final class MeasureStage {
             so.energyMeter = o.energyMeter();
             so.deviceClass = o.deviceClass();
             so.percentiles = o.percentiles();
+            so.progress = progress;
             so.hostPeakGBps = o.hostPeakGBps() == null ? Double.NaN : o.hostPeakGBps();
             so.hostPeakTflops = o.hostPeakTflops() == null ? Double.NaN : o.hostPeakTflops();
             try {
@@ -219,6 +233,8 @@ public final class MeasureStage {
         private final List<Map<String, Object>> failures;
         private final dev.infercost.hardware.DeviceMatch.Matcher matcher;
         private Double hostGBps, hostTflops;
+        private Progress progress;
+        private int opsPerInvocation;
         private int n;
 
         Recorder(String runId, EngineBench.Settings settings, Path logDir, CsvTable engineTable, CsvTable energyTable,
@@ -237,7 +253,8 @@ public final class MeasureStage {
             Path log = logDir.resolve("energy-" + (n++) + ".jsonl");
             String target = EnergyMeters.Target.parse(device).toString();
             EngineBench.Outcome o = EngineBench.run(regex, params, settings, EnergyProfiler.class,
-                    "meter=" + meter + ";device=" + target + ";tokensPerOp=" + tokensPerOp + ";log=" + log);
+                    "meter=" + meter + ";device=" + target + ";tokensPerOp=" + tokensPerOp + ";log=" + log, opsPerInvocation,
+                    progress == null ? null : progress::update);
             EngineBenchTable.Point p0 = point.get();
             if (!o.ok()) {
                 failed(p0.backend(), p0.phase(), p0.batch(), o.failure());

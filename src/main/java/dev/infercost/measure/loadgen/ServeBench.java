@@ -100,14 +100,17 @@ public final class ServeBench {
         List<String> failures = new ArrayList<>();
         Map<String, EnergyContext> meters = new HashMap<>();
         PointLog records = new PointLog();
+        dev.infercost.results.Progress own = o.progress == null ? new dev.infercost.results.Progress(o.models.size()) : null;
         try {
             for (String spec : o.models) {
+                if (own != null) own.step("serve-bench " + spec);
                 try {
                     LlamaModel m = Models.load(spec, o.tokenizer);
                     try (Engine e = Engines.require(o.backend).open(m, new EngineOptions(o.threads, null, Map.of()))) {
                         EnergyMeters.Target target = EnergyMeters.Target.parse(e.device());
                         EnergyContext ec = meters.computeIfAbsent(target.toString(), k -> EnergyContext.open(o, target, runId, energy, log));
-                        summaries.add(sweep(e, m.tokenizer(), o, Clock.system(), ec, runId, serving, energy, records, log));
+                        summaries.add(sweep(e, m.tokenizer(), o, Clock.system(), ec, runId, serving, energy, records, log,
+                            own != null ? own : o.progress));
                     }
                 } catch (RuntimeException ex) {
                     String msg = spec + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage());
@@ -246,6 +249,9 @@ public final class ServeBench {
                     o.servedModel, cfg.base(), o.api, mode.name().toLowerCase(Locale.ROOT), tokLabel, o.scenario.label(), o.isl, o.osl, maxContext);
             EndpointRunner runner = new EndpointRunner(client, Clock.system(), tok, mode, (long) (o.effectiveMaxDurationS() * 1e9));
             Ctx c = new Ctx("endpoint", device, "served by the endpoint", o, runner, pool, ec, peaks, runId, serving, energy, records, log, o.servedModel);
+            dev.infercost.results.Progress pr = o.progress;
+            if (pr == null) { pr = new dev.infercost.results.Progress(1); pr.step("serve-bench " + o.endpoint); }
+            c.progress = pr;
             summaries.add(drive(c, runner));
         } finally {
             if (ec.meter() != null) ec.meter().close();
@@ -294,6 +300,13 @@ public final class ServeBench {
     /** As above, also appending every point's per-request records and JSON row to {@code records}. */
     public static ModelSummary sweep(Engine engine, Tokenizer tokenizer, ServeBenchOptions o, Clock clock, EnergyContext energyCtx,
                                      String runId, CsvTable serving, CsvTable energy, PointLog records, PrintStream log) {
+        return sweep(engine, tokenizer, o, clock, energyCtx, runId, serving, energy, records, log, null);
+    }
+
+    /** As above, reporting each load point's start on {@code progress} (null = none). */
+    public static ModelSummary sweep(Engine engine, Tokenizer tokenizer, ServeBenchOptions o, Clock clock, EnergyContext energyCtx,
+                                     String runId, CsvTable serving, CsvTable energy, PointLog records, PrintStream log,
+                                     dev.infercost.results.Progress progress) {
         var cfg = engine.config();
         Workload wl = new Workload(LengthDistribution.parse("--isl", o.isl), LengthDistribution.parse("--osl", o.osl), o.seed, o.ignoreEos, o.prompts);
         int maxContext = o.prompts != null ? cfg.seqLen() : Math.min(cfg.seqLen(), wl.maxContextNeeded());
@@ -315,6 +328,7 @@ public final class ServeBench {
                     cfg.vocabSize(), Set.of(bos, eos), cfg, engine.model().weightBytes(), 4);
             Ctx c = new Ctx(engine.backend(), engine.device(), engine.model().weightsLabel(), o, runner, pool, energyCtx, peaks,
                     runId, serving, energy, records, log, modelName);
+            c.progress = progress;
             return drive(c, runner);
         }
     }
@@ -337,6 +351,7 @@ public final class ServeBench {
                 log.printf(Locale.ROOT, "   warm-up: 2 x %d requests, warm pass %.2f req/s, %.1f output tok/s (not recorded)%n", wm.completed(), warmRate, wm.outputThroughput());
             }
             c.header();
+            c.planned = plannedPoints(o);
             double offlineRate = Double.NaN, best = Double.NaN;
             switch (o.scenario) {
                 case OFFLINE -> offlineRate = c.offline(warmRate).achievedRate();
@@ -372,6 +387,18 @@ public final class ServeBench {
     }
 
     /**
+     * Load points the scenario plans (for progress): Server = the Offline calibration (when no --rates) + the rates +
+     * the bisection steps (at most; bisection may stop early), Concurrency = the user counts, else 1.
+     */
+    static int plannedPoints(ServeBenchOptions o) {
+        return switch (o.scenario) {
+            case SERVER -> (o.rates.isEmpty() ? 1 + o.rateFractions.size() : o.rates.size()) + o.searchSteps;
+            case CONCURRENCY -> o.concurrency.size();
+            default -> 1;
+        };
+    }
+
+    /**
      * p99 send lag (actual - scheduled send) above which a point is flagged: the load generator's own budget,
      * checked by benchmarks/ LoadGenCapacity (achieved rate within 1% of target and p99 lag under this).
      */
@@ -395,7 +422,8 @@ public final class ServeBench {
         final String runId, modelName;
         final CsvTable serving, energy;
         final PrintStream log;
-        int points;
+        int points, planned = 1;
+        dev.infercost.results.Progress progress;
 
         Ctx(String backend, String device, String weights, ServeBenchOptions o, LoadTarget runner, List<RequestSpec> pool, EnergyContext ec,
             PeakFigures peaks, String runId, CsvTable serving, CsvTable energy, PointLog records, PrintStream log, String modelName) {
@@ -428,6 +456,11 @@ public final class ServeBench {
         }
 
         PointMetrics point(Scenario s, double rate, double users, String arrival, ServingRunner.Plan plan, long cutOffNanos) {
+            if (progress != null)
+                progress.update(String.format(Locale.ROOT, "%s %s%s, point %d of %s%d", modelName, s.label(),
+                        !Double.isNaN(rate) ? " rate=" + rate : !Double.isNaN(users) ? " concurrency=" + (int) users : "",
+                        points + 1, o.scenario == Scenario.SERVER && o.searchSteps > 0 ? "up to " : "", Math.max(planned, points + 1)),
+                        Math.min(1.0, (double) points / Math.max(planned, points + 1)));
             EnergyMeter meter = ec.meter();
             EnergyWindow w = meter == null ? null : EnergyWindow.start(meter, ec.intervalMs());
             ServingRunner.Result r = runner.run(pool, plan, cutOffNanos);

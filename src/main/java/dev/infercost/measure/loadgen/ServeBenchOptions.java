@@ -79,6 +79,11 @@ public final class ServeBenchOptions {
      * are added), ascending, each in (0, 100); see {@link dev.infercost.results.Percentiles}.
      */
     public List<Double> percentiles = dev.infercost.results.Percentiles.STANDARD;
+    /**
+     * Progress lines (stderr): each load point reports its start with elapsed time and ETA. Null: the sweep makes
+     * its own, one step per model; the measure stage passes the run's, whose current step is the serving sweep.
+     */
+    public dev.infercost.results.Progress progress;
     /** Devices the engine (or the endpoint's server) spans (throughput per device = output tok/s / devices). */
     public int devices = 1;
 

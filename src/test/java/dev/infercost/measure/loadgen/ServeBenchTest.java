@@ -77,8 +77,16 @@ class ServeBenchTest {
         o.concurrency = List.of(1, 4);
         FakeEngine e = new FakeEngine(new ManualClock(0), MS, 4 * MS, 0);
         CsvTable serving = new CsvTable(ResultSchemas.SERVING_COLUMNS), energy = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
-        ServeBench.sweep(e, null, o, e.clock, ServeBench.EnergyContext.none("fake clock"), "r1", serving, energy, new PrintStream(new ByteArrayOutputStream()));
+        ByteArrayOutputStream progressBuf = new ByteArrayOutputStream();
+        dev.infercost.results.Progress progress = new dev.infercost.results.Progress(1, new PrintStream(progressBuf, true), () -> 0L);
+        progress.step("serving sweep");
+        ServeBench.sweep(e, null, o, e.clock, ServeBench.EnergyContext.none("fake clock"), "r1", serving, energy, new PointLog(),
+                new PrintStream(new ByteArrayOutputStream()), progress);
         assertEquals(2, serving.rows().size());
+        // one progress line per load point, before it runs, with its share of the planned points
+        assertEquals(List.of("[1/1] serving sweep (elapsed 0s)",
+                "[1/1] serving sweep: fake Concurrency concurrency=1, point 1 of 2 (0%, elapsed 0s)",
+                "[1/1] serving sweep: fake Concurrency concurrency=4, point 2 of 2 (50%, elapsed 0s)"), progressBuf.toString().lines().toList());
         int ci = ResultSchemas.SERVING_COLUMNS.indexOf("concurrency"), ttft = ResultSchemas.SERVING_COLUMNS.indexOf("ttft_p99 [ms]"),
                 valid = ResultSchemas.SERVING_COLUMNS.indexOf("valid");
         assertEquals(1, serving.rows().get(0).get(ci));
