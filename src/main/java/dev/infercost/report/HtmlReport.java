@@ -852,7 +852,7 @@ public final class HtmlReport {
         for (R r : rows) {
             if (!"pv".equals(r.get(DealComparisonColumn.YEAR))) continue;
             String deal = r.get(DealComparisonColumn.DEAL), party = r.get(DealComparisonColumn.PARTY);
-            put(pv, prefix(r) + party, deal, r.num(DealComparisonColumn.PROFIT) / 1e6);
+            put(pv, prefix(r) + party, deal, r.num(DealComparisonColumn.PROFIT));
             R n = nominal.get(r.src().machine() + "|" + deal + "|" + party);
             List<String[]> row = new ArrayList<>();
             if (multi()) row.add(new String[]{r.src().machine(), r.src().machine()});
@@ -866,7 +866,13 @@ public final class HtmlReport {
         }
         body.append("<p>").append(Html.esc("Every deal of the scenario priced with the same volumes and cost table; the reference deal is "
                 + ref + ". PV = present value at the scenario's discount rate.")).append("</p>\n");
-        if (!pv.isEmpty()) body.append(Svg.bars("Horizon profit per deal, present value", "USD M (PV)", bars(pv), false, "profit per deal present value"));
+        if (!pv.isEmpty()) {
+            double max = 0;
+            for (Map<String, Double> m : pv.values()) for (double v : m.values()) if (Double.isFinite(v)) max = Math.max(max, Math.abs(v));
+            double scale = max >= 1e9 ? 1e9 : 1e6;
+            for (Map<String, Double> m : pv.values()) m.replaceAll((k, v) -> v / scale);
+            body.append(Svg.bars("Horizon profit per deal, present value", scale == 1e9 ? "USD bn (PV)" : "USD M (PV)", bars(pv), false, "profit per deal present value"));
+        }
         body.append(Html.sortable(hdr, cells, null));
         table(ResultSchemas.DEAL_COMPARISON_TABLE.file(), rows, r -> r.get(DealComparisonColumn.PARTY), false);
     }
