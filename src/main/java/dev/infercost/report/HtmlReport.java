@@ -219,7 +219,15 @@ public final class HtmlReport {
      * Every column of the rows' tables in file order (machine and run first when several folders), in a
      * collapsible, sortable, filterable table. {@code classOf} gives each row's CSS class (measured, projected, invalid ...).
      */
-    private void table(String summary, List<R> rows, java.util.function.Function<R, String> classOf, boolean open) {
+    private void table(String summary, List<R> all, java.util.function.Function<R, String> classOf, boolean open) {
+        // a table longer than MAX_TABLE_ROWS (e.g. cost_curve.csv's thousands of sweep points) is sampled evenly, so
+        // every chip or series still appears and the page stays a few MB; the whole table is in the CSV and results.json
+        int stride = all.size() <= MAX_TABLE_ROWS ? 1 : (all.size() + MAX_TABLE_ROWS - 1) / MAX_TABLE_ROWS;
+        List<R> rows = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += stride) rows.add(all.get(i));
+        String count = stride == 1 ? " (" + all.size() + (all.size() == 1 ? " row)" : " rows)")
+                : String.format(Locale.ROOT, " (%d rows; every %s row shown, %d in all; the whole table is in the CSV and results.json)",
+                        all.size(), ordinal(stride), rows.size());
         LinkedHashSet<String> cols = new LinkedHashSet<>();
         if (multi()) { cols.add("machine"); cols.add("run"); }
         for (R r : rows) cols.addAll(r.row().values().keySet());
@@ -234,8 +242,18 @@ public final class HtmlReport {
             cells.add(row);
             classes.add(classOf == null ? "" : classOf.apply(r).replaceAll("[^A-Za-z0-9_ -]", ""));
         }
-        body.append("<details").append(open ? " open" : "").append("><summary>").append(Html.esc(summary + " (" + rows.size() + (rows.size() == 1 ? " row)" : " rows)")))
+        body.append("<details").append(open ? " open" : "").append("><summary>").append(Html.esc(summary + count))
                 .append("</summary>\n").append(Html.sortable(new ArrayList<>(cols), cells, classes)).append("</details>\n");
+    }
+
+    /** Rows a collapsible table shows at most; longer tables are sampled evenly (every k-th row). */
+    static final int MAX_TABLE_ROWS = 500;
+
+    /** 2 -> "2nd", 3 -> "3rd", 11 -> "11th", 21 -> "21st". */
+    static String ordinal(int n) {
+        int m100 = n % 100, m10 = n % 10;
+        String suf = m100 >= 11 && m100 <= 13 ? "th" : m10 == 1 ? "st" : m10 == 2 ? "nd" : m10 == 3 ? "rd" : "th";
+        return n + suf;
     }
 
     /** Money columns as $1.23B, fractions named margin/take_rate/share as percentages; the rest raw (formatted by Html.cell). */

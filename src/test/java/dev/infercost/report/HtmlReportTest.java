@@ -217,4 +217,23 @@ class HtmlReportTest {
         assertTrue(s.contains("cost.csv is absent from this result folder"), "absent cost table said, not failed");
         assertTrue(s.contains("<section id=\"engine\""), "the measurements it has are shown");
     }
+
+    /** A long table (cost_curve.csv holds thousands of sweep points) is sampled evenly so the page stays small. */
+    @Test
+    void longTablesAreSampledEvenlyAndSaySo(@TempDir Path tmp) throws Exception {
+        StringBuilder csv = new StringBuilder("series,x [tok/s]\n");
+        for (int i = 0; i < 1201; i++) csv.append(i < 600 ? "a" : "b").append(',').append(i).append('\n');
+        Files.writeString(tmp.resolve("engine_bench.csv"), Files.readString(Fixtures.path("run-cpu/engine_bench.csv")));
+        Files.writeString(tmp.resolve("long.csv"), csv);
+        String s = new HtmlReport(List.of(tmp), List.of(tmp), HtmlReport.Options.DEFAULT).render();
+        // 1201 rows, stride ceil(1201 / 500) = 3: rows 0, 3, ..., 1200 = 401 rows, both series present
+        assertTrue(s.contains("long.csv (1201 rows; every 3rd row shown, 401 in all; the whole table is in the CSV and results.json)"), "summary says it is sampled");
+        int at = s.indexOf("long.csv (1201 rows");
+        String t = s.substring(at, s.indexOf("</details>", at));
+        assertEquals(401, count(t, "<tr") - 1, "401 body rows and the header row");
+        assertTrue(t.contains("data-v=\"1200\"") && t.contains("data-v=\"3\"") && !t.contains("data-v=\"1\""), "every 3rd row, the last included");
+        assertEquals("2nd", HtmlReport.ordinal(2));
+        assertEquals("11th", HtmlReport.ordinal(11));
+        assertEquals("23rd", HtmlReport.ordinal(23));
+    }
 }
