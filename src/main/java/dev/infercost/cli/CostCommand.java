@@ -84,7 +84,8 @@ public final class CostCommand implements Callable<Integer> {
         }
         if (dir == null) throw new dev.infercost.BadInputException("cost: RESULTS_DIR is required (or pass --validate)");
         CostOptions o = new CostOptions(catalog.catalog(), pricing.profile(), pricing.usdPerHour(), pricing.projectModel(), out, projectDtype, batch,
-                target, ttftMs, tpotMs, peaks.hostBandwidth(), peaks.hostTflops(), !noProject, calibration, allowNoisy, imports, importChip, importChips);
+                target, ttftMs, tpotMs, peaks.hostBandwidth(), peaks.hostTflops(), !noProject, calibration, allowNoisy, imports, importChip, importChips)
+                .withPriceFailedAccuracy(pricing.priceFailedAccuracy());
         CostResult r = CostStage.run(RunDirectory.open(dir), o);
         if (format.format() != null) { // the whole written table for scripts; the human table and notes on stderr
             System.out.print(TableFormat.render(format.format(), r.written()));

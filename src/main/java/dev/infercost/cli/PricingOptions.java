@@ -21,6 +21,12 @@ public final class PricingOptions {
     @Option(names = "--project-model", paramLabel = "NAME", description = "preset shape to project across the catalog, e.g. llama-3.1-8b (default: the measured model)")
     String projectModel;
 
+    @Option(names = "--price-failed-accuracy", description = "price measured points whose accuracy gate failed anyway (default: they are "
+            + "marked failed and left out of cost and revenue); every such row is labelled and the run's manifest records the override")
+    boolean priceFailedAccuracy;
+
+    public boolean priceFailedAccuracy() { return priceFailedAccuracy; }
+
     public String profile() { return profile; }
 
     public Double usdPerHour() { return usdPerHour; }

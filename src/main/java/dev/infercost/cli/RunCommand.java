@@ -115,7 +115,7 @@ public final class RunCommand implements Callable<Integer> {
         Catalog.load(catalog.catalog());
         CostOptions costOptions = CostOptions.defaults().withCatalog(catalog.catalog()).withProfile(pricing.profile())
                 .withUsdPerHour(pricing.usdPerHour()).withProjectModel(pricing.projectModel())
-                .withHostPeaks(peaks.hostBandwidth(), peaks.hostTflops());
+                .withHostPeaks(peaks.hostBandwidth(), peaks.hostTflops()).withPriceFailedAccuracy(pricing.priceFailedAccuracy());
 
         RunDirectory dir = RunDirectory.create(out.parent(), (quick ? "quick-" : "") + measure.loaded().info().name());
         Instant start = Instant.now();
@@ -131,6 +131,7 @@ public final class RunCommand implements Callable<Integer> {
             RevenueResult revenue = RevenueStage.run(dir, scenario, null);
 
             measured.manifestSections().forEach(manifest::put);
+            manifest.put("pricing", cost.manifestSection());
             manifest.put("finished_utc", Instant.now().toString());
             manifest.put("wall_time_s", Duration.between(start, Instant.now()).toMillis() / 1000.0);
             dir.writeString("manifest.json", manifest.toJson());

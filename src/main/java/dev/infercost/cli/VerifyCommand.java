@@ -86,13 +86,16 @@ public final class VerifyCommand implements Callable<Integer> {
                 cands.add(new Candidate("onnx[opt=" + opt + "]", () -> OnnxEngine.openFile(onnx, new EngineOptions(threads, null, Map.of("opt_level", opt))), null));
         } else {
             m = Models.load(model, tokenizer);
+            // onnx and tornado run llama2.c's graph only: skip them (saying why) for qwen2/qwen3/phi3 or RoPE-scaled models
+            String notLlama = m.graphExtras().isEmpty() ? null : "runs the llama graph only, not " + m.architecture() + " (" + String.join(", ", m.graphExtras()) + ")";
             for (EngineProvider p : Engines.all()) {
                 EngineProvider.Availability a = p.availability();
+                String skip = !a.available() ? a.detail() : p.backend().equals("jvm") ? null : notLlama;
                 if (p.backend().equals("onnx")) {
                     for (String v : List.of("contrib", "standard"))
-                        cands.add(new Candidate("onnx[" + v + "]", () -> p.open(m, new EngineOptions(threads, null, Map.of("variant", v))), a.available() ? null : a.detail()));
+                        cands.add(new Candidate("onnx[" + v + "]", () -> p.open(m, new EngineOptions(threads, null, Map.of("variant", v))), skip));
                 } else {
-                    cands.add(new Candidate(p.backend(), () -> p.open(m, new EngineOptions(threads, null, Map.of())), a.available() ? null : a.detail()));
+                    cands.add(new Candidate(p.backend(), () -> p.open(m, new EngineOptions(threads, null, Map.of())), skip));
                 }
             }
         }
@@ -108,7 +111,7 @@ public final class VerifyCommand implements Callable<Integer> {
         CsvTable table = new CsvTable(COLUMNS);
         Candidate refC = null;
         for (Candidate c : cands) {
-            if (c.unavailable() != null) System.out.println("skip " + c.label() + ": unavailable: " + c.unavailable());
+            if (c.unavailable() != null) System.out.println("skip " + c.label() + ": " + (c.unavailable().startsWith("runs the llama graph only") ? "" : "unavailable: ") + c.unavailable());
             else if (refC == null) refC = c;
         }
         if (refC == null) throw new BadInputException("verify: no available backend to run " + m.info().name());

@@ -25,11 +25,23 @@ import java.nio.file.Path;
  * @param imports              result files made elsewhere to price as measured (imported): vLLM bench serve JSON or infercost import CSV
  * @param importChip           catalog chip a vLLM JSON was measured on (when its metadata does not say)
  * @param importChips          chips the vLLM JSON's throughput is summed over (default: its metadata, else 1)
+ * @param priceFailedAccuracy  price measured points whose accuracy gate failed anyway (--price-failed-accuracy); every such
+ *                             row is labelled in accuracy_override, basis and assumptions (default false: they are not priced)
  */
 public record CostOptions(Path catalog, String profile, Double usdPerHour, String projectModel, Path out,
                           String projectDtype, Integer batch, Double targetTokPerSUser, Double ttftLimitMs,
                           Double tpotLimitMs, Double hostPeakBandwidthGBs, Double hostPeakTflops, boolean project,
-                          Path calibration, boolean allowNoisy, java.util.List<Path> imports, String importChip, Integer importChips) {
+                          Path calibration, boolean allowNoisy, java.util.List<Path> imports, String importChip, Integer importChips,
+                          boolean priceFailedAccuracy) {
+
+    /** As the canonical constructor without the accuracy override (failed points are not priced). */
+    public CostOptions(Path catalog, String profile, Double usdPerHour, String projectModel, Path out,
+                       String projectDtype, Integer batch, Double targetTokPerSUser, Double ttftLimitMs,
+                       Double tpotLimitMs, Double hostPeakBandwidthGBs, Double hostPeakTflops, boolean project,
+                       Path calibration, boolean allowNoisy, java.util.List<Path> imports, String importChip, Integer importChips) {
+        this(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs,
+                hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips, false);
+    }
 
     /** The options without calibration, noise or import settings. */
     public CostOptions(Path catalog, String profile, Double usdPerHour, String projectModel, Path out,
@@ -65,27 +77,29 @@ public record CostOptions(Path catalog, String profile, Double usdPerHour, Strin
         return new CostOptions(null, "chat", null, null, null, "bf16", null, null, null, null, null, null, true);
     }
 
-    public CostOptions withCatalog(Path f) { return new CostOptions(f, profile, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips); }
+    public CostOptions withCatalog(Path f) { return new CostOptions(f, profile, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips, priceFailedAccuracy); }
 
-    public CostOptions withProfile(String p) { return new CostOptions(catalog, p, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips); }
+    public CostOptions withProfile(String p) { return new CostOptions(catalog, p, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips, priceFailedAccuracy); }
 
-    public CostOptions withUsdPerHour(Double u) { return new CostOptions(catalog, profile, u, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips); }
+    public CostOptions withUsdPerHour(Double u) { return new CostOptions(catalog, profile, u, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips, priceFailedAccuracy); }
 
-    public CostOptions withProjectModel(String m) { return new CostOptions(catalog, profile, usdPerHour, m, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips); }
+    public CostOptions withProjectModel(String m) { return new CostOptions(catalog, profile, usdPerHour, m, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips, priceFailedAccuracy); }
 
-    public CostOptions withOut(Path o) { return new CostOptions(catalog, profile, usdPerHour, projectModel, o, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips); }
+    public CostOptions withOut(Path o) { return new CostOptions(catalog, profile, usdPerHour, projectModel, o, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips, priceFailedAccuracy); }
 
-    public CostOptions withTarget(Double tokPerSUser, Double ttftMs, Double tpotMs) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, tokPerSUser, ttftMs, tpotMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips); }
+    public CostOptions withTarget(Double tokPerSUser, Double ttftMs, Double tpotMs) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, tokPerSUser, ttftMs, tpotMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips, priceFailedAccuracy); }
 
-    public CostOptions withHostPeaks(Double gbs, Double tflops) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, gbs, tflops, project, calibration, allowNoisy, imports, importChip, importChips); }
+    public CostOptions withHostPeaks(Double gbs, Double tflops) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, gbs, tflops, project, calibration, allowNoisy, imports, importChip, importChips, priceFailedAccuracy); }
 
-    public CostOptions withBatch(Integer b) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, b, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips); }
+    public CostOptions withBatch(Integer b) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, b, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips, priceFailedAccuracy); }
 
-    public CostOptions withProjectDtype(String d) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, d, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips); }
+    public CostOptions withProjectDtype(String d) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, d, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips, priceFailedAccuracy); }
 
-    public CostOptions withCalibration(Path c) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, c, allowNoisy, imports, importChip, importChips); }
+    public CostOptions withCalibration(Path c) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, c, allowNoisy, imports, importChip, importChips, priceFailedAccuracy); }
 
-    public CostOptions withAllowNoisy(boolean n) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, n, imports, importChip, importChips); }
+    public CostOptions withAllowNoisy(boolean n) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, n, imports, importChip, importChips, priceFailedAccuracy); }
 
-    public CostOptions withImports(java.util.List<Path> files, String chip, Integer chips) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, files, chip, chips); }
+    public CostOptions withImports(java.util.List<Path> files, String chip, Integer chips) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, files, chip, chips, priceFailedAccuracy); }
+
+    public CostOptions withPriceFailedAccuracy(boolean p) { return new CostOptions(catalog, profile, usdPerHour, projectModel, out, projectDtype, batch, targetTokPerSUser, ttftLimitMs, tpotLimitMs, hostPeakBandwidthGBs, hostPeakTflops, project, calibration, allowNoisy, imports, importChip, importChips, p); }
 }

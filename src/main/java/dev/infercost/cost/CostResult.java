@@ -13,5 +13,8 @@ import java.util.List;
  * @param written   the file written (cost.csv, or a new name if cost.csv existed; see notes)
  * @param notes     overridden catalog values, chips not projected and why, serving targets not costed, file renames
  * @param procurementTable the table printed by {@code infercost cost}: chips cheapest first with each row's basis
+ * @param manifestSection  the "pricing" section of manifest.json: whether {@code --price-failed-accuracy} was given, the
+ *                         measured rows priced under it, and those left unpriced because their accuracy gate failed
  */
-public record CostResult(List<CostRow> rows, List<CostRow> uncosted, Path written, List<String> notes, String procurementTable) {}
+public record CostResult(List<CostRow> rows, List<CostRow> uncosted, Path written, List<String> notes, String procurementTable,
+                         java.util.Map<String, Object> manifestSection) {}

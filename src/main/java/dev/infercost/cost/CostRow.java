@@ -17,7 +17,28 @@ public record CostRow(String runId, String chip, String vendor, String silicon, 
                       double powerW, String powerBasis, double prefillTokPerS, double decodeTokPerS, double tokPerSUser,
                       double usdPerMInput, double usdPerMOutput, String profile, int profileIsl, int profileOsl,
                       double usdPerQuery, double whPerQuery, double mbu, double mfu, String basis,
-                      List<String> assumptions, List<String> sources, List<String> overridden, Extra extra) {
+                      List<String> assumptions, List<String> sources, List<String> overridden, Extra extra, Accuracy accuracy) {
+
+    /**
+     * The accuracy columns (issue 17): the measured point's gate verdict and, on a row priced although that verdict is
+     * {@code fail}, the override that allowed it.
+     *
+     * @param verdict  pass | fail | not-checked for measured rows; "" for projected and imported rows
+     * @param override {@value #OVERRIDE_LABEL} when priced under {@value #OVERRIDE_FLAG}; "" otherwise (the cell does not
+     *                 start with '-', which the CSV writer's formula-injection guard would prefix)
+     */
+    public record Accuracy(String verdict, String override) {
+        public static final String OVERRIDE_FLAG = "--price-failed-accuracy";
+        public static final String OVERRIDE_LABEL = "priced under " + OVERRIDE_FLAG;
+        public static final Accuracy NONE = new Accuracy("", "");
+
+        public static Accuracy of(String verdict) { return new Accuracy(verdict == null ? "" : verdict.trim(), ""); }
+
+        public boolean failed() { return "fail".equalsIgnoreCase(verdict); }
+
+        public Accuracy overridden() { return new Accuracy(verdict, OVERRIDE_LABEL); }
+    }
+
 
     /**
      * Columns added with the calibrated sweep (NaN / null = not applicable).
@@ -46,7 +67,14 @@ public record CostRow(String runId, String chip, String vendor, String silicon, 
     public CostRow with(Extra e) {
         return new CostRow(runId, chip, vendor, silicon, provenance, tier, operatingPoint, model, weights, batchSize, usdPerHour, capexPerHour,
                 powerCostPerHour, otherOpexPerHour, powerW, powerBasis, prefillTokPerS, decodeTokPerS, tokPerSUser, usdPerMInput, usdPerMOutput,
-                profile, profileIsl, profileOsl, usdPerQuery, whPerQuery, mbu, mfu, basis, assumptions, sources, overridden, e);
+                profile, profileIsl, profileOsl, usdPerQuery, whPerQuery, mbu, mfu, basis, assumptions, sources, overridden, e, accuracy);
+    }
+
+    /** The same row with other accuracy columns. */
+    public CostRow with(Accuracy a) {
+        return new CostRow(runId, chip, vendor, silicon, provenance, tier, operatingPoint, model, weights, batchSize, usdPerHour, capexPerHour,
+                powerCostPerHour, otherOpexPerHour, powerW, powerBasis, prefillTokPerS, decodeTokPerS, tokPerSUser, usdPerMInput, usdPerMOutput,
+                profile, profileIsl, profileOsl, usdPerQuery, whPerQuery, mbu, mfu, basis, assumptions, sources, overridden, extra, a);
     }
 
     /** Values keyed by the cost.csv column names. */
@@ -59,7 +87,7 @@ public record CostRow(String runId, String chip, String vendor, String silicon, 
                 whPerQuery, mbu, mfu, basis, String.join("; ", assumptions),
                 String.join(" | ", new java.util.LinkedHashSet<>(sources)), String.join("; ", overridden),
                 extra.precision(), extra.tensorParallel(), extra.target(), extra.ttftMs(), extra.tpotMs(), extra.outLow(), extra.outHigh(),
-                extra.queryLow(), extra.queryHigh(), extra.efficiency(), extra.calibration(), extra.noisy()};
+                extra.queryLow(), extra.queryHigh(), extra.efficiency(), extra.calibration(), extra.noisy(), accuracy.verdict(), accuracy.override()};
         if (v.length != c.size()) throw new IllegalStateException("CostRow has " + v.length + " values for " + c.size() + " columns");
         for (int i = 0; i < v.length; i++) m.put(c.get(i), v[i]);
         return m;

@@ -10,7 +10,11 @@ import dev.infercost.results.ResultSchemas;
 import dev.infercost.model.LlamaConfig;
 import dev.infercost.model.PresetShapes;
 import dev.infercost.results.CostCurveColumn;
+import dev.infercost.results.Column;
 import dev.infercost.results.CsvTable;
+import dev.infercost.results.EnergyColumn;
+import dev.infercost.results.EngineBenchColumn;
+import dev.infercost.results.Row;
 import dev.infercost.results.RunDirectory;
 import dev.infercost.results.ServingColumn;
 
@@ -31,7 +35,7 @@ import java.util.Map;
  * <p>Reads {@code engine_bench.csv} (and {@code serving.csv}, {@code energy.csv} if present) from a run folder
  * (columns in {@link ResultSchemas}) and writes {@code cost.csv} ({@link ResultSchemas#COST_COLUMNS}; only rows
  * with every money column set) and, if any, {@code cost_uncosted.csv} (same columns: chips without a catalog
- * price, models that do not fit, missing spec figures, with the reason). Neither file is ever overwritten: an
+ * price, models that do not fit, missing spec figures, measured points whose accuracy gate failed, with the reason). Neither file is ever overwritten: an
  * existing name makes it write {@code cost-2.csv} etc. and say so in the notes.
  * Input tokens are costed by the device time prefill takes and output tokens by the time decode takes at
  * the operating point ({@link Economics#deviceSecondsPerQuery}); a price tier turns time into dollars
@@ -61,12 +65,12 @@ public final class CostStage {
         QueryProfile profile = profiles.get(0);
         dev.infercost.results.ResultsFolderValidator.check(p); // structure, types and ranges first (issue 17)
         Catalog cat = Catalog.load(o.catalog());
-        List<Map<String, String>> energy = Files.exists(en) ? CsvTable.read(en) : List.of();
-        List<Map<String, String>> engine = Files.exists(eb) ? CsvTable.read(eb) : List.of();
-        List<Map<String, String>> serving = Files.exists(sv) ? CsvTable.read(sv) : List.of();
+        List<Row> energy = Files.exists(en) ? Row.readAll(en) : List.of();
+        List<Row> engine = Files.exists(eb) ? Row.readAll(eb) : List.of();
+        List<Row> serving = Files.exists(sv) ? Row.readAll(sv) : List.of();
         String runId = dir.runId();
-        for (List<Map<String, String>> t : List.of(engine, serving))
-            if (!t.isEmpty() && t.get(0).get("run_id") != null && !t.get(0).get("run_id").isBlank()) { runId = t.get(0).get("run_id"); break; }
+        if (!engine.isEmpty() && engine.get(0).has(EngineBenchColumn.RUN_ID)) runId = engine.get(0).get(EngineBenchColumn.RUN_ID);
+        else if (!serving.isEmpty() && serving.get(0).has(ServingColumn.RUN_ID)) runId = serving.get(0).get(ServingColumn.RUN_ID);
         List<String> notes = new ArrayList<>();
         for (String s : cat.overrides()) notes.add("overridden: " + s);
         // accuracy failures and impossible figures are never priced (issue 17)
@@ -110,7 +114,16 @@ public final class CostStage {
             notes.add("wrote " + cp.getFileName() + " (" + curve.size() + " operating points: throughput per chip vs tok/s/user per TP and batch)");
         }
         String table = ProcurementTable.render(first.rows, first.tableBatch, profile, notes, written, first.projectionLabel, first.projectionTarget);
-        return new CostResult(costed, uncosted, written, List.copyOf(notes), table);
+        Map<String, Object> pricing = new LinkedHashMap<>();
+        pricing.put("price_failed_accuracy", o.priceFailedAccuracy());
+        pricing.put("rows_priced_despite_failed_accuracy", costed.stream().filter(r -> r.accuracy().failed()).count());
+        pricing.put("rows_not_priced_failed_accuracy", uncosted.stream().filter(r -> r.accuracy().failed() && r.accuracy().override().isEmpty()).count());
+        pricing.put("accuracy_notes", notes.stream().filter(n -> n.contains("accuracy gate failed")).toList());
+        for (String n : notes) if (n.contains("accuracy gate failed")) System.err.println("infercost: " + n);
+        if (o.priceFailedAccuracy() && costed.stream().anyMatch(r -> r.accuracy().failed()))
+            System.err.println("infercost: " + CostRow.Accuracy.OVERRIDE_FLAG + ": " + pricing.get("rows_priced_despite_failed_accuracy")
+                    + " cost rows are priced although their accuracy gate failed (labelled in accuracy_override and basis)");
+        return new CostResult(costed, uncosted, written, List.copyOf(notes), table, pricing);
     }
 
     /** A row with every money column (what readers of cost.csv, e.g. the revenue stage, may rely on). */
@@ -183,9 +196,9 @@ public final class CostStage {
          * Why a measured engine row is noisy: its JMH 99.9% confidence half-width ({@code throughput_error [tok/s]})
          * exceeds its mean; null when it is not (or the row has no error column).
          */
-        static String noisy(Map<String, String> r) {
-            double err = num(r, "throughput_error [tok/s]"), mean = num(r, "throughput [tok/s]");
-            if (err > mean) return "JMH 99.9% error " + CatalogValue.fmt(err) + " tok/s > mean " + CatalogValue.fmt(mean) + " tok/s (" + r.get("phase") + " batch " + fmtInt(num(r, "batch_size")) + ")";
+        static String noisy(Row r) {
+            double err = num(r, EngineBenchColumn.THROUGHPUT_ERROR), mean = num(r, EngineBenchColumn.THROUGHPUT);
+            if (err > mean) return "JMH 99.9% error " + CatalogValue.fmt(err) + " tok/s > mean " + CatalogValue.fmt(mean) + " tok/s (" + r.get(EngineBenchColumn.PHASE) + " batch " + fmtInt(num(r, EngineBenchColumn.BATCH_SIZE)) + ")";
             return null;
         }
 
@@ -216,10 +229,18 @@ public final class CostStage {
         /** Decode points per chip (measured or projected) for cost at a target tok/s/user across batch sizes. */
         final Map<String, Series> series = new LinkedHashMap<>();
 
-        record Series(Accelerator chip, String provenance, String model, String weights, Power power, List<Frontier.Point> points, List<String> assumptions) {}
+        /** @param accuracy [0]: the accuracy columns of rows derived from the series (a failed point priced under the override labels them all) */
+        record Series(Accelerator chip, String provenance, String model, String weights, Power power, List<Frontier.Point> points, List<String> assumptions,
+                      CostRow.Accuracy[] accuracy) {}
 
-        void addPoint(Accelerator chip, String provenance, String model, String weights, Power power, int batch, double prefill, double decode, List<String> a) {
-            Series s = series.computeIfAbsent(chip.name() + "|" + provenance + "|" + model, k -> new Series(chip, provenance, model, weights, power, new ArrayList<>(), new ArrayList<>(a)));
+        void addPoint(Accelerator chip, String provenance, String model, String weights, Power power, int batch, double prefill, double decode, List<String> a,
+                      CostRow.Accuracy acc) {
+            Series s = series.computeIfAbsent(chip.name() + "|" + provenance + "|" + model, k -> new Series(chip, provenance, model, weights, power, new ArrayList<>(), new ArrayList<>(a),
+                    new CostRow.Accuracy[]{CostRow.Accuracy.NONE}));
+            if (acc.failed()) {
+                s.accuracy()[0] = acc;
+                if (!s.assumptions().contains(accuracyAssumption(acc))) s.assumptions().add(accuracyAssumption(acc));
+            }
             s.points().add(new Frontier.Point(decode / batch, decode, prefill, decode, Double.NaN, Double.NaN, Double.NaN, "batch=" + batch));
         }
 
@@ -237,72 +258,73 @@ public final class CostStage {
 
         // ------------------------------------------------------------ engine benchmarks
 
-        void engine(List<Map<String, String>> all, List<Map<String, String>> energy, Path file) {
+        void engine(List<Row> all, List<Row> energy, Path file) {
             if (all.isEmpty()) { notes.add(file + ": no rows"); return; }
-            for (String col : List.of("device_class", "model", "phase", "batch_size", "throughput [tok/s]"))
-                if (!all.get(0).containsKey(col)) throw new BadInputException(file + ": column '" + col + "' is missing (see ResultSchemas.ENGINE_BENCH_COLUMNS)");
+            for (EngineBenchColumn col : List.of(EngineBenchColumn.DEVICE_CLASS, EngineBenchColumn.MODEL, EngineBenchColumn.PHASE, EngineBenchColumn.BATCH_SIZE, EngineBenchColumn.THROUGHPUT))
+                if (!all.get(0).hasColumn(col)) throw new BadInputException(file + ": column '" + col.header() + "' is missing (see ResultSchemas.ENGINE_BENCH_TABLE)");
             if (o.batch() != null) {
                 java.util.Set<String> batches = new java.util.TreeSet<>();
-                for (Map<String, String> r : all) if ("decode".equalsIgnoreCase(r.get("phase"))) batches.add(fmtInt(num(r, "batch_size")));
+                for (Row r : all) if ("decode".equalsIgnoreCase(r.get(EngineBenchColumn.PHASE))) batches.add(fmtInt(num(r, EngineBenchColumn.BATCH_SIZE)));
                 if (!batches.contains(Integer.toString(o.batch())))
                     throw new BadInputException("--batch " + o.batch() + ": " + file + " has no decode row at that batch (measured batches: " + String.join(", ", batches) + ")");
             }
-            Map<String, List<Map<String, String>>> groups = new LinkedHashMap<>();
-            for (Map<String, String> r : all) groups.computeIfAbsent(r.get("device_class") + "|" + r.get("model") + "|" + r.getOrDefault("dtype", "") + "|" + r.getOrDefault("backend", ""), k -> new ArrayList<>()).add(r);
-            for (List<Map<String, String>> g : groups.values()) {
-                if (g.stream().allMatch(r -> "encode".equalsIgnoreCase(r.get("phase")))) {
-                    notes.add("encoder rows (" + g.get(0).get("model") + ") are measured but not priced per generated token: they have no decode phase");
+            Map<String, List<Row>> groups = new LinkedHashMap<>();
+            for (Row r : all) groups.computeIfAbsent(r.get(EngineBenchColumn.DEVICE_CLASS) + "|" + r.get(EngineBenchColumn.MODEL) + "|" + r.get(EngineBenchColumn.DTYPE) + "|" + r.get(EngineBenchColumn.BACKEND), k -> new ArrayList<>()).add(r);
+            for (List<Row> g : groups.values()) {
+                if (g.stream().allMatch(r -> "encode".equalsIgnoreCase(r.get(EngineBenchColumn.PHASE)))) {
+                    notes.add("encoder rows (" + g.get(0).get(EngineBenchColumn.MODEL) + ") are measured but not priced per generated token: they have no decode phase");
                     continue;
                 }
                 try {
                     engineGroup(g, energy, file);
                 } catch (BadInputException e) {
-                    notes.add("not costed: " + g.get(0).get("device_class") + " " + g.get(0).get("model") + ": " + e.getMessage());
+                    notes.add("not costed: " + g.get(0).get(EngineBenchColumn.DEVICE_CLASS) + " " + g.get(0).get(EngineBenchColumn.MODEL) + ": " + e.getMessage());
                 }
             }
         }
 
-        void engineGroup(List<Map<String, String>> g, List<Map<String, String>> energy, Path file) {
-            Map<String, String> first = g.get(0);
-            String deviceClass = first.get("device_class"), model = first.get("model"), dtype = first.getOrDefault("dtype", "fp32");
+        void engineGroup(List<Row> g, List<Row> energy, Path file) {
+            Row first = g.get(0);
+            String deviceClass = first.get(EngineBenchColumn.DEVICE_CLASS), model = first.get(EngineBenchColumn.MODEL), dtype = first.getOr(EngineBenchColumn.DTYPE, "fp32");
             Accelerator chip = measuredChip(deviceClass);
-            List<Map<String, String>> decode = new ArrayList<>(), prefill = new ArrayList<>();
-            for (Map<String, String> r : g) {
-                double t = num(r, "throughput [tok/s]");
+            List<Row> decode = new ArrayList<>(), prefill = new ArrayList<>();
+            for (Row r : g) {
+                double t = num(r, EngineBenchColumn.THROUGHPUT);
                 if (!(t > 0)) continue;
-                if ("decode".equalsIgnoreCase(r.get("phase"))) decode.add(r);
-                else if ("prefill".equalsIgnoreCase(r.get("phase"))) prefill.add(r);
+                if ("decode".equalsIgnoreCase(r.get(EngineBenchColumn.PHASE))) decode.add(r);
+                else if ("prefill".equalsIgnoreCase(r.get(EngineBenchColumn.PHASE))) prefill.add(r);
             }
             if (decode.isEmpty()) throw new BadInputException(file + ": no decode row with a positive throughput for " + deviceClass + " " + model);
-            decode.sort(Comparator.comparingInt(r -> (int) num(r, "batch_size")));
-            int maxBatch = (int) num(decode.get(decode.size() - 1), "batch_size");
+            decode.sort(Comparator.comparingInt(r -> (int) num(r, EngineBenchColumn.BATCH_SIZE)));
+            int maxBatch = (int) num(decode.get(decode.size() - 1), EngineBenchColumn.BATCH_SIZE);
             if (tableBatch == null) tableBatch = o.batch() != null ? o.batch() : maxBatch;
 
             String measuredModel = model;
-            String shapeCell = decode.get(0).getOrDefault("model_shape", "");
+            String shapeCell = decode.get(0).get(EngineBenchColumn.MODEL_SHAPE);
             LlamaConfig measuredShape = shapeCell.isBlank() ? shapeOf(model) : LlamaConfig.parseShape(shapeCell);
 
-            for (Map<String, String> d : decode) {
-                int batch = (int) num(d, "batch_size");
-                Map<String, String> pf = partner(prefill, batch);
+            for (Row d : decode) {
+                int batch = (int) num(d, EngineBenchColumn.BATCH_SIZE);
+                Row pf = partner(prefill, batch);
                 double mbu = mbu(d, chip), mfu = pf == null ? Double.NaN : mfu(pf, chip, dtype);
-                double decTps = num(d, "throughput [tok/s]"), preTps = pf == null ? Double.NaN : num(pf, "throughput [tok/s]");
+                double decTps = num(d, EngineBenchColumn.THROUGHPUT), preTps = pf == null ? Double.NaN : num(pf, EngineBenchColumn.THROUGHPUT);
                 if (measuredShape != null && profile.isl() + profile.osl() > measuredShape.seqLen()) {
                     String warn = "profile " + profile.name() + " (ISL+OSL " + (profile.isl() + profile.osl()) + ") exceeds the measured model's context "
                             + measuredShape.seqLen() + ": its $/query applies per-token rates measured at a shorter context";
                     if (!notes.contains(warn)) notes.add(warn);
                 }
-                String op = "decode batch=" + batch + " ctx=" + fmtInt(num(d, "context [tok]"))
-                        + (pf == null ? "" : "; prefill batch=" + fmtInt(num(pf, "batch_size")) + " isl=" + fmtInt(num(pf, "isl [tok]")));
+                String op = "decode batch=" + batch + " ctx=" + fmtInt(num(d, EngineBenchColumn.CONTEXT))
+                        + (pf == null ? "" : "; prefill batch=" + fmtInt(num(pf, EngineBenchColumn.BATCH_SIZE)) + " isl=" + fmtInt(num(pf, EngineBenchColumn.ISL)));
                 List<String> a = new ArrayList<>();
-                a.add("measured " + d.get("backend") + " on " + d.get("device") + " (" + d.get("weights") + " weights, " + dtype + ")");
-                a.add("throughputs measured at context " + fmtInt(num(d, "context [tok]")) + (pf == null ? "" : " / ISL " + fmtInt(num(pf, "isl [tok]"))) + ", applied to profile " + profile.name() + " " + profile.isl() + "/" + profile.osl());
+                a.add("measured " + d.get(EngineBenchColumn.BACKEND) + " on " + d.get(EngineBenchColumn.DEVICE) + " (" + d.get(EngineBenchColumn.WEIGHTS) + " weights, " + dtype + ")");
+                a.add("throughputs measured at context " + fmtInt(num(d, EngineBenchColumn.CONTEXT)) + (pf == null ? "" : " / ISL " + fmtInt(num(pf, EngineBenchColumn.ISL))) + ", applied to profile " + profile.name() + " " + profile.isl() + "/" + profile.osl());
                 if (measuredShape != null && profile.isl() + profile.osl() > measuredShape.seqLen())
                     a.add("profile ISL+OSL " + (profile.isl() + profile.osl()) + " exceeds the measured model's context " + measuredShape.seqLen() + "; per-token rates measured at shorter context applied anyway");
                 if (pf == null) a.add("no prefill row: input tokens not costed");
-                else if ((int) num(pf, "batch_size") != batch) a.add("prefill at batch " + fmtInt(num(pf, "batch_size")) + " (highest measured prefill throughput; no prefill row at batch " + batch + ")");
-                String acc = d.getOrDefault("accuracy_verdict", "");
-                if ("fail".equalsIgnoreCase(acc)) a.add("ACCURACY CHECK FAILED for this engine/model pair");
+                else if ((int) num(pf, EngineBenchColumn.BATCH_SIZE) != batch) a.add("prefill at batch " + fmtInt(num(pf, EngineBenchColumn.BATCH_SIZE)) + " (highest measured prefill throughput; no prefill row at batch " + batch + ")");
+                // accuracy (issue 17): a point whose decode or prefill row failed its gate is not priced without the override
+                CostRow.Accuracy acc = accuracy(d, pf);
+                if (acc.failed()) a.add(accuracyAssumption(acc));
                 Power pw = power(d, energy, chip);
                 Power ppw = pf == null ? pw : power(pf, energy, chip);
                 if (chip == null) {
@@ -312,9 +334,16 @@ public final class CostStage {
                 String noise = noisy(d);
                 if (noise == null && pf != null) noise = noisy(pf);
                 if (noise != null) a.add("NOISY: " + noise + (o.allowNoisy() ? "; used anyway (--allow-noisy)" : "; excluded from cost.csv and every derived figure (pass --allow-noisy to use it)"));
+                if (acc.failed() && acc.override().isEmpty()) {
+                    rows.add(row(chip, "measured", accuracyTier(), op, measuredModel, d.get(EngineBenchColumn.WEIGHTS), batch, pw, ppw, preTps, decTps,
+                            numOr(d, EngineBenchColumn.THROUGHPUT_PER_SEQ, decTps / batch), mbu, mfu, "measured: engine_bench.csv", a).with(acc));
+                    accuracyNote(deviceClass + " " + model + " " + d.get(EngineBenchColumn.BACKEND) + " decode batch " + batch);
+                    continue;
+                }
                 for (Tier t : tiers(chip, pw.watts, pw.basis)) {
-                    CostRow r = row(chip, "measured", t, op, measuredModel, d.getOrDefault("weights", ""), batch, pw, ppw, preTps, decTps,
-                            numOr(d, "throughput_per_seq [tok/s/user]", decTps / batch), mbu, mfu, "measured: engine_bench.csv", a).with(CostRow.Extra.NONE.withNoisy(noise != null));
+                    CostRow r = row(chip, "measured", t, op, measuredModel, d.get(EngineBenchColumn.WEIGHTS), batch, pw, ppw, preTps, decTps,
+                            numOr(d, EngineBenchColumn.THROUGHPUT_PER_SEQ, decTps / batch), mbu, mfu, labelled("measured: engine_bench.csv", acc), a)
+                            .with(CostRow.Extra.NONE.withNoisy(noise != null)).with(acc);
                     (noise != null && !o.allowNoisy() ? noisyRows : rows).add(r);
                 }
                 if (noise != null && !o.allowNoisy()) {
@@ -322,7 +351,7 @@ public final class CostStage {
                     if (!notes.contains(n)) notes.add(n);
                     continue;
                 }
-                addPoint(chip, "measured", measuredModel, d.getOrDefault("weights", ""), pw, batch, preTps, decTps, a);
+                addPoint(chip, "measured", measuredModel, d.get(EngineBenchColumn.WEIGHTS), pw, batch, preTps, decTps, a, acc);
                 measured(chip, measuredModel);
             }
             if (o.targetTokPerSUser() != null) decodeTargets(o.targetTokPerSUser());
@@ -350,7 +379,8 @@ public final class CostStage {
                 for (Tier t : tiers(s.chip(), s.power().watts, s.power().basis))
                     rows.add(row(s.chip(), s.provenance(), t, "decode target " + CatalogValue.fmt(target) + " tok/s/user", s.model(), s.weights(), null,
                             s.power(), s.power(), p.inputTokPerS(), p.deviceTokPerS(), p.userTokPerS(), Double.NaN, Double.NaN,
-                            s.provenance().equals("measured") ? "measured: engine_bench.csv, interpolated across batch sizes" : "projected: roofline fraction x " + s.chip().name() + " spec, interpolated across batch sizes", a));
+                            labelled(s.provenance().equals("measured") ? "measured: engine_bench.csv, interpolated across batch sizes" : "projected: roofline fraction x " + s.chip().name() + " spec, interpolated across batch sizes", s.accuracy()[0]), a)
+                            .with(s.accuracy()[0]));
             }
         }
 
@@ -404,38 +434,45 @@ public final class CostStage {
 
         // ------------------------------------------------------------ serving sweeps
 
-        void serving(List<Map<String, String>> all, Path file) {
+        void serving(List<Row> all, Path file) {
             if (all.isEmpty()) return;
-            for (String col : List.of("device_class", "throughput_per_device [tok/s/device]", "tok_per_s_per_user [tok/s/user]"))
-                if (!all.get(0).containsKey(col)) throw new BadInputException(file + ": column '" + col + "' is missing (see ResultSchemas.SERVING_COLUMNS)");
-            Map<String, List<Map<String, String>>> groups = new LinkedHashMap<>();
-            for (Map<String, String> r : all) groups.computeIfAbsent(r.get("device_class") + "|" + r.get("model"), k -> new ArrayList<>()).add(r);
-            for (List<Map<String, String>> g : groups.values()) {
-                Map<String, String> first = g.get(0);
-                Accelerator chip = measuredChip(first.get("device_class"));
-                if (chip == null) { notes.add("serving: device_class '" + first.get("device_class") + "' not in catalog; not costed"); continue; }
-                measured(chip, first.get("model"));
+            for (ServingColumn col : List.of(ServingColumn.DEVICE_CLASS, ServingColumn.THROUGHPUT_PER_DEVICE, ServingColumn.TOK_PER_S_PER_USER))
+                if (!all.get(0).hasColumn(col)) throw new BadInputException(file + ": column '" + col.header() + "' is missing (see ResultSchemas.SERVING_TABLE)");
+            Map<String, List<Row>> groups = new LinkedHashMap<>();
+            for (Row r : all) groups.computeIfAbsent(r.get(ServingColumn.DEVICE_CLASS) + "|" + r.get(ServingColumn.MODEL), k -> new ArrayList<>()).add(r);
+            for (List<Row> g : groups.values()) {
+                Row first = g.get(0);
+                Accelerator chip = measuredChip(first.get(ServingColumn.DEVICE_CLASS));
+                if (chip == null) { notes.add("serving: device_class '" + first.get(ServingColumn.DEVICE_CLASS) + "' not in catalog; not costed"); continue; }
+                measured(chip, first.get(ServingColumn.MODEL));
                 List<Frontier.Point> pts = new ArrayList<>();
-                for (Map<String, String> r : g) {
-                    if ("false".equalsIgnoreCase(r.getOrDefault("valid", "true"))) {
-                        notes.add("serving point skipped (invalid: " + r.getOrDefault("invalid_reasons", "") + "): " + label(r));
+                CostRow.Accuracy groupAcc = CostRow.Accuracy.NONE; // a failed point priced under the override labels the frontier rows
+                for (Row r : g) {
+                    if ("false".equalsIgnoreCase(r.getOr(ServingColumn.VALID, "true"))) {
+                        notes.add("serving point skipped (invalid: " + r.get(ServingColumn.INVALID_REASONS) + "): " + label(r));
                         continue;
                     }
                     // a point served by several devices (device_count, e.g. TP8 behind one endpoint) is priced per device:
                     // throughput_per_device is per device already; input/output throughput and power are the group's
-                    double devices = numOr(r, ServingColumn.DEVICE_COUNT.header(), 1);
+                    double devices = numOr(r, ServingColumn.DEVICE_COUNT, 1);
                     if (!(devices >= 1) || devices != Math.rint(devices))
-                        throw new BadInputException(file + ": device_count '" + r.get(ServingColumn.DEVICE_COUNT.header()) + "' (" + label(r) + "): expected a whole number >= 1");
-                    Frontier.Point pt = new Frontier.Point(num(r, "tok_per_s_per_user [tok/s/user]"), num(r, "throughput_per_device [tok/s/device]"),
-                            num(r, "input_throughput [tok/s]") / devices, num(r, "output_throughput [tok/s]") / devices, num(r, "prefill_time_share"),
-                            num(r, "ttft_p99 [ms]"), num(r, "tpot_p99 [ms]"), label(r) + (devices > 1 ? " on " + fmtInt(devices) + " devices" : ""));
-                    pts.add(pt);
-                    String eb = r.getOrDefault("energy_basis", "");
-                    if (!r.getOrDefault("energy_meter", "").isEmpty()) eb += " (" + r.get("energy_meter") + ", " + r.getOrDefault("energy_boundary", "") + ")";
-                    if ("false".equalsIgnoreCase(r.getOrDefault("energy_valid", ""))) eb += " [energy window INVALID]";
-                    List<String> ex = new ArrayList<>(List.of("measured serving point (" + r.getOrDefault("scenario", "") + ", arrival " + r.getOrDefault("arrival", "") + ")"));
+                        throw new BadInputException(file + ": device_count '" + r.get(ServingColumn.DEVICE_COUNT) + "' (" + label(r) + "): expected a whole number >= 1");
+                    Frontier.Point pt = new Frontier.Point(num(r, ServingColumn.TOK_PER_S_PER_USER), num(r, ServingColumn.THROUGHPUT_PER_DEVICE),
+                            num(r, ServingColumn.INPUT_THROUGHPUT) / devices, num(r, ServingColumn.OUTPUT_THROUGHPUT) / devices, num(r, ServingColumn.PREFILL_TIME_SHARE),
+                            num(r, ServingColumn.TTFT_P99), num(r, ServingColumn.TPOT_P99), label(r) + (devices > 1 ? " on " + fmtInt(devices) + " devices" : ""));
+                    CostRow.Accuracy acc = accuracy(r, null);
+                    if (!acc.failed() || !acc.override().isEmpty()) pts.add(pt); // a failed point never enters the frontier without the override
+                    if (acc.failed() && !acc.override().isEmpty()) groupAcc = acc;
+                    String eb = r.get(ServingColumn.ENERGY_BASIS);
+                    if (!r.get(ServingColumn.ENERGY_METER).isEmpty()) eb += " (" + r.get(ServingColumn.ENERGY_METER) + ", " + r.get(ServingColumn.ENERGY_BOUNDARY) + ")";
+                    if ("false".equalsIgnoreCase(r.get(ServingColumn.ENERGY_VALID))) eb += " [energy window INVALID]";
+                    List<String> ex = new ArrayList<>(List.of("measured serving point (" + r.get(ServingColumn.SCENARIO) + ", arrival " + r.get(ServingColumn.ARRIVAL) + ")"));
                     if (devices > 1) ex.add("served by " + fmtInt(devices) + " x " + chip.name() + " (device_count): throughput, power and $ per device");
-                    servingRow(chip, first, pt, num(r, "power [W]") / devices, eb, num(r, "mbu"), num(r, "mfu"), "measured: serving.csv", ex);
+                    if (acc.failed()) {
+                        ex.add(accuracyAssumption(acc));
+                        if (acc.override().isEmpty()) accuracyNote(first.get(ServingColumn.DEVICE_CLASS) + " " + first.get(ServingColumn.MODEL) + " serving " + label(r));
+                    }
+                    servingRow(chip, first, pt, num(r, ServingColumn.POWER) / devices, eb, num(r, ServingColumn.MBU), num(r, ServingColumn.MFU), "measured: serving.csv", ex, acc);
                 }
                 if (pts.isEmpty()) continue;
                 Frontier fr;
@@ -445,25 +482,27 @@ public final class CostStage {
                     notes.add("serving frontier: " + e.getMessage());
                     continue;
                 }
-                double watts = meanPower(g) / numOr(first, ServingColumn.DEVICE_COUNT.header(), 1);
-                if (o.targetTokPerSUser() != null) frontierRow(chip, first, fr, () -> fr.atUserSpeed(o.targetTokPerSUser()), watts);
-                if (o.ttftLimitMs() != null || o.tpotLimitMs() != null) frontierRow(chip, first, fr, () -> fr.atLimits(o.ttftLimitMs(), o.tpotLimitMs()), watts);
+                double watts = meanPower(g) / numOr(first, ServingColumn.DEVICE_COUNT, 1);
+                CostRow.Accuracy fa = groupAcc;
+                if (o.targetTokPerSUser() != null) frontierRow(chip, first, fr, () -> fr.atUserSpeed(o.targetTokPerSUser()), watts, fa);
+                if (o.ttftLimitMs() != null || o.tpotLimitMs() != null) frontierRow(chip, first, fr, () -> fr.atLimits(o.ttftLimitMs(), o.tpotLimitMs()), watts, fa);
             }
         }
 
-        void frontierRow(Accelerator chip, Map<String, String> first, Frontier fr, java.util.function.Supplier<Frontier.At> f, double watts) {
+        void frontierRow(Accelerator chip, Row first, Frontier fr, java.util.function.Supplier<Frontier.At> f, double watts, CostRow.Accuracy acc) {
             try {
                 Frontier.At at = f.get();
+                List<String> ex = new ArrayList<>(List.of("cost at equal service level: " + at.method() + " on the Pareto frontier of " + fr.points().size() + " points (throughput per device vs tok/s/user)"));
+                if (acc.failed()) ex.add(accuracyAssumption(acc));
                 servingRow(chip, first, at.point(), watts, "mean of the sweep's power", Double.NaN, Double.NaN,
-                        "measured sweep, interpolated: " + at.method(),
-                        List.of("cost at equal service level: " + at.method() + " on the Pareto frontier of " + fr.points().size() + " points (throughput per device vs tok/s/user)"));
+                        "measured sweep, interpolated: " + at.method(), ex, acc);
             } catch (BadInputException e) {
                 notes.add("serving target not costed: " + e.getMessage());
             }
         }
 
-        void servingRow(Accelerator chip, Map<String, String> first, Frontier.Point pt, double watts, String energyBasis,
-                        double mbu, double mfu, String basis, List<String> extra) {
+        void servingRow(Accelerator chip, Row first, Frontier.Point pt, double watts, String energyBasis,
+                        double mbu, double mfu, String basis, List<String> extra, CostRow.Accuracy acc) {
             double f = pt.prefillShare();
             double preTps, decTps;
             List<String> a = new ArrayList<>(extra);
@@ -477,9 +516,45 @@ public final class CostStage {
                 a.add("no prefill_time_share: BLENDED $/M over input + output tokens");
             }
             Power pw = Double.isNaN(watts) ? estimatedPower(chip) : new Power(watts, energyBasis.isEmpty() ? "serving.csv" : energyBasis);
-            for (Tier t : tiers(chip, pw.watts, pw.basis))
-                rows.add(row(chip, "measured", t, "serving " + pt.label(), first.get("model"), first.getOrDefault("weights", ""), null, pw, pw,
-                        preTps, decTps, pt.userTokPerS(), mbu, mfu, basis, a));
+            List<Tier> ts = acc.failed() && acc.override().isEmpty() ? List.of(accuracyTier()) : tiers(chip, pw.watts, pw.basis);
+            for (Tier t : ts)
+                rows.add(row(chip, "measured", t, "serving " + pt.label(), first.get(ServingColumn.MODEL), first.get(ServingColumn.WEIGHTS), null, pw, pw,
+                        preTps, decTps, pt.userTokPerS(), mbu, mfu, labelled(basis, acc), a).with(acc));
+        }
+
+        // ------------------------------------------------------------ accuracy (issue 17)
+
+        /**
+         * The accuracy columns of a measured point from its row (and its prefill partner's): {@code fail} when either
+         * failed its gate, with the override marked when {@link CostOptions#priceFailedAccuracy()} is set.
+         */
+        CostRow.Accuracy accuracy(Row d, Row pf) {
+            CostRow.Accuracy a = CostRow.Accuracy.of(d.get(EngineBenchColumn.ACCURACY_VERDICT)); // serving.csv has the same header
+            if (!a.failed() && pf != null && dev.infercost.results.ResultsFolderValidator.accuracyFailed(pf)) a = CostRow.Accuracy.of("fail");
+            return a.failed() && o.priceFailedAccuracy() ? a.overridden() : a;
+        }
+
+        static String accuracyAssumption(CostRow.Accuracy a) {
+            return a.override().isEmpty()
+                    ? "ACCURACY CHECK FAILED for this engine/model pair: not priced (pass " + CostRow.Accuracy.OVERRIDE_FLAG + " to price it anyway)"
+                    : "ACCURACY CHECK FAILED for this engine/model pair: priced only because of " + CostRow.Accuracy.OVERRIDE_FLAG;
+        }
+
+        /** The basis text, with a visible tag on rows priced under the accuracy override. */
+        static String labelled(String basis, CostRow.Accuracy a) {
+            return a.failed() && !a.override().isEmpty() ? basis + " [ACCURACY FAILED: " + a.override() + "]" : basis;
+        }
+
+        /** The price "tier" of a point that is not priced because its accuracy gate failed: every $ column empty. */
+        static Tier accuracyTier() {
+            return new Tier("not-priced", Double.NaN, null, "none: accuracy gate failed, a wrong result is not priced (" + CostRow.Accuracy.OVERRIDE_FLAG + " prices it anyway)",
+                    List.of(), List.of(), List.of());
+        }
+
+        void accuracyNote(String what) {
+            String n = "not priced: " + what + ": its accuracy gate failed (accuracy_verdict=fail); written to cost_uncosted.csv without prices ("
+                    + CostRow.Accuracy.OVERRIDE_FLAG + " prices it anyway)";
+            if (!notes.contains(n)) notes.add(n);
         }
 
         // ------------------------------------------------------------ shared pieces
@@ -555,62 +630,62 @@ public final class CostStage {
             return new Power(Accelerator.toSi(tdp) * frac, "estimated: TDP " + CatalogValue.fmt(Accelerator.toSi(tdp)) + " W x " + CatalogValue.fmt(frac) + " (power_draw_fraction, Epoch)" + (tdp.provenance().equals("assumed") ? "; TDP assumed" : ""));
         }
 
-        Power power(Map<String, String> r, List<Map<String, String>> energy, Accelerator chip) {
-            double w = num(r, "power [W]");
+        Power power(Row r, List<Row> energy, Accelerator chip) {
+            double w = num(r, EngineBenchColumn.POWER);
             if (w >= 0) {
-                String basis = r.getOrDefault("energy_basis", "");
+                String basis = r.get(EngineBenchColumn.ENERGY_BASIS);
                 String det = basis.isEmpty() ? "engine_bench.csv" : basis;
-                if (!r.getOrDefault("energy_meter", "").isEmpty()) det += " (" + r.get("energy_meter") + ", " + r.getOrDefault("energy_boundary", "") + ")";
-                if ("false".equalsIgnoreCase(r.getOrDefault("energy_valid", ""))) det += " [energy window INVALID]";
+                if (!r.get(EngineBenchColumn.ENERGY_METER).isEmpty()) det += " (" + r.get(EngineBenchColumn.ENERGY_METER) + ", " + r.get(EngineBenchColumn.ENERGY_BOUNDARY) + ")";
+                if ("false".equalsIgnoreCase(r.get(EngineBenchColumn.ENERGY_VALID))) det += " [energy window INVALID]";
                 return new Power(w, det);
             }
             double sum = 0; int n = 0;
-            for (Map<String, String> e : energy) {
-                double avg = num(e, "avg_power [W]");
-                if (avg >= 0 && !"false".equalsIgnoreCase(e.getOrDefault("valid", "")) && !e.getOrDefault("window", "").toLowerCase(Locale.ROOT).contains("idle")) { sum += avg; n++; }
+            for (Row e : energy) {
+                double avg = num(e, EnergyColumn.AVG_POWER);
+                if (avg >= 0 && !"false".equalsIgnoreCase(e.get(EnergyColumn.VALID)) && !e.get(EnergyColumn.WINDOW).toLowerCase(Locale.ROOT).contains("idle")) { sum += avg; n++; }
             }
             if (n > 0) return new Power(sum / n, "energy.csv mean avg_power of " + n + " windows");
             return chip == null ? new Power(Double.NaN, "unknown") : estimatedPower(chip);
         }
 
-        double meanPower(List<Map<String, String>> g) {
+        double meanPower(List<Row> g) {
             double s = 0; int n = 0;
-            for (Map<String, String> r : g) { double w = num(r, "power [W]"); if (w >= 0) { s += w; n++; } }
+            for (Row r : g) { double w = num(r, ServingColumn.POWER); if (w >= 0) { s += w; n++; } }
             return n == 0 ? Double.NaN : s / n;
         }
 
         /** MBU recomputed from bytes per step and step rate when the peak is known, else the row's mbu. */
-        double mbu(Map<String, String> d, Accelerator chip) {
-            double bytes = num(d, "bytes_per_step [B]"), t = num(d, "throughput [tok/s]"), b = num(d, "batch_size");
+        double mbu(Row d, Accelerator chip) {
+            double bytes = num(d, EngineBenchColumn.BYTES_PER_STEP), t = num(d, EngineBenchColumn.THROUGHPUT), b = num(d, EngineBenchColumn.BATCH_SIZE);
             double peak = peakBandwidth(d, chip);
             if (bytes > 0 && peak > 0 && b > 0) return bytes * (t / b) / peak;
-            double m = num(d, "mbu");
+            double m = num(d, EngineBenchColumn.MBU);
             if (m > 0) return m;
             if (bytes > 0 && b > 0) return Double.NaN; // a device without peak figures (unknown-gpu): MBU unknown, still priced with --usd-per-hour
             throw new BadInputException("engine_bench.csv decode batch " + fmtInt(b) + ": no mbu and no bytes_per_step [B] + peak bandwidth to compute it");
         }
 
-        double mfu(Map<String, String> pf, Accelerator chip, String dtype) {
-            double flops = num(pf, "flops_per_token [FLOP]"), t = num(pf, "throughput [tok/s]");
+        double mfu(Row pf, Accelerator chip, String dtype) {
+            double flops = num(pf, EngineBenchColumn.FLOPS_PER_TOKEN), t = num(pf, EngineBenchColumn.THROUGHPUT);
             double peak = peakFlops(pf, chip, dtype);
             if (flops > 0 && peak > 0) return t * flops / peak;
-            double m = num(pf, "mfu");
+            double m = num(pf, EngineBenchColumn.MFU);
             return m > 0 ? m : Double.NaN;
         }
 
         /** Peak bandwidth [B/s]: a user override of the catalog wins, then the row's peak, then the catalog. */
-        double peakBandwidth(Map<String, String> r, Accelerator chip) {
+        double peakBandwidth(Row r, Accelerator chip) {
             CatalogValue c = chip == null ? null : chip.get("memory_bandwidth");
             if (c != null && c.overridden()) return Accelerator.toSi(c);
-            double rowPeak = num(r, "peak_bandwidth [GB/s]");
+            double rowPeak = num(r, EngineBenchColumn.PEAK_BANDWIDTH);
             if (rowPeak > 0) return rowPeak * 1e9;
             return c == null ? Double.NaN : Accelerator.toSi(c);
         }
 
-        double peakFlops(Map<String, String> r, Accelerator chip, String dtype) {
+        double peakFlops(Row r, Accelerator chip, String dtype) {
             CatalogValue c = chip == null ? null : chip.get(Accelerator.flopsMetric(dtype));
             if (c != null && c.overridden()) return Accelerator.toSi(c);
-            double rowPeak = num(r, "peak_flops [TFLOP/s]");
+            double rowPeak = num(r, EngineBenchColumn.PEAK_FLOPS);
             if (rowPeak > 0) return rowPeak * 1e12;
             return c == null ? Double.NaN : Accelerator.toSi(c);
         }
@@ -638,12 +713,12 @@ public final class CostStage {
                     usdh, tco == null ? Double.NaN : tco.capexPerHour(), tco == null ? Double.NaN : tco.powerCostPerHour(),
                     tco == null ? Double.NaN : tco.otherOpexPerHour(), decodePower.watts, decodePower.basis, preTps, decTps, userTps,
                     inM, outM, profile.name(), profile.isl(), profile.osl(), perQuery, wh, mbu, mfu, basis + "; price " + t.basis(),
-                    a, sources, t.overridden(), CostRow.Extra.NONE);
+                    a, sources, t.overridden(), CostRow.Extra.NONE, CostRow.Accuracy.NONE);
         }
 
-        static Map<String, String> partner(List<Map<String, String>> prefill, int batch) {
-            for (Map<String, String> p : prefill) if ((int) num(p, "batch_size") == batch) return p;
-            return prefill.stream().max(Comparator.comparingDouble(p -> num(p, "throughput [tok/s]"))).orElse(null);
+        static Row partner(List<Row> prefill, int batch) {
+            for (Row p : prefill) if ((int) num(p, EngineBenchColumn.BATCH_SIZE) == batch) return p;
+            return prefill.stream().max(Comparator.comparingDouble(p -> num(p, EngineBenchColumn.THROUGHPUT))).orElse(null);
         }
 
         /**
@@ -669,9 +744,9 @@ public final class CostStage {
             return null;
         }
 
-        static String label(Map<String, String> r) {
-            String sc = r.getOrDefault("scenario", "");
-            double rate = num(r, "target_rate [req/s]"), conc = num(r, "concurrency");
+        static String label(Row r) {
+            String sc = r.get(ServingColumn.SCENARIO);
+            double rate = num(r, ServingColumn.TARGET_RATE), conc = num(r, ServingColumn.CONCURRENCY);
             if (rate > 0) return sc + " rate=" + CatalogValue.fmt(rate) + " req/s";
             if (conc > 0) return sc + " concurrency=" + fmtInt(conc);
             return sc;
@@ -692,14 +767,15 @@ public final class CostStage {
     }
 
     /** The model to project: --project-model, else the measured model when it names a known shape; null otherwise. */
-    static ModelShape projectionModel(CostOptions o, List<Map<String, String>> engine, List<Map<String, String>> serving) {
+    static ModelShape projectionModel(CostOptions o, List<Row> engine, List<Row> serving) {
         if (o.projectModel() != null) return ModelShape.of(o.projectModel());
-        for (List<Map<String, String>> t : List.of(engine, serving))
-            for (Map<String, String> r : t) {
-                String m = r.get("model");
-                if (m == null) continue;
+        List<Row> rows = new ArrayList<>(engine);
+        rows.addAll(serving);
+        for (Row r : rows) {
+                String m = r.get(EngineBenchColumn.MODEL); // serving.csv's model column has the same header (ServingColumn.MODEL)
+                if (m.isBlank()) continue;
                 if (ModelShape.known(m)) return ModelShape.of(m);
-                String cell = r.getOrDefault("model_shape", "");
+                String cell = r.get(EngineBenchColumn.MODEL_SHAPE); // engine_bench.csv only; blank in serving rows
                 LlamaConfig c = cell.isBlank() ? Builder.shapeOf(m) : LlamaConfig.parseShape(cell);
                 if (c != null) return ModelShape.dense(Path.of(m).getFileName().toString(), c, "shape of the measured model (" + (cell.isBlank() ? "llama2.c header" : "model_shape column") + ")");
             }
@@ -710,20 +786,10 @@ public final class CostStage {
 
     static String fmtNum(double d) { return CatalogValue.fmt(d); }
 
-    static double num(Map<String, String> r, String col) {
-        String v = r.get(col);
-        if (v == null || v.isBlank()) return Double.NaN;
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new BadInputException("column '" + col + "' value '" + v + "' is not a number");
-        }
-    }
+    /** The cell as a number, NaN when blank. @throws BadInputException naming file, row, column and value when not a finite number */
+    static double num(Row r, Column col) { return r.num(col, Double.NaN); }
 
-    static double numOr(Map<String, String> r, String col, double dflt) {
-        double v = num(r, col);
-        return Double.isNaN(v) ? dflt : v;
-    }
+    static double numOr(Row r, Column col, double dflt) { return r.num(col, dflt); }
 
     static String fmtInt(double d) { return Double.isNaN(d) ? "?" : Long.toString(Math.round(d)); }
 }

@@ -67,7 +67,7 @@ final class CurveProjection {
                     Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                     b.profile.name(), b.profile.isl(), b.profile.osl(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                     "infeasible: model + KV cache do not fit at TP 1-8", why.isEmpty() ? List.of("does not fit") : why.stream().map(x -> "does not fit: " + x).toList(), List.of(), List.of(),
-                    new CostRow.Extra(prec, null, target, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, e.eta(), e.basis(), null)));
+                    new CostRow.Extra(prec, null, target, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, e.eta(), e.basis(), null), CostRow.Accuracy.NONE));
             return;
         }
         List<ServingModel.Point> lo = ServingModel.sweep(chip, s, e.lowEff(), new ArrayList<>()), hi = ServingModel.sweep(chip, s, e.highEff(), new ArrayList<>());

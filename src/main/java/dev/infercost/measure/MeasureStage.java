@@ -21,6 +21,7 @@ import dev.infercost.results.EngineBenchColumn;
 import dev.infercost.results.Progress;
 import dev.infercost.results.ResultSchemas;
 import dev.infercost.results.RunDirectory;
+import dev.infercost.results.ServingColumn;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,9 +89,10 @@ public final class MeasureStage {
         rec.hostGBps = o.hostPeakGBps();
         rec.hostTflops = o.hostPeakTflops();
         rec.progress = progress;
+        Map<String, AccuracyGate.Verdict> verdicts;
         try {
             Map<String, String> deviceOf = new LinkedHashMap<>();
-            Map<String, String> verdicts = new LinkedHashMap<>();
+            verdicts = new LinkedHashMap<>();
             int cpus = o.threads() == 0 ? Runtime.getRuntime().availableProcessors() : o.threads();
             for (String backend : o.backends()) {
                 List<Object[]> points = new ArrayList<>();
@@ -164,8 +166,17 @@ public final class MeasureStage {
             so.hostPeakTflops = o.hostPeakTflops() == null ? Double.NaN : o.hostPeakTflops();
             try {
                 ServeBench.Result sr = ServeBench.measure(so, dir.runId(), System.err);
+                // the serving sweep ran the same engine on the same model: its points carry that backend's accuracy verdict
+                String verdict = accuracy(verdicts, loaded, backend);
+                setColumn(sr.serving(), ServingColumn.ACCURACY_VERDICT, verdict);
                 dir.writeCsv(ResultSchemas.SERVING_TABLE.file(), sr.serving());
+                int firstServingEnergy = energyTable.rows().size();
                 for (List<Object> er : sr.energy().rows()) energyTable.add(er.toArray());
+                int acc = energyTable.columns().indexOf(EnergyColumn.ACCURACY_VERDICT.header()), win = energyTable.columns().indexOf(EnergyColumn.WINDOW.header());
+                for (int i = firstServingEnergy; i < energyTable.rows().size(); i++) {
+                    List<Object> er = energyTable.rows().get(i);
+                    if (!String.valueOf(er.get(win)).toLowerCase(Locale.ROOT).contains("idle")) er.set(acc, verdict);
+                }
                 manifest.put("serve_bench", sr.manifestSection());
             } catch (BadInputException e) {
                 rec.failed(backend, "serving", so.maxBatch, e.getMessage());
@@ -178,6 +189,14 @@ public final class MeasureStage {
                 "warmup_time_ms", settings.warmupTimeMs(), "measurement_iterations", settings.measureIterations(),
                 "measurement_time_ms", settings.measureTimeMs()));
         manifest.put("failures", failures);
+        Map<String, Object> acc = new LinkedHashMap<>();
+        verdicts.forEach((b, v) -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("status", v.status());
+            e.put("detail", v.detail());
+            acc.put(b, e);
+        });
+        manifest.put("accuracy", acc);
         manifest.put("device_match", matcher.manifest());
         manifest.put("device_guard", guard);
         return new MeasureResult(engineTable, energyTable, List.copyOf(failures), manifest);
@@ -212,13 +231,25 @@ public final class MeasureStage {
         return peaks.override(null, gbps == null ? Double.NaN : gbps, tflops == null ? Double.NaN : tflops);
     }
 
-    /** Accuracy verdict of this backend on this model (see {@link AccuracyGate}), computed once per backend. */
-    private static String accuracy(Map<String, String> verdicts, LlamaModel m, String backend) {
+    /**
+     * Accuracy verdict of this backend on this model (see {@link AccuracyGate}), computed once per backend. A "fail" is
+     * written into every row the backend produces (engine_bench, serving, energy); the cost stage does not price those
+     * rows without --price-failed-accuracy.
+     */
+    private static String accuracy(Map<String, AccuracyGate.Verdict> verdicts, LlamaModel m, String backend) {
         return verdicts.computeIfAbsent(backend, b -> {
             AccuracyGate.Verdict v = AccuracyGate.verdict(m, b);
-            System.err.println("infercost: accuracy " + b + " on " + m.info().name() + ": " + v.status() + " (" + v.detail() + ")");
-            return v.status();
-        });
+            System.err.println("infercost: accuracy " + b + " on " + m.info().name() + ": " + v.status() + " (" + v.detail() + ")"
+                    + ("fail".equals(v.status()) ? "; its rows are marked failed and are not priced (--price-failed-accuracy prices them anyway)" : ""));
+            return v;
+        }).status();
+    }
+
+    /** Sets one column of every row of {@code t} (a table written by another component, e.g. the serving sweep). */
+    static void setColumn(CsvTable t, Column c, Object value) {
+        int i = t.columns().indexOf(c.header());
+        if (i < 0) throw new IllegalStateException(c.header() + " is not a column of " + t.columns());
+        for (List<Object> r : t.rows()) r.set(i, value);
     }
 
     /**
@@ -273,6 +304,8 @@ public final class MeasureStage {
             }
             for (Map<EnergyColumn, Object> er : energyRows) {
                 er.put(EnergyColumn.WINDOW, what + " " + er.get(EnergyColumn.WINDOW));
+                if (!String.valueOf(er.get(EnergyColumn.WINDOW)).toLowerCase(Locale.ROOT).contains("idle"))
+                    er.put(EnergyColumn.ACCURACY_VERDICT, p0.accuracyVerdict());
                 energyTable.addRow(er);
             }
             engineTable.addRow(row);

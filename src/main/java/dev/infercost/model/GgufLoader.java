@@ -8,11 +8,28 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Builds a {@link LlamaModel} from a GGUF file with {@code general.architecture = llama} (llama.cpp tensor
- * names: token_embd, blk.N.attn_norm|attn_q|attn_k|attn_v|attn_output|ffn_norm|ffn_gate|ffn_down|ffn_up,
- * output_norm, output [optional: absent = shared classifier]). Config from {@code llama.*} keys;
- * {@code llama.rope.freq_base} (default 10000) and {@code llama.attention.layer_norm_rms_epsilon} (default 1e-5).
- * Q/K rows are taken as stored: llama.cpp's llama rope rotates adjacent pairs, as llama2.c does.
+ * Builds a {@link LlamaModel} from a GGUF file of a Llama-family architecture ({@code general.architecture}):
+ * <ul>
+ * <li>{@code llama}: Llama 1/2/3.x, TinyLlama, SmolLM, and Mistral 7B files (llama.cpp converts Mistral to the llama
+ *   architecture; like llama.cpp's llama graph this applies no sliding window, and MoE files, {@code expert_count}
+ *   above 0, e.g. Mixtral, are refused); adjacent-pair RoPE, as llama2.c.</li>
+ * <li>{@code qwen2}: Qwen2/2.5: Q/K/V biases, NEOX RoPE (pairs i and i + head/2).</li>
+ * <li>{@code qwen3}: Qwen3 dense: per-head RMSNorm of Q and K ({@code attn_q_norm}, {@code attn_k_norm}) before NEOX
+ *   RoPE, head width {@code qwen3.attention.key_length} (Q is heads x key_length wide, not always dim).</li>
+ * <li>{@code phi3}: Phi-3/3.5 mini and medium: fused {@code attn_qkv} [q + k + v rows] and fused {@code ffn_up}
+ *   [gate rows, then up rows, 2 x feed_forward_length] (ggml_swiglu takes silu of the first half), NEOX RoPE;
+ *   LongRoPE files (128k context: {@code rope_factors_long/short}) are refused; {@code phi3.attention.sliding_window}
+ *   is not applied, as llama.cpp's phi3 loader disables it.</li>
+ * </ul>
+ * Tensor names and graphs as llama.cpp's src/llama-arch.cpp and src/models/{llama,qwen2,qwen3,phi3}.cpp:
+ * token_embd, blk.N.attn_norm, attn_q|attn_k|attn_v (or attn_qkv), optional .bias of each, attn_output (optional
+ * bias), [attn_q_norm, attn_k_norm], ffn_norm, ffn_gate, ffn_up, ffn_down, output_norm, output [absent = tied].
+ * Fused tensors are split by rows into views of the mapped file (no copy). A tensor the graph does not use is
+ * refused (llama.cpp refuses such files too), so nothing in a file is silently ignored.
+ * Config from {@code <arch>.*} keys: embedding_length, feed_forward_length, block_count, attention.head_count,
+ * attention.head_count_kv (default head_count), attention.key_length/value_length (default dim/heads, must be
+ * equal), context_length, rope.freq_base (default 10000), attention.layer_norm_rms_epsilon (default 1e-5),
+ * rope.dimension_count (must equal the head width: partial RoPE is refused).
  *
  * <p>Tokenizer: {@code tokenizer.ggml.model = llama} (SentencePiece) only, from tokenizer.ggml.tokens/scores,
  * bos_token_id (default 1), eos_token_id (default 2); SentencePiece's U+2581 "▁" is mapped to a space so the
@@ -21,34 +38,49 @@ import java.util.Set;
 public final class GgufLoader {
     private GgufLoader() {}
 
+    /** {@code general.architecture} values this loader builds, with what they cover (for messages). */
+    public static final String SUPPORTED_ARCHITECTURES =
+            "llama (Llama 1/2/3.x, Mistral, TinyLlama, SmolLM), qwen2 (Qwen2, Qwen2.5), qwen3 (Qwen3 dense), phi3 (Phi-3, Phi-3.5 mini/medium)";
+
     /** @throws BadInputException for anything the file lacks or has in an unsupported form */
     public static LlamaModel load(Path file) {
         GgufFile g = new GgufFile(file);
         String arch = g.getString("general.architecture", null);
-        if (!"llama".equals(arch))
-            throw new BadInputException(file + ": general.architecture is " + arch + "; supported: llama (Llama 1/2/3.x, Mistral, TinyLlama, SmolLM)");
+        if (arch == null || !java.util.List.of("llama", "qwen2", "qwen3", "phi3").contains(arch))
+            throw new BadInputException(file + ": general.architecture is " + arch + ", which is not supported; supported: " + SUPPORTED_ARCHITECTURES);
         String badTypes = g.unsupportedTypes();
         if (!badTypes.isEmpty())
             throw new BadInputException(file + ": unsupported tensor types: " + badTypes + "; supported: " + GgufFile.supportedTypes());
+        long experts = g.getLong(arch + ".expert_count", 0);
+        if (experts > 0)
+            throw new BadInputException(file + ": " + arch + ".expert_count=" + experts + " (a mixture-of-experts model, e.g. Mixtral) is not supported; dense models only");
         Object[] tokens = array(g, "tokenizer.ggml.tokens");
         int vocab = tokens.length;
-        int dim = (int) g.requireLong("llama.embedding_length");
-        int nHeads = (int) g.requireLong("llama.attention.head_count");
+        int dim = (int) g.requireLong(arch + ".embedding_length");
+        int nHeads = (int) g.requireLong(arch + ".attention.head_count");
         LlamaConfig cfg;
         boolean shared = !g.tensors().containsKey("output.weight");
+        long keyLen = g.getLong(arch + ".attention.key_length", 0), valLen = g.getLong(arch + ".attention.value_length", keyLen);
+        if (keyLen != valLen)
+            throw new BadInputException(file + ": " + arch + ".attention.key_length=" + keyLen + " but value_length=" + valLen + " (different K and V head widths are not supported)");
+        if (keyLen < 0 || keyLen > 1 << 16)
+            throw new BadInputException(file + ": " + arch + ".attention.key_length=" + keyLen + " is out of range 1..65536");
         try {
-            cfg = new LlamaConfig(dim, (int) g.requireLong("llama.feed_forward_length"), (int) g.requireLong("llama.block_count"),
-                    nHeads, (int) g.getLong("llama.attention.head_count_kv", nHeads), vocab,
-                    (int) g.requireLong("llama.context_length"), (float) g.getDouble("llama.rope.freq_base", 10000.0),
-                    (float) g.getDouble("llama.attention.layer_norm_rms_epsilon", 1e-5), shared);
+            cfg = new LlamaConfig(dim, (int) g.requireLong(arch + ".feed_forward_length"), (int) g.requireLong(arch + ".block_count"),
+                    nHeads, (int) g.getLong(arch + ".attention.head_count_kv", nHeads), vocab,
+                    (int) g.requireLong(arch + ".context_length"), (float) g.getDouble(arch + ".rope.freq_base", 10000.0),
+                    (float) g.getDouble(arch + ".attention.layer_norm_rms_epsilon", 1e-5), shared, (int) keyLen);
         } catch (BadInputException e) {
             throw new BadInputException(file + ": " + e.getMessage());
         }
-        long rot = g.getLong("llama.rope.dimension_count", cfg.headSize());
+        long rot = g.getLong(arch + ".rope.dimension_count", cfg.headSize());
         if (rot != cfg.headSize())
-            throw new BadInputException(file + ": llama.rope.dimension_count=" + rot + " but head size is " + cfg.headSize() + " (partial RoPE is not supported)");
+            throw new BadInputException(file + ": " + arch + ".rope.dimension_count=" + rot + " but head size is " + cfg.headSize() + " (partial RoPE is not supported)");
+        for (String lr : new String[]{"rope_factors_long.weight", "rope_factors_short.weight"})
+            if (g.tensors().containsKey(lr))
+                throw new BadInputException(file + ": tensor " + lr + " (Phi-3 LongRoPE, 128k-context scaling) is not supported; the 4k/8k-context variants load");
 
-        Rope rope = rope(g, "llama", cfg);
+        Rope rope = rope(g, arch, cfg);
 
         String tm = g.getString("tokenizer.ggml.model", null);
         if (!"llama".equals(tm))
@@ -66,32 +98,105 @@ public final class GgufLoader {
         BpeTokenizer tok = new BpeTokenizer(pieces, scores, bos, eos, file + " (tokenizer.ggml.*)");
 
         int L = cfg.nLayers();
-        Tensor emb = shape(file, g.tensor("token_embd.weight"), vocab, dim, "token_embd.weight");
+        int qDim = cfg.qDim(), kvDim = cfg.kvDim(), hidden = cfg.hiddenDim();
+        Set<String> used = new java.util.HashSet<>();
+        if (g.tensors().containsKey("rope_freqs.weight")) used.add("rope_freqs.weight");
+        Tensor emb = take(g, used, "token_embd.weight", vocab, dim);
         Tensor[] rmsAtt = new Tensor[L], wq = new Tensor[L], wk = new Tensor[L], wv = new Tensor[L], wo = new Tensor[L],
                 rmsFfn = new Tensor[L], w1 = new Tensor[L], w2 = new Tensor[L], w3 = new Tensor[L];
+        Tensor[] bq = new Tensor[L], bk = new Tensor[L], bv = new Tensor[L], bo = new Tensor[L], qn = new Tensor[L], kn = new Tensor[L];
         Set<TensorType> types = EnumSet.noneOf(TensorType.class);
         for (int l = 0; l < L; l++) {
             String p = "blk." + l + ".";
-            rmsAtt[l] = shape(file, g.tensor(p + "attn_norm.weight"), 1, dim, p + "attn_norm.weight");
-            wq[l] = shape(file, g.tensor(p + "attn_q.weight"), dim, dim, p + "attn_q.weight");
-            wk[l] = shape(file, g.tensor(p + "attn_k.weight"), cfg.kvDim(), dim, p + "attn_k.weight");
-            wv[l] = shape(file, g.tensor(p + "attn_v.weight"), cfg.kvDim(), dim, p + "attn_v.weight");
-            wo[l] = shape(file, g.tensor(p + "attn_output.weight"), dim, dim, p + "attn_output.weight");
-            rmsFfn[l] = shape(file, g.tensor(p + "ffn_norm.weight"), 1, dim, p + "ffn_norm.weight");
-            w1[l] = shape(file, g.tensor(p + "ffn_gate.weight"), cfg.hiddenDim(), dim, p + "ffn_gate.weight");
-            w2[l] = shape(file, g.tensor(p + "ffn_down.weight"), dim, cfg.hiddenDim(), p + "ffn_down.weight");
-            w3[l] = shape(file, g.tensor(p + "ffn_up.weight"), cfg.hiddenDim(), dim, p + "ffn_up.weight");
+            rmsAtt[l] = take(g, used, p + "attn_norm.weight", 1, dim);
+            if (g.tensors().containsKey(p + "attn_qkv.weight")) {
+                Tensor qkv = take(g, used, p + "attn_qkv.weight", qDim + 2 * kvDim, dim);
+                wq[l] = rows(qkv, 0, qDim); wk[l] = rows(qkv, qDim, kvDim); wv[l] = rows(qkv, qDim + kvDim, kvDim);
+            } else {
+                wq[l] = take(g, used, p + "attn_q.weight", qDim, dim);
+                wk[l] = take(g, used, p + "attn_k.weight", kvDim, dim);
+                wv[l] = take(g, used, p + "attn_v.weight", kvDim, dim);
+            }
+            if (g.tensors().containsKey(p + "attn_qkv.bias")) {
+                Tensor b = take(g, used, p + "attn_qkv.bias", 1, qDim + 2 * kvDim);
+                float[] all = b.toFloatArray();
+                bq[l] = f32(java.util.Arrays.copyOfRange(all, 0, qDim));
+                bk[l] = f32(java.util.Arrays.copyOfRange(all, qDim, qDim + kvDim));
+                bv[l] = f32(java.util.Arrays.copyOfRange(all, qDim + kvDim, qDim + 2 * kvDim));
+            } else {
+                bq[l] = optional(g, used, p + "attn_q.bias", 1, qDim);
+                bk[l] = optional(g, used, p + "attn_k.bias", 1, kvDim);
+                bv[l] = optional(g, used, p + "attn_v.bias", 1, kvDim);
+            }
+            wo[l] = take(g, used, p + "attn_output.weight", dim, qDim);
+            bo[l] = optional(g, used, p + "attn_output.bias", 1, dim);
+            if ("qwen3".equals(arch)) {
+                qn[l] = take(g, used, p + "attn_q_norm.weight", 1, cfg.headSize());
+                kn[l] = take(g, used, p + "attn_k_norm.weight", 1, cfg.headSize());
+            }
+            rmsFfn[l] = take(g, used, p + "ffn_norm.weight", 1, dim);
+            if ("phi3".equals(arch)) {
+                Tensor up = take(g, used, p + "ffn_up.weight", 2 * hidden, dim);
+                w1[l] = rows(up, 0, hidden);      // ggml_swiglu: silu(first half) * second half
+                w3[l] = rows(up, hidden, hidden);
+            } else {
+                w1[l] = take(g, used, p + "ffn_gate.weight", hidden, dim);
+                w3[l] = take(g, used, p + "ffn_up.weight", hidden, dim);
+            }
+            w2[l] = take(g, used, p + "ffn_down.weight", dim, hidden);
             for (Tensor t : new Tensor[]{wq[l], wk[l], wv[l], wo[l], w1[l], w2[l], w3[l]}) types.add(t.type());
         }
-        Tensor rmsFinal = shape(file, g.tensor("output_norm.weight"), 1, dim, "output_norm.weight");
-        Tensor cls = shared ? emb : shape(file, g.tensor("output.weight"), vocab, dim, "output.weight");
+        Tensor rmsFinal = take(g, used, "output_norm.weight", 1, dim);
+        Tensor cls = shared ? emb : take(g, used, "output.weight", vocab, dim);
+        java.util.List<String> unused = new java.util.ArrayList<>();
+        for (String n : g.tensors().keySet()) if (!used.contains(n)) unused.add(n);
+        if (!unused.isEmpty()) {
+            java.util.Collections.sort(unused);
+            throw new BadInputException(file + ": tensors not used by the " + arch + " graph (a variant this loader does not run; ignoring them would "
+                    + "generate wrong text): " + String.join(", ", unused.subList(0, Math.min(6, unused.size())))
+                    + (unused.size() > 6 ? " (+" + (unused.size() - 6) + " more)" : ""));
+        }
         types.add(emb.type());
         types.add(cls.type());
         for (Tensor t : new Tensor[]{rmsFinal}) if (t.type() != TensorType.F32) types.add(t.type());
-        LlamaWeights w = new LlamaWeights(emb, rmsAtt, wq, wk, wv, wo, rmsFfn, w1, w2, w3, rmsFinal, cls);
+        LlamaWeights w = new LlamaWeights(emb, rmsAtt, wq, wk, wv, wo, rmsFfn, w1, w2, w3, rmsFinal, cls,
+                present(file, bq, "attn_q.bias"), present(file, bk, "attn_k.bias"), present(file, bv, "attn_v.bias"),
+                present(file, bo, "attn_output.bias"), present(file, qn, "attn_q_norm.weight"), present(file, kn, "attn_k_norm.weight"));
         String name = file.getFileName().toString().replaceFirst("\\.gguf$", "");
         String dtype = types.size() == 1 ? types.iterator().next().name() : "mixed";
-        return new LlamaModel(new ModelInfo(name, "gguf", file.toAbsolutePath().toString(), false, dtype, w.storedBytes()), cfg, w, tok, rope);
+        return new LlamaModel(new ModelInfo(name, "gguf", file.toAbsolutePath().toString(), false, dtype, w.storedBytes()), cfg, w, tok, rope, arch);
+    }
+
+    /** Tensor {@code name}, checked to be [rows, cols], marked used. */
+    private static Tensor take(GgufFile g, Set<String> used, String name, int rows, int cols) {
+        used.add(name);
+        return shape(g.path(), g.tensor(name), rows, cols, name);
+    }
+
+    /** Like {@link #take} but null when the file has no such tensor. */
+    private static Tensor optional(GgufFile g, Set<String> used, String name, int rows, int cols) {
+        return g.tensors().containsKey(name) ? take(g, used, name, rows, cols) : null;
+    }
+
+    /** The per-layer array, or null when no layer has the tensor; a file with it in some layers only is refused. */
+    private static Tensor[] present(Path file, Tensor[] ts, String name) {
+        int n = 0;
+        for (Tensor t : ts) if (t != null) n++;
+        if (n == 0) return null;
+        if (n != ts.length) throw new BadInputException(file + ": tensor blk.N." + name + " is present in " + n + " of " + ts.length + " layers (all or none)");
+        return ts;
+    }
+
+    /** Rows [r0, r0 + n) of a mapped tensor, as a view of the same memory (GGML rows are whole blocks). */
+    static Tensor rows(Tensor t, int r0, int n) {
+        MappedTensor m = (MappedTensor) t;
+        return new MappedTensor(m.type(), n, m.cols(), m.data().asSlice(r0 * m.rowBytes(), n * m.rowBytes()));
+    }
+
+    private static Tensor f32(float[] v) {
+        java.lang.foreign.MemorySegment s = java.lang.foreign.Arena.ofAuto().allocate(4L * v.length, 64);
+        java.lang.foreign.MemorySegment.copy(v, 0, s, MappedTensor.F32, 0, v.length);
+        return new MappedTensor(TensorType.F32, 1, v.length, s);
     }
 
     /**
@@ -133,7 +238,7 @@ public final class GgufLoader {
                 if (!(ff[i] > 0) || !Float.isFinite(ff[i]))
                     throw new BadInputException(file + ": rope_freqs.weight[" + i + "] = " + ff[i] + " (must be a positive finite factor)");
         }
-        return new Rope(cfg.ropeTheta(), ff, freqScale, false);
+        return new Rope(cfg.ropeTheta(), ff, freqScale, !"llama".equals(arch)); // llama.cpp llama_model_rope_type: NEOX for qwen2/qwen3/phi3
     }
 
     private static Object[] array(GgufFile g, String key) {

@@ -140,6 +140,7 @@ public final class Llama2cFormat {
      * @throws BadInputException if {@code out} exists (never overwritten) or cannot be written
      */
     public static void write(LlamaModel model, Path out) {
+        model.requireLlamaGraph("llama2c export"); // run.c's graph: no biases, Q/K norms, NEOX or scaled RoPE
         LlamaConfig c = model.config();
         LlamaWeights w = model.weights();
         try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

@@ -33,6 +33,10 @@ public final class ModelFileValidator {
             named.add(new Object[]{"layer " + l + " FFN norm", w.rmsFfn()[l]});
         }
         named.add(new Object[]{"final norm", w.rmsFinal()});
+        String[] extraNames = {"Q bias", "K bias", "V bias", "output bias", "Q norm", "K norm"};
+        Tensor[][] extras = {w.bq(), w.bk(), w.bv(), w.bo(), w.qNorm(), w.kNorm()};
+        for (int i = 0; i < extras.length; i++)
+            if (extras[i] != null) for (int l = 0; l < extras[i].length; l++) named.add(new Object[]{"layer " + l + " " + extraNames[i], extras[i][l]});
         if (all) {
             named.add(new Object[]{"token embedding", w.tokenEmbedding()});
             for (int l = 0; l < w.wq().length; l++) {

@@ -77,8 +77,6 @@ public final class Models {
      */
     public static LlamaModel withContextLength(LlamaModel m, int seqLen) {
         LlamaConfig c = m.config();
-        LlamaConfig n = new LlamaConfig(c.dim(), c.hiddenDim(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.vocabSize(), seqLen,
-                c.ropeTheta(), c.rmsNormEps(), c.sharedClassifier());
-        return m.withConfig(n);
+        return m.withConfig(c.withSeqLen(seqLen));
     }
 }

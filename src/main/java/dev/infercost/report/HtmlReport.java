@@ -325,6 +325,12 @@ public final class HtmlReport {
             body.append("<p class=\"note\">").append(Html.esc("Not ranked: the measured point(s) of " + String.join(", ", noisyChips)
                     + " are noisy (JMH 99.9% error above the mean) and were kept out of cost.csv; measure longer (run without --quick)"
                     + " or price them anyway with `infercost cost RUN --allow-noisy`.")).append("</p>\n");
+        // issue 17: rows priced although their accuracy gate failed are only there under --price-failed-accuracy; say so first
+        Set<String> failedChips = new LinkedHashSet<>();
+        for (R r : all) if (!r.get(CostColumn.ACCURACY_OVERRIDE).isBlank()) failedChips.add(r.get(CostColumn.CHIP));
+        if (!failedChips.isEmpty())
+            body.append("<p class=\"note\">").append(Html.esc("ACCURACY FAILED: the measured point(s) of " + String.join(", ", failedChips)
+                    + " failed the accuracy gate (wrong or non-finite logits) and are priced only because of --price-failed-accuracy.")).append("</p>\n");
         if (all.isEmpty()) {
             absent(ResultSchemas.COST, "no cost table with prices (run `infercost cost RESULTS_DIR`), so no chip comparison can be made.");
             end();

@@ -46,7 +46,10 @@ public enum CostColumn implements Column {
     USD_PER_QUERY_HIGH("usd_per_query_high [$/query]"),
     EFFICIENCY("efficiency"), // achieved fraction of peak bandwidth and FLOP/s used by the projection
     CALIBRATION("calibration"), // which published rows the efficiency was fitted to, or "measured"
-    NOISY("noisy"); // true when a measured point's JMH 99.9% error exceeds its mean
+    NOISY("noisy"), // true when a measured point's JMH 99.9% error exceeds its mean
+    // added with issue 17 (accuracy failures are not priced)
+    ACCURACY_VERDICT("accuracy_verdict"), // the measured point's accuracy gate: pass | fail | not-checked; empty for projected and imported rows
+    ACCURACY_OVERRIDE("accuracy_override"); // "priced under --price-failed-accuracy" on a row priced although its accuracy gate failed; empty otherwise
 
     private final String header;
 

@@ -16,7 +16,8 @@ public enum EnergyColumn implements Column {
     ENERGY_ABOVE_IDLE("energy_above_idle [J]"),
     SAMPLES("samples"),
     VALID("valid"),
-    REASONS("reasons");
+    REASONS("reasons"),
+    ACCURACY_VERDICT("accuracy_verdict"); // accuracy gate of the engine measured in this window: pass | fail | not-checked; empty for idle baselines
 
     private final String header;
 

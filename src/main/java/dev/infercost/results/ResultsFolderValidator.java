@@ -15,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,9 +27,10 @@ import java.util.Set;
  * finite number >= 0 (infercost itself writes a missing figure as an empty cell, never NaN). Failures name the file,
  * the row, the column and the value.
  *
- * <p>{@link #priceable}: rows whose {@code accuracy_verdict} is {@code fail} (the engine did not match the reference,
- * or produced non-finite logits) or whose MBU/MFU exceed 1 (a physically impossible fraction: the peak figure is
- * wrong) are excluded from pricing, each with a printed reason.
+ * <p>{@link #priceable}: rows whose MBU/MFU exceed 1 (a physically impossible fraction: the peak figure is wrong) are
+ * excluded from pricing, each with a printed reason. {@link #accuracyFailed}: a row whose {@code accuracy_verdict} is
+ * {@code fail} (the engine did not match the reference, or produced non-finite logits); the cost stage keeps such
+ * rows out of cost.csv unless {@code --price-failed-accuracy} is given.
  */
 public final class ResultsFolderValidator {
     private ResultsFolderValidator() {}
@@ -40,9 +39,14 @@ public final class ResultsFolderValidator {
 
     /** @throws BadInputException for the first bad table, row or cell in {@code dir} */
     public static void check(Path dir) {
-        table(dir.resolve(ResultSchemas.ENGINE_BENCH), List.of("phase", "batch_size", "throughput [tok/s]", "device_class", "model"));
-        table(dir.resolve(ResultSchemas.SERVING), List.of("device_class", "throughput_per_device [tok/s/device]", "tok_per_s_per_user [tok/s/user]"));
+        table(dir.resolve(ResultSchemas.ENGINE_BENCH), headers(EngineBenchColumn.PHASE, EngineBenchColumn.BATCH_SIZE, EngineBenchColumn.THROUGHPUT,
+                EngineBenchColumn.DEVICE_CLASS, EngineBenchColumn.MODEL));
+        table(dir.resolve(ResultSchemas.SERVING), headers(ServingColumn.DEVICE_CLASS, ServingColumn.THROUGHPUT_PER_DEVICE, ServingColumn.TOK_PER_S_PER_USER));
         table(dir.resolve(ResultSchemas.ENERGY), List.of());
+    }
+
+    private static List<String> headers(Column... cs) {
+        return java.util.Arrays.stream(cs).map(Column::header).toList();
     }
 
     static void table(Path f, List<String> required) {
@@ -87,29 +91,38 @@ public final class ResultsFolderValidator {
     }
 
     /**
-     * The rows of {@code file} that may be priced; each excluded row adds a note (and a line on {@code log}).
+     * The rows of {@code file} whose figures may be priced; each excluded row adds a note (and a line on {@code log}).
+     * A row is excluded when its MBU or MFU exceeds 1 (no device reaches that: the peak figure behind it is wrong).
+     * Accuracy failures are not decided here: the cost stage keeps those rows, marked, out of cost.csv unless the
+     * user passes {@code --price-failed-accuracy} ({@link #accuracyFailed}).
      *
-     * @param rows rows as read by {@link CsvTable#read}
+     * @param rows rows of engine_bench.csv or serving.csv as read by {@link Row#readAll}
      */
-    public static List<Map<String, String>> priceable(List<Map<String, String>> rows, Path file, List<String> notes, PrintStream log) {
-        List<Map<String, String>> out = new ArrayList<>();
-        int n = 0;
-        for (Map<String, String> r : rows) {
-            n++;
+    public static List<Row> priceable(List<Row> rows, Path file, List<String> notes, PrintStream log) {
+        List<Row> out = new ArrayList<>();
+        for (Row r : rows) {
             String why = null;
-            if ("fail".equalsIgnoreCase(r.getOrDefault("accuracy_verdict", "").trim()))
-                why = "its accuracy gate failed (accuracy_verdict=fail): a wrong result is not priced";
-            else for (String c : List.of("mbu", "mfu")) {
-                String v = r.getOrDefault(c, "").trim();
-                if (!v.isEmpty() && Double.parseDouble(v) > 1)
-                    why = c + " = " + v + " exceeds 1, which no device reaches: the peak figure behind it is wrong";
+            for (Column c : List.of(EngineBenchColumn.MBU, EngineBenchColumn.MFU)) { // serving.csv's mbu/mfu have the same headers
+                double v = r.num(c, Double.NaN);
+                if (v > 1) why = c.header() + " = " + r.get(c) + " exceeds 1, which no device reaches: the peak figure behind it is wrong";
             }
             if (why == null) { out.add(r); continue; }
-            String note = "not priced: " + file.getFileName() + " row " + n + " (" + r.getOrDefault("backend", "") + " " + r.getOrDefault("phase", r.getOrDefault("scenario", ""))
-                    + " batch " + r.getOrDefault("batch_size", r.getOrDefault("max_batch", "")) + ") because " + why;
+            String note = "not priced: " + file.getFileName() + " row " + r.line() + " (" + describe(r) + ") because " + why;
             notes.add(note);
             log.println("infercost: " + note);
         }
         return out;
+    }
+
+    /** True when the row's accuracy gate failed ({@code accuracy_verdict = fail}: wrong or non-finite logits). */
+    public static boolean accuracyFailed(Row r) {
+        return "fail".equalsIgnoreCase(r.get(EngineBenchColumn.ACCURACY_VERDICT).trim()); // same header in serving.csv
+    }
+
+    /** "jvm decode batch 8" for an engine row, "jvm Server batch 4" for a serving row. */
+    public static String describe(Row r) {
+        String phase = r.has(EngineBenchColumn.PHASE) ? r.get(EngineBenchColumn.PHASE) : r.get(ServingColumn.SCENARIO);
+        String batch = r.has(EngineBenchColumn.BATCH_SIZE) ? r.get(EngineBenchColumn.BATCH_SIZE) : r.get(ServingColumn.MAX_BATCH);
+        return r.get(EngineBenchColumn.BACKEND) + " " + phase + " batch " + batch;
     }
 }

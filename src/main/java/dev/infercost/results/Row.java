@@ -30,6 +30,12 @@ public record Row(Path file, int line, Map<String, String> values) {
         return v == null ? "" : v;
     }
 
+    /** @return the cell text of {@code c}, or {@code dflt} when the cell is blank or the column absent */
+    public String getOr(Column c, String dflt) {
+        String v = get(c);
+        return v.isBlank() ? dflt : v;
+    }
+
     /** @return true when the cell of {@code c} is non-blank */
     public boolean has(Column c) { return !get(c).isBlank(); }
 

@@ -32,7 +32,11 @@ public final class CostTable {
     public record Row(String runId, String chip, String silicon, String provenance, String tier, String operatingPoint,
                       String model, String profile, double isl, double osl, double usdPerMInput, double usdPerMOutput,
                       double usdPerQuery, double whPerQuery, double powerShare, String basis, String sources,
-                      double tokPerSPerUser, double usdPerQueryLow, double usdPerQueryHigh, boolean bandMissing) {
+                      double tokPerSPerUser, double usdPerQueryLow, double usdPerQueryHigh, boolean bandMissing,
+                      String accuracyVerdict, String accuracyOverride) {
+        /** True for a row priced although its measured point failed the accuracy gate (under --price-failed-accuracy). */
+        public boolean pricedDespiteFailedAccuracy() { return "fail".equalsIgnoreCase(accuracyVerdict) && !accuracyOverride.isBlank(); }
+
         /** "H200 SXM / owner-tco / decode batch=64 / chat / llama-3.1-70b (measured)" */
         public String label() {
             return chip + " / " + tier + " / " + operatingPoint + " / " + profile + (model.isEmpty() ? "" : " / " + model) + " (" + provenance + ")";
@@ -105,6 +109,8 @@ public final class CostTable {
                 throw new BadInputException(file + ": cost table lacks column '" + c.header() + "' (expected the columns of ResultSchemas.COST_TABLE)");
         List<Row> out = new ArrayList<>();
         for (dev.infercost.results.Row r : recs) {
+            // a point whose accuracy gate failed is never revenue input unless it was priced under the explicit override
+            if ("fail".equalsIgnoreCase(r.get(CostColumn.ACCURACY_VERDICT).trim()) && r.get(CostColumn.ACCURACY_OVERRIDE).isBlank()) continue;
             double usdH = nonNeg(r, CostColumn.USD_PER_HOUR);
             double powerH = r.num(CostColumn.POWER_COST_PER_HOUR, Double.NaN);
             double share = usdH > 0 && !Double.isNaN(powerH) ? Math.min(1, powerH / usdH) : 0;
@@ -118,8 +124,9 @@ public final class CostTable {
                     nonNeg(r, CostColumn.PROFILE_ISL), nonNeg(r, CostColumn.PROFILE_OSL), nonNeg(r, CostColumn.USD_PER_M_INPUT),
                     nonNeg(r, CostColumn.USD_PER_M_OUTPUT), q, r.num(CostColumn.WH_PER_QUERY, Double.NaN), share,
                     r.get(CostColumn.BASIS), r.get(CostColumn.SOURCES), r.num(CostColumn.TOK_PER_S_PER_USER, Double.NaN),
-                    missing ? q : lo, missing ? q : hi, missing));
+                    missing ? q : lo, missing ? q : hi, missing, r.get(CostColumn.ACCURACY_VERDICT).trim(), r.get(CostColumn.ACCURACY_OVERRIDE).trim()));
         }
+        if (out.isEmpty()) throw new BadInputException(file + ": every row is a point whose accuracy gate failed (accuracy_verdict=fail), not priced");
         return out;
     }
 

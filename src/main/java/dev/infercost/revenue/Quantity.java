@@ -70,7 +70,9 @@ public final class Quantity {
 
     /** Reads a bare number or a {value|ref, ...} map; refs are resolved against the bundled reference revenue.csv. */
     public static final class Deserializer extends StdDeserializer<Quantity> {
-        private static final Set<String> KEYS = Set.of("value", "unit", "source", "date", "confidence", "note", "ref", "scale");
+        /** The scenario YAML's value key (a YAML key of this format, not a results-table column). */
+        private static final String VALUE = "value";
+        private static final Set<String> KEYS = Set.of(VALUE, "unit", "source", "date", "confidence", "note", "ref", "scale");
 
         public Deserializer() { super(Quantity.class); }
 
@@ -100,19 +102,19 @@ public final class Quantity {
                 throw new BadInputException("scenario" + where + ": ref '" + ref + "' is scaled by " + scale + "; give the resulting unit: too (e.g. unit: USD)");
             if (ref != null) {
                 ReferenceData.Row row = ReferenceData.revenue().find(ref);
-                Double v = n.has("value") ? Double.valueOf(n.get("value").asDouble()) : row.numericValue();
+                Double v = n.has(VALUE) ? Double.valueOf(n.get(VALUE).asDouble()) : row.numericValue();
                 if (v == null)
                     throw new BadInputException("scenario" + where + ": reference '" + ref + "' has value '" + row.value()
                             + "', not a single number; give value: next to ref: to pick one");
                 String note = row.notes();
-                if (n.has("value")) note = "value " + n.get("value").asText() + " chosen from reported '" + row.value() + " " + row.unit() + "'; " + note;
+                if (n.has(VALUE)) note = "value " + n.get(VALUE).asText() + " chosen from reported '" + row.value() + " " + row.unit() + "'; " + note;
                 if (text(n, "note") != null) note = text(n, "note") + "; " + note;
                 return new Quantity(v * scale, text(n, "unit") != null ? text(n, "unit") : row.unit(),
                         row.sourceUrl().isEmpty() ? "(no URL retained in reference)" : row.sourceUrl(),
                         row.sourceDate(), row.confidence(), note, ref);
             }
-            if (!n.has("value")) throw new BadInputException("scenario" + where + ": a value map needs 'value' or 'ref'");
-            JsonNode v = n.get("value");
+            if (!n.has(VALUE)) throw new BadInputException("scenario" + where + ": a value map needs 'value' or 'ref'");
+            JsonNode v = n.get(VALUE);
             if (!v.isNumber()) throw new BadInputException("scenario" + where + ": value '" + v.asText() + "' is not a number");
             String source = text(n, "source");
             if (conf == null) conf = "assumed";

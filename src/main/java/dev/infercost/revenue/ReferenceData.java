@@ -3,6 +3,7 @@ package dev.infercost.revenue;
 import dev.infercost.BadInputException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
+import dev.infercost.results.ReferenceRevenueColumn;
 import org.apache.commons.csv.CSVRecord;
 
 import java.io.IOException;
@@ -17,8 +18,8 @@ import java.util.Map;
 
 /**
  * The bundled reference table {@code dev/infercost/reference/revenue.csv} (copied from the project's
- * sourced reference data; see revenue-SOURCES.md next to it). Columns: entity, metric, period, value,
- * unit, source_url, source_date, confidence, notes. Values may be text or ranges ("0.52 -> 0.70");
+ * sourced reference data; see revenue-SOURCES.md next to it). Columns: {@link ReferenceRevenueColumn}
+ * (a classpath resource, not a run-folder table). Values may be text or ranges ("0.52 -> 0.70");
  * {@link Row#numericValue()} is null for those.
  */
 public final class ReferenceData {
@@ -59,11 +60,14 @@ public final class ReferenceData {
         List<Row> out = new ArrayList<>();
         try (CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
             for (CSVRecord c : p)
-                out.add(new Row(c.get("entity"), c.get("metric"), c.get("period"), c.get("value"), c.get("unit"),
-                        c.get("source_url"), c.get("source_date"), c.get("confidence"), c.get("notes")));
+                out.add(new Row(cell(c, ReferenceRevenueColumn.ENTITY), cell(c, ReferenceRevenueColumn.METRIC), cell(c, ReferenceRevenueColumn.PERIOD),
+                        cell(c, ReferenceRevenueColumn.VALUE), cell(c, ReferenceRevenueColumn.UNIT), cell(c, ReferenceRevenueColumn.SOURCE_URL),
+                        cell(c, ReferenceRevenueColumn.SOURCE_DATE), cell(c, ReferenceRevenueColumn.CONFIDENCE), cell(c, ReferenceRevenueColumn.NOTES)));
         }
         return out;
     }
+
+    private static String cell(CSVRecord c, ReferenceRevenueColumn col) { return c.get(col.header()); }
 
     public List<Row> rows() { return List.copyOf(rows.values()); }
 

@@ -196,7 +196,7 @@ public final class RevenueResult {
         }
         for (CostTable.Row r : m.usedRows())
             out.add(new Input("cost " + r.label(), r.usdPerQuery(), "USD/query", r.provenance(),
-                    r.sources(), "", "band " + (r.bandMissing() ? "missing (point value used for low and high)" : r.usdPerQueryLow() + " .. " + r.usdPerQueryHigh())
+                    r.sources(), "", (r.pricedDespiteFailedAccuracy() ? "ACCURACY FAILED: " + r.accuracyOverride() + "; " : "") + "band " + (r.bandMissing() ? "missing (point value used for low and high)" : r.usdPerQueryLow() + " .. " + r.usdPerQueryHigh())
                     + "; in " + r.usdPerMInput() + " / out " + r.usdPerMOutput() + " $/M tok; isl " + (long) r.isl()
                     + ", osl " + (long) r.osl() + (Double.isNaN(r.tokPerSPerUser()) ? "" : ", " + r.tokPerSPerUser() + " tok/s/user") + "; " + r.basis()
                     + "; table: " + m.costs.origin()));

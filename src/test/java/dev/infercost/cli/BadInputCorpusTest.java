@@ -130,15 +130,21 @@ class BadInputCorpusTest {
         return new Outcome(c, outcome, exit, text, ms);
     }
 
-    /** First NaN, infinite or out-of-range figure in the CSVs under {@code out}, or null. */
+    /** First NaN, infinite or out-of-range figure in the CSVs under {@code out}, or a priced failed-accuracy row; null if none. */
     static String badFigures(Path out) throws IOException {
         if (out == null || !Files.exists(out)) return null;
         try (Stream<Path> s = Files.walk(out)) {
             for (Path f : s.filter(p -> p.toString().endsWith(".csv")).toList()) {
                 List<Map<String, String>> rows = dev.infercost.results.CsvTable.read(f);
                 int n = 0;
+                String name = f.getFileName().toString();
+                boolean priced = name.startsWith("cost") && !name.contains("uncosted") && !name.contains("curve");
                 for (Map<String, String> r : rows) {
                     n++;
+                    // a point whose accuracy gate failed is never priced without the explicit, labelled override (issue 17)
+                    if (priced && "fail".equals(r.getOrDefault(dev.infercost.results.CostColumn.ACCURACY_VERDICT.header(), ""))
+                            && r.getOrDefault(dev.infercost.results.CostColumn.ACCURACY_OVERRIDE.header(), "").isBlank())
+                        return f + " row " + n + ": priced although accuracy_verdict = fail, without --price-failed-accuracy";
                     for (Map.Entry<String, String> e : r.entrySet()) {
                         String v = e.getValue().trim(), k = e.getKey();
                         if (v.equalsIgnoreCase("nan") || v.toLowerCase(Locale.ROOT).contains("infinity"))

@@ -48,7 +48,58 @@ class GgufRefusalTest {
         Path f = tmp.resolve("gemma.gguf");
         Files.write(f, b);
         BadInputException e = assertThrows(BadInputException.class, () -> Models.load(f.toString(), null));
-        assertTrue(e.getMessage().contains("general.architecture is gemma"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(f + ": general.architecture is gemma, which is not supported; supported: llama ("), e.getMessage());
+        assertTrue(e.getMessage().contains("qwen2 (") && e.getMessage().contains("qwen3 (") && e.getMessage().contains("phi3 ("), e.getMessage());
+        // the CLI: one line, exit status 2
+        assertEquals(2, dev.infercost.cli.Main.execute("generate", "--model", f.toString(), "--steps", "4", "--temperature", "0"));
+    }
+
+    @Test
+    void aTensorTheGraphDoesNotUseIsRefusedByName() throws Exception {
+        // a qwen2 file whose layer-0 Q bias is renamed: loading it without that bias would generate wrong text
+        byte[] b = Files.readAllBytes(DIR.resolve("qwen2-q8_0.gguf"));
+        rename(b, "blk.0.attn_q.bias", "blk.0.attn_x.bias");
+        Path f = tmp.resolve("qwen2-extra.gguf");
+        Files.write(f, b);
+        BadInputException e = assertThrows(BadInputException.class, () -> Models.load(f.toString(), null));
+        assertEquals(f + ": tensors not used by the qwen2 graph (a variant this loader does not run; ignoring them would generate wrong text): "
+                + "blk.0.attn_x.bias", e.getMessage());
+    }
+
+    @Test
+    void phi3LongRopeIsRefused() throws Exception {
+        byte[] b = Files.readAllBytes(DIR.resolve("phi3-q4_k_m.gguf"));
+        rename(b, "blk.0.attn_output.weight", "rope_factors_long.weight");
+        Path f = tmp.resolve("phi3-128k.gguf");
+        Files.write(f, b);
+        BadInputException e = assertThrows(BadInputException.class, () -> Models.load(f.toString(), null));
+        assertTrue(e.getMessage().startsWith(f + ": tensor rope_factors_long.weight (Phi-3 LongRoPE"), e.getMessage());
+    }
+
+    @Test
+    void moeAndMismatchedHeadWidthsAreRefusedNamingTheKey() throws Exception {
+        LlamaModel m = TestModels.stories260K();
+        Path moe = tmp.resolve("moe.gguf");
+        GgufWriter.of(m, TensorType.F32).u32("llama.expert_count", 8).u32("llama.expert_used_count", 2).write(moe);
+        BadInputException e = assertThrows(BadInputException.class, () -> Models.load(moe.toString(), null));
+        assertTrue(e.getMessage().startsWith(moe + ": llama.expert_count=8 (a mixture-of-experts model"), e.getMessage());
+        Path kv = tmp.resolve("kv.gguf");
+        GgufWriter.of(m, TensorType.F32).u32("llama.attention.key_length", 8).u32("llama.attention.value_length", 16).write(kv);
+        e = assertThrows(BadInputException.class, () -> Models.load(kv.toString(), null));
+        assertTrue(e.getMessage().startsWith(kv + ": llama.attention.key_length=8 but value_length=16"), e.getMessage());
+        // a key_length the tensors do not have: named by tensor and shape
+        Path hd = tmp.resolve("hd.gguf");
+        GgufWriter.of(m, TensorType.F32).u32("llama.attention.key_length", 16).u32("llama.attention.value_length", 16)
+                .u32("llama.rope.dimension_count", 16).write(hd);
+        e = assertThrows(BadInputException.class, () -> Models.load(hd.toString(), null));
+        assertTrue(e.getMessage().startsWith(hd + ": tensor blk.0.attn_q.weight is [64, 64] (rows, cols) but the config needs [128, 64]"), e.getMessage());
+    }
+
+    /** Renames a tensor (or key) in a GGUF header to another name of the same length. */
+    static void rename(byte[] b, String from, String to) {
+        if (from.length() != to.length()) throw new IllegalArgumentException("names must have the same length");
+        byte[] t = to.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(t, 0, b, indexOf(b, from.getBytes(StandardCharsets.US_ASCII)), t.length);
     }
 
     @Test

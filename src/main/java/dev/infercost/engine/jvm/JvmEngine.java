@@ -19,7 +19,10 @@ import java.util.Locale;
  * The pure-JVM engine: the Llama forward pass of llama2.c run.c (RMSNorm, RoPE on adjacent pairs,
  * grouped-query attention over a per-slot KV cache, SwiGLU FFN, residuals, classifier), batched so that every
  * weight row is read once per step for all sequences, with rows split across {@link EngineOptions#threads}.
- * Weights stay where the loader put them (memory-mapped file or off-heap), in F32, F16 or Q8_0.
+ * The Qwen2/Qwen3/Phi-3 variants add, as llama.cpp's graphs do (src/models/qwen2.cpp, qwen3.cpp, phi3.cpp): Q/K/V
+ * (and output) biases after the projections, per-head RMSNorm of Q and K before RoPE, NEOX-style RoPE (pairs i and
+ * i + head/2), and a head width other than dim / heads. Weights stay where the loader put them (memory-mapped file
+ * or off-heap), in their GGML layout.
  */
 public final class JvmEngine implements Engine {
     final LlamaModel model;
@@ -27,6 +30,8 @@ public final class JvmEngine implements Engine {
     final MappedTensor emb, cls, rmsFinalT;
     final MappedTensor[] wq, wk, wv, wo, w1, w2, w3;
     final float[][] rmsAtt, rmsFfn;
+    /** Optional per-layer vectors (null when the model has none): Q/K/V/output biases, Q/K per-head RMSNorm weights. */
+    final float[][] bq, bk, bv, bo, qNorm, kNorm;
     final float[] rmsFinal;
     final WorkerPool pool;
     private final int threads;
@@ -52,6 +57,8 @@ public final class JvmEngine implements Engine {
             rmsFfn[l] = w.rmsFfn()[l].toFloatArray();
         }
         rmsFinal = w.rmsFinal().toFloatArray();
+        bq = vectors(w.bq()); bk = vectors(w.bk()); bv = vectors(w.bv()); bo = vectors(w.bo());
+        qNorm = vectors(w.qNorm()); kNorm = vectors(w.kNorm());
         this.threads = options.effectiveThreads();
         // repack Q8_0 matrices onto the heap (~1.13 bytes per weight) when they fit in a third of the free heap;
         // otherwise the kernels read the GGML blocks in place
@@ -87,6 +94,13 @@ public final class JvmEngine implements Engine {
             MemorySegment.copy(row, 0, s, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * r * t.cols(), t.cols());
         }
         return new MappedTensor(TensorType.F32, t.rows(), t.cols(), s);
+    }
+
+    private static float[][] vectors(Tensor[] ts) {
+        if (ts == null) return null;
+        float[][] out = new float[ts.length][];
+        for (int i = 0; i < ts.length; i++) out[i] = ts[i].toFloatArray();
+        return out;
     }
 
     private static MappedTensor[] mappedAll(Tensor[] ts) {
@@ -132,8 +146,8 @@ public final class JvmEngine implements Engine {
         if ((long) maxContext * cfg.kvDim() > Integer.MAX_VALUE - 16)
             throw new BadInputException("maxContext " + maxContext + " x kv_dim " + cfg.kvDim() + " exceeds one Java array");
         int rows = JvmSession.rowsCap(maxBatch);
-        long act = 4L * rows * (4L * cfg.dim() + 2L * cfg.kvDim() + 2L * cfg.hiddenDim())
-                + 4L * threads * (maxContext + 4L * Math.max(cfg.dim(), cfg.hiddenDim()));
+        long act = 4L * rows * (3L * cfg.dim() + 2L * cfg.qDim() + 2L * cfg.kvDim() + 2L * cfg.hiddenDim())
+                + 4L * threads * (maxContext + 4L * Math.max(Math.max(cfg.dim(), cfg.qDim()), cfg.hiddenDim()));
         long need = kvCacheBytes(maxBatch, maxContext) + act;
         Runtime rt = Runtime.getRuntime();
         long have = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());

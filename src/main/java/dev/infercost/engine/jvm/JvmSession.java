@@ -23,9 +23,10 @@ final class JvmSession implements DecodeSession {
     private final JvmEngine e;
     private final LlamaConfig c;
     private final int maxBatch, maxContext, rows;
-    private final int dim, kvDim, hidden, headSize, nHeads, kvMul, vocab, half;
+    private final int dim, qDim, kvDim, hidden, headSize, nHeads, kvMul, vocab, half;
+    private final boolean neox;
     private final float[][][] keyCache, valueCache; // [layer][slot][pos * kvDim + i]
-    private final float[] x, xb, xb2, q, k, v, hb, hb2, ropeCos, ropeSin, freq;
+    private final float[] x, xb, xb2, q, xq, k, v, hb, hb2, ropeCos, ropeSin, freq;
     private final float[][] scratch, att;
     private final int[] rowSlot, rowPos, chunkSlots, chunkPos, chunkTokens;
     private final MatTask mat = new MatTask();
@@ -38,14 +39,16 @@ final class JvmSession implements DecodeSession {
         this.maxBatch = maxBatch;
         this.maxContext = maxContext;
         this.rows = rowsCap(maxBatch);
-        dim = c.dim(); kvDim = c.kvDim(); hidden = c.hiddenDim(); headSize = c.headSize(); nHeads = c.nHeads();
+        dim = c.dim(); qDim = c.qDim(); kvDim = c.kvDim(); hidden = c.hiddenDim(); headSize = c.headSize(); nHeads = c.nHeads();
         kvMul = c.kvMul(); vocab = c.vocabSize(); half = headSize / 2;
         keyCache = new float[c.nLayers()][maxBatch][maxContext * kvDim];
         valueCache = new float[c.nLayers()][maxBatch][maxContext * kvDim];
-        x = new float[rows * dim]; xb = new float[rows * dim]; xb2 = new float[rows * dim]; q = new float[rows * dim];
+        x = new float[rows * dim]; xb = new float[rows * dim]; xb2 = new float[rows * dim]; q = new float[rows * qDim];
+        xq = new float[rows * qDim]; // attention output, the input of wo
         k = new float[rows * kvDim]; v = new float[rows * kvDim]; hb = new float[rows * hidden]; hb2 = new float[rows * hidden];
         ropeCos = new float[rows * half]; ropeSin = new float[rows * half];
         dev.infercost.model.Rope rope = e.model.rope();
+        neox = rope.neox();
         if (rope.isPlain()) {
             freq = new float[half];
             // run.c: freq = 1.0f / powf(theta, head_dim / (float)head_size) with head_dim = 2i
@@ -54,7 +57,7 @@ final class JvmSession implements DecodeSession {
             freq = rope.frequencies(headSize); // rope_freqs factors and linear scaling, as llama.cpp's rope cache
         }
         int t = e.pool.threads();
-        scratch = new float[t][4 * Math.max(dim, hidden)];
+        scratch = new float[t][4 * Math.max(Math.max(dim, qDim), hidden)];
         att = new float[t][maxContext];
         rowSlot = new int[rows]; rowPos = new int[rows];
         chunkSlots = new int[rows]; chunkPos = new int[rows]; chunkTokens = new int[rows];
@@ -125,8 +128,18 @@ final class JvmSession implements DecodeSession {
             for (int b = 0; b < n; b++) Kernels.rmsnorm(xb, b * dim, x, b * dim, e.rmsAtt[l], dim, eps);
             matmul(n, xb, e.wq[l], q, e.wk[l], k, e.wv[l], v);
             for (int b = 0; b < n; b++) {
-                rope(q, b * dim, dim, b);
-                rope(k, b * kvDim, kvDim, b);
+                if (e.bq != null) Kernels.addInPlace(q, b * qDim, e.bq[l], 0, qDim);
+                if (e.bk != null) Kernels.addInPlace(k, b * kvDim, e.bk[l], 0, kvDim);
+                if (e.bv != null) Kernels.addInPlace(v, b * kvDim, e.bv[l], 0, kvDim);
+                if (e.qNorm != null) Kernels.rmsnormHeads(q, b * qDim, nHeads, headSize, e.qNorm[l], eps);
+                if (e.kNorm != null) Kernels.rmsnormHeads(k, b * kvDim, c.nKvHeads(), headSize, e.kNorm[l], eps);
+                if (neox) {
+                    Kernels.ropeNeox(q, b * qDim, qDim, headSize, ropeCos, ropeSin, b * half);
+                    Kernels.ropeNeox(k, b * kvDim, kvDim, headSize, ropeCos, ropeSin, b * half);
+                } else {
+                    rope(q, b * qDim, qDim, b);
+                    rope(k, b * kvDim, kvDim, b);
+                }
                 int pos = positions[b];
                 System.arraycopy(k, b * kvDim, keyCache[l][slots[b]], pos * kvDim, kvDim);
                 System.arraycopy(v, b * kvDim, valueCache[l][slots[b]], pos * kvDim, kvDim);
@@ -134,7 +147,8 @@ final class JvmSession implements DecodeSession {
             attTask.layer = l;
             long work = (long) n * nHeads * (maxPos + 1) * headSize * 2;
             e.pool.run(n * nHeads, work >= PARALLEL_MACS, attTask);
-            matmul(n, xb, e.wo[l], xb2, null, null, null, null);
+            matmul(n, xq, e.wo[l], xb2, null, null, null, null);
+            if (e.bo != null) for (int b = 0; b < n; b++) Kernels.addInPlace(xb2, b * dim, e.bo[l], 0, dim);
             Kernels.addInPlace(x, 0, xb2, 0, n * dim);
             for (int b = 0; b < n; b++) Kernels.rmsnorm(xb, b * dim, x, b * dim, e.rmsFfn[l], dim, eps);
             matmul(n, xb, e.w1[l], hb, e.w3[l], hb2, null, null);
@@ -216,9 +230,9 @@ final class JvmSession implements DecodeSession {
                 int b = item / nHeads, h = item % nHeads;
                 int pos = rowPos[b];
                 float[] kc = keyCache[layer][rowSlot[b]], vc = valueCache[layer][rowSlot[b]];
-                int qo = b * dim + h * headSize, ko = (h / kvMul) * headSize;
+                int qo = b * qDim + h * headSize, ko = (h / kvMul) * headSize;
                 if (headSize == 8) {
-                    head8(kc, vc, qo, ko, pos, scale, a, b * dim + h * headSize);
+                    head8(kc, vc, qo, ko, pos, scale, a, qo);
                     continue;
                 }
                 if (headSize >= 2 * Kernels.L) {
@@ -252,9 +266,9 @@ final class JvmSession implements DecodeSession {
                     }
                 }
                 Kernels.softmax(a, 0, pos + 1);
-                int xo = b * dim + h * headSize;
-                Arrays.fill(xb, xo, xo + headSize, 0f);
-                for (int t = 0; t <= pos; t++) axpy(xb, xo, a[t], vc, t * kvDim + ko, headSize);
+                int xo = qo;
+                Arrays.fill(xq, xo, xo + headSize, 0f);
+                for (int t = 0; t <= pos; t++) axpy(xq, xo, a[t], vc, t * kvDim + ko, headSize);
             }
         }
     }
@@ -278,8 +292,8 @@ final class JvmSession implements DecodeSession {
             o0 += w * vc[k]; o1 += w * vc[k + 1]; o2 += w * vc[k + 2]; o3 += w * vc[k + 3];
             o4 += w * vc[k + 4]; o5 += w * vc[k + 5]; o6 += w * vc[k + 6]; o7 += w * vc[k + 7];
         }
-        xb[xo] = o0; xb[xo + 1] = o1; xb[xo + 2] = o2; xb[xo + 3] = o3;
-        xb[xo + 4] = o4; xb[xo + 5] = o5; xb[xo + 6] = o6; xb[xo + 7] = o7;
+        xq[xo] = o0; xq[xo + 1] = o1; xq[xo + 2] = o2; xq[xo + 3] = o3;
+        xq[xo + 4] = o4; xq[xo + 5] = o5; xq[xo + 6] = o6; xq[xo + 7] = o7;
     }
 
     private static void axpy(float[] y, int yo, float a, float[] xv, int xo, int n) {

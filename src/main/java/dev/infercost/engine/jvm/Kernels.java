@@ -442,6 +442,31 @@ final class Kernels {
         for (; i < n; i++) o[oo + i] = w[i] * (ss * x[xo + i]);
     }
 
+    /**
+     * Per-head RMSNorm in place (Qwen3's attn_q_norm / attn_k_norm, llama.cpp src/models/qwen3.cpp: build_norm of
+     * Q and K reshaped to [head_dim, heads]): each of the {@code heads} consecutive slices of width {@code headSize}
+     * starting at {@code off} is normalised by its own RMS and scaled by {@code w[0..headSize)}.
+     */
+    static void rmsnormHeads(float[] x, int off, int heads, int headSize, float[] w, float eps) {
+        for (int h = 0; h < heads; h++) rmsnorm(x, off + h * headSize, x, off + h * headSize, w, headSize, eps);
+    }
+
+    /**
+     * NEOX-style RoPE in place (ggml's GGML_ROPE_TYPE_NEOX, ggml-cpu ops.cpp rope_f32 with the neox rotation): in each
+     * head of width {@code headSize} of {@code vec[off .. off+width)}, element i and element i + headSize/2 form
+     * pair i, rotated by the angle whose cosine and sine are {@code cos[cOff + i]}, {@code sin[cOff + i]}.
+     */
+    static void ropeNeox(float[] vec, int off, int width, int headSize, float[] cos, float[] sin, int cOff) {
+        int half = headSize / 2;
+        for (int h = off; h < off + width; h += headSize)
+            for (int i = 0; i < half; i++) {
+                float c = cos[cOff + i], s = sin[cOff + i];
+                float x0 = vec[h + i], x1 = vec[h + i + half];
+                vec[h + i] = x0 * c - x1 * s;
+                vec[h + i + half] = x0 * s + x1 * c;
+            }
+    }
+
     /** a[ao..ao+n) += b[bo..bo+n) */
     static void addInPlace(float[] a, int ao, float[] b, int bo, int n) {
         int i = 0;

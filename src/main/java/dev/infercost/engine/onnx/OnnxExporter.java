@@ -89,7 +89,8 @@ public final class OnnxExporter {
      */
     public static Result export(LlamaModel model, Path out, Variant variant, boolean forceExternal) {
         if (Files.exists(out)) throw new BadInputException(out + ": exists already; exports are never overwritten");
-        model.requirePlainRope("onnx export"); // the graph's RoPE tables are plain run.c frequencies
+        // the graph is llama2.c's: plain run.c RoPE tables, no biases or Q/K norms, head width dim/heads
+        model.requireLlamaGraph("the onnx export");
         Path data = forceExternal ? out.resolveSibling(out.getFileName() + ".data") : null;
         try {
             if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());

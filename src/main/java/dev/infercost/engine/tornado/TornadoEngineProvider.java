@@ -54,6 +54,8 @@ public final class TornadoEngineProvider implements EngineProvider {
 
     @Override
     public Engine open(LlamaModel model, EngineOptions options) {
+        // the device kernels implement the plain Llama graph only (no biases, Q/K norms, NEOX RoPE or custom head width)
+        if (model != null) model.requireLlamaGraph("the tornado backend");
         TornadoBackend b = implementation();
         if (b == null) throw new BadInputException("backend 'tornado' is unavailable: " + reason);
         return b.open(model, options);
