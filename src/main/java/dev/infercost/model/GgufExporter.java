@@ -83,14 +83,15 @@ public final class GgufExporter {
     /**
      * Writes {@code m} to {@code out}.
      *
-     * @throws BadInputException if {@code out} exists, the model's RoPE is not plain (scaled RoPE has no llama2.c
-     *                           or plain GGUF form here), its tokenizer is not a SentencePiece-style
+     * @throws BadInputException if {@code out} exists, the model is not a plain llama graph (another architecture,
+     *                           attention biases, Q/K norms, NEOX or scaled RoPE: {@link LlamaModel#requireLlamaGraph}),
+     *                           its tokenizer is not a SentencePiece-style
      *                           {@link BpeTokenizer} with UTF-8 pieces, an F16 export would overflow a weight, or
      *                           the file cannot be written
      */
     public static Result write(LlamaModel m, Path out, WeightType type) {
         if (Files.exists(out)) throw new BadInputException(out + ": file exists; export never overwrites (choose another --out)");
-        m.requirePlainRope("gguf export");
+        m.requireLlamaGraph("the gguf export"); // llama tensors and keys only: no biases, Q/K norms, NEOX or scaled RoPE
         if (!(m.tokenizer() instanceof BpeTokenizer tok))
             throw new BadInputException("model " + m.info().name() + " has no SentencePiece-style tokenizer to write into the GGUF file");
         LlamaConfig c = m.config();

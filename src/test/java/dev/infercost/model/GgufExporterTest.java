@@ -132,6 +132,9 @@ class GgufExporterTest {
         assertEquals(2, dev.infercost.cli.Main.execute("export", "--preset", "stories15M", "--dtype", "f16", "--out", tmp.resolve("y.bin").toString()),
                 "f16 is for gguf only");
         assertEquals(2, dev.infercost.cli.Main.execute("export", "--preset", "stories15M", "--format", "gguf", "--dtype", "q4", "--out", tmp.resolve("z.gguf").toString()));
+        // a qwen2 file (Q/K/V biases, NEOX RoPE) written with llama keys would generate wrong text: refused
+        assertEquals(2, dev.infercost.cli.Main.execute("export", "--model", TestModels.class.getResource("/gguf/qwen2-q8_0.gguf").getPath(),
+                "--format", "gguf", "--out", tmp.resolve("qwen2.gguf").toString()));
         try (var s = Files.list(tmp)) { assertEquals(2, s.count(), "only the two exports"); }
     }
 }
