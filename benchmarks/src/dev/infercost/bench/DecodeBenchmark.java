@@ -28,4 +28,12 @@ public class DecodeBenchmark {
     @Benchmark
     @OperationsPerInvocation(32)
     public int decodeBatch32(DecoderState.Batch32 s) { return s.step(); }
+
+    /**
+     * Any batch size ({@link DecoderState.BatchN#batchSize}): one invocation is one step of {@code batchSize}
+     * tokens, so the runner must pass JMH's operations-per-invocation ({@code -opi batchSize}) for ops/s to be
+     * tok/s, as {@code dev.infercost.measure.MeasureStage} does; without it the score is steps/s.
+     */
+    @Benchmark
+    public int decodeBatchN(DecoderState.BatchN s) { return s.step(); }
 }

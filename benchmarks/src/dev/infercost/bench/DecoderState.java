@@ -124,4 +124,13 @@ public class DecoderState {
     public static class Batch1 extends DecoderState { @Setup(Level.Trial) public void setup() { open(1); } }
     public static class Batch8 extends DecoderState { @Setup(Level.Trial) public void setup() { open(8); } }
     public static class Batch32 extends DecoderState { @Setup(Level.Trial) public void setup() { open(32); } }
+    /** Any batch size, as a JMH parameter (run with {@code -opi batchSize} so ops/s is tok/s). */
+    public static class BatchN extends DecoderState {
+        @Param({"1"})
+        public int batchSize;
+        @Setup(Level.Trial) public void setup() {
+            if (batchSize < 1) throw new IllegalArgumentException("batchSize " + batchSize + ": expected >= 1");
+            open(batchSize);
+        }
+    }
 }

@@ -1,7 +1,9 @@
 package dev.infercost.cli;
 
 import dev.infercost.BadInputException;
+import dev.infercost.engine.onnx.OnnxExporter;
 import dev.infercost.model.BpeTokenizer;
+import dev.infercost.model.GgufExporter;
 import dev.infercost.model.Llama2cFormat;
 import dev.infercost.model.LlamaModel;
 import dev.infercost.model.Models;
@@ -19,10 +21,12 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code infercost export}: writes a loaded model (a preset with synthetic weights, a GGUF, a llama2.c file) as a
- * llama2.c legacy v0 checkpoint that llama2.c run.c reads; all tensors are written as fp32. Never overwrites.
+ * llama2.c legacy v0 checkpoint that llama2.c run.c reads (fp32), an ONNX decoder with KV cache
+ * ({@link OnnxExporter}, fp32) or a GGUF v3 llama file that llama.cpp and infercost read ({@link GgufExporter},
+ * f32 or f16). Never overwrites.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Exports a model (preset or file) as a llama2.c checkpoint (fp32, legacy v0 format read by run.c).")
+        description = "Exports a model (preset or file) as a llama2.c checkpoint (fp32, read by run.c), an ONNX decoder with KV cache (fp32) or a GGUF v3 file (f32 or f16, read by llama.cpp).")
 public final class ExportCommand implements Callable<Integer> {
     static final class Source {
         @Option(names = "--preset", description = "preset name, optionally with dtype (e.g. stories110M, llama-3.2-1b:q8_0)")
@@ -37,8 +41,14 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", description = "llama2.c tokenizer for a .bin --model")
     Path tokenizer;
 
-    @Option(names = "--format", defaultValue = "llama2c", description = "output format: llama2c (default)")
+    @Option(names = "--format", defaultValue = "llama2c", description = "output format: llama2c (default), onnx or gguf")
     String format;
+
+    @Option(names = "--dtype", defaultValue = "f32", description = "gguf: weight matrices as f32 (default) or f16 (norm vectors stay f32)")
+    String dtype;
+
+    @Option(names = "--variant", defaultValue = "standard", description = "onnx: standard (ONNX opset 17 only; default) or contrib (ONNX Runtime contrib operators)")
+    String variant;
 
     @Option(names = "--out", required = true, description = "output file (must not exist)")
     Path out;
@@ -48,7 +58,13 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!"llama2c".equals(format)) throw new BadInputException("--format " + format + " is not supported; expected llama2c");
+        String fmt = format.toLowerCase(java.util.Locale.ROOT);
+        if (!java.util.List.of("llama2c", "onnx", "gguf").contains(fmt))
+            throw new BadInputException("--format " + format + " is not supported; expected llama2c, onnx or gguf");
+        GgufExporter.WeightType ggufType = GgufExporter.WeightType.parse(dtype);
+        if (!fmt.equals("gguf") && ggufType != GgufExporter.WeightType.F32)
+            throw new BadInputException("--dtype " + dtype + ": only gguf exports take f16; " + fmt + " is written as fp32");
+        OnnxExporter.Variant onnxVariant = OnnxExporter.Variant.parse(variant);
         if (Files.exists(out)) throw new BadInputException(out + ": file exists; export never overwrites (choose another --out)");
         if (tokenizerOut != null && Files.exists(tokenizerOut))
             throw new BadInputException(tokenizerOut + ": file exists; export never overwrites");
@@ -60,9 +76,18 @@ public final class ExportCommand implements Callable<Integer> {
             spec = "preset:" + name;
         } else spec = source.model;
         LlamaModel m = Models.load(spec, tokenizer);
-        if (m.config().ropeTheta() != 10000f)
-            System.err.println("infercost: note: llama2.c files have no RoPE theta field; run.c uses 10000, this model uses " + m.config().ropeTheta());
-        Llama2cFormat.write(m, out);
+        switch (fmt) {
+            case "onnx" -> {
+                OnnxExporter.Result r = OnnxExporter.export(m, out, onnxVariant);
+                if (r.externalData() != null) System.err.println("infercost: weights in " + r.externalData());
+            }
+            case "gguf" -> GgufExporter.write(m, out, ggufType);
+            default -> {
+                if (m.config().ropeTheta() != 10000f)
+                    System.err.println("infercost: note: llama2.c files have no RoPE theta field; run.c uses 10000, this model uses " + m.config().ropeTheta());
+                Llama2cFormat.write(m, out);
+            }
+        }
         if (tokenizerOut != null) {
             if (!(m.tokenizer() instanceof BpeTokenizer b))
                 throw new BadInputException("model " + spec + " has no llama2.c-style tokenizer to write");
@@ -72,7 +97,8 @@ public final class ExportCommand implements Callable<Integer> {
                 throw new BadInputException(tokenizerOut + ": file exists; export never overwrites");
             }
         }
-        System.err.printf("infercost: wrote %s (%s, %s weights, %d bytes)%n", out, m.info().name(), m.info().weightsLabel(), Files.size(out));
+        System.err.printf("infercost: wrote %s (%s %s, %s weights, %d bytes)%n", out, fmt, fmt.equals("gguf") ? ggufType.name() : "F32",
+                m.info().name() + " " + m.info().weightsLabel(), Files.size(out));
         return 0;
     }
 }

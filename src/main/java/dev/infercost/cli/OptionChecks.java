@@ -82,7 +82,7 @@ public final class OptionChecks {
         if (o.searchSteps < 0 || o.searchSteps > 20) throw new BadInputException("--search-steps " + o.searchSteps + ": expected 0..20");
         if (!(o.idleBaselineS >= 0) || o.idleBaselineS > 3600) throw new BadInputException("--idle-baseline " + o.idleBaselineS + ": expected 0..3600 s");
         if (!Double.isNaN(o.pue) && !(o.pue >= 1 && o.pue <= 5)) throw new BadInputException("--pue " + o.pue + ": expected a power usage effectiveness in [1, 5]");
-        if (!Double.isNaN(o.peakGBps)) positive("--peak-gbps", o.peakGBps);
+        if (!Double.isNaN(o.peakGBps)) positive("--peak-bandwidth", o.peakGBps);
         if (!Double.isNaN(o.peakTflops)) positive("--peak-tflops", o.peakTflops);
         for (String f : List.of("ttft", "tpot")) {
             double v = f.equals("ttft") ? o.slo.ttftMs() : o.slo.tpotMs();

@@ -56,7 +56,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Engine worker threads (0 = all processors; default: ${DEFAULT-VALUE}).", defaultValue = "0")
     int threads;
 
-    @Option(names = "--batch", split = ",", description = "Decode batch sizes among 1, 8, 32 (default: 1,8 with --quick, else 1,8,32).")
+    @Option(names = "--batch", split = ",", description = "Decode batch sizes, any positive list (e.g. 1,4,16,64; each must fit the benchmark JVM's heap; default: 1,8 with --quick, else 1,8,32).")
     List<Integer> batches;
 
     @Option(names = "--context", description = "KV-cache positions before each measured decode step [tok] (default: ${DEFAULT-VALUE}).", defaultValue = "128")
@@ -71,6 +71,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--serve", negatable = true, description = "Also run a serving sweep (Server scenario, continuous batching) on the model; "
             + "default: on for a full run, off with --quick (see serve-bench for all options).")
     Boolean serve;
+
+    @Option(names = "--percentiles", paramLabel = "P,P,...", description = "Latency percentiles of the serving sweep for TTFT, TPOT, ITL and E2E, each 0 < p < 100 (default: 50,90,95,99,99.9; others add serving.csv columns such as ttft_p75 [ms]).")
+    String percentiles;
 
     @Option(names = "--energy-meter", description = "Energy meter spec (auto, rapl, nvml, nvidia-smi, estimate:watts=W, estimate:tdp=W[,util=U|cpu], estimate:ccf; default: ${DEFAULT-VALUE}).",
             defaultValue = "auto")
@@ -105,7 +108,9 @@ public final class RunCommand implements Callable<Integer> {
         OptionChecks.threads(threads);
         MeasureOptions measure = new MeasureOptions(model, tokenizer, null, backends, device, threads,
                 batches != null ? batches : MeasureOptions.defaultBatches(quick), context, isl, !noEncoder, serving, quick, energyMeter,
-                catalog.catalog(), deviceClass, expectDevice).prepare();
+                catalog.catalog(), deviceClass, expectDevice,
+                percentiles == null ? null : dev.infercost.results.Percentiles.parse("--percentiles", percentiles),
+                peaks.hostBandwidth(), peaks.hostTflops()).prepare();
         OptionChecks.withinContext(context, isl, measure.loaded().config().seqLen(), model);
         Catalog.load(catalog.catalog());
         CostOptions costOptions = CostOptions.defaults().withCatalog(catalog.catalog()).withProfile(pricing.profile())

@@ -95,10 +95,14 @@ public final class ServeBenchCommand implements Callable<Integer> {
     Double pue;
     @Option(names = "--device-class", description = "catalog id of the device (default cpu-host on CPU)")
     String deviceClass;
-    @Option(names = "--peak-gbps", description = "peak memory bandwidth, GB/s, for MBU (default: labelled CPU-host assumption)")
+    @Option(names = "--peak-bandwidth", paramLabel = "GB/s", description = "peak memory bandwidth of the serving device, GB/s, for MBU (default: the matched catalog chip's; on a CPU the labelled cpu-host assumption)")
     Double peakGbps;
-    @Option(names = "--peak-tflops", description = "peak TFLOP/s at the engine's precision, for MFU (default: labelled CPU-host assumption)")
+    @Option(names = "--peak-gbps", hidden = true, description = "old name of --peak-bandwidth")
+    void peakGbpsAlias(double v) { peakGbps = v; }
+    @Option(names = "--peak-tflops", paramLabel = "TFLOP/s", description = "peak TFLOP/s of the serving device at the engine's precision, for MFU (default: as --peak-bandwidth)")
     Double peakTflops;
+    @Option(names = "--percentiles", paramLabel = "P,P,...", description = "latency percentiles to report for TTFT, TPOT, ITL and E2E, each 0 < p < 100 (default 50,90,95,99,99.9; serving.csv always holds those, others add columns such as ttft_p75 [ms])")
+    String percentiles;
     @CommandLine.Mixin
     TableFormat.Mixin format = new TableFormat.Mixin();
     @Option(names = {"--device-count", "--devices"}, defaultValue = "1", description = "devices the engine or the endpoint's server spans (default ${DEFAULT-VALUE})")
@@ -177,6 +181,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
         if (slo != null) o.slo = SloProfile.named(slo);
         o.slo = o.slo.override(sloTtft == null ? Double.NaN : sloTtft, sloTpot == null ? Double.NaN : sloTpot);
         if (searchSteps != null) o.searchSteps = searchSteps;
+        if (percentiles != null) o.percentiles = dev.infercost.results.Percentiles.parse("--percentiles", percentiles);
         o.energyMeter = energyMeter;
         o.idleBaselineS = idleBaseline;
         if (energyIntervalMs < 0) throw new BadInputException("--energy-interval-ms " + energyIntervalMs + ": must be >= 0");

@@ -78,7 +78,7 @@ public record DeviceMatch(String device, String deviceClass, boolean gpu, String
             boolean ovGpu = chip == null ? !override.toLowerCase(Locale.ROOT).startsWith("cpu") : !chip.name().equals(Accelerator.CPU_HOST);
             if (chip == null) {
                 return new DeviceMatch(dev, override.trim(), ovGpu, "--device-class " + override.trim() + " (not in the catalog: no peaks; priced only with --usd-per-hour or a catalog row)",
-                        new PeakFigures(override.trim(), Double.NaN, Double.NaN, "--device-class " + override.trim() + " is not in the catalog: no peak figures (pass --peak-gbps/--peak-tflops)"));
+                        new PeakFigures(override.trim(), Double.NaN, Double.NaN, "--device-class " + override.trim() + " is not in the catalog: no peak figures (serve-bench: pass --peak-bandwidth/--peak-tflops)"));
             }
             String how = "--device-class " + override.trim() + " -> catalog " + chip.name() + " (override; device reported '" + dev + "')";
             return new DeviceMatch(dev, chip.name(), ovGpu, how, chip.name().equals(Accelerator.CPU_HOST) ? cpuPeaks(how) : peaks(chip, dtype, how));
@@ -137,9 +137,9 @@ public record DeviceMatch(String device, String deviceClass, boolean gpu, String
         if (chip == null) {
             String why = candidates.isEmpty() ? rule
                     : rule + ": no single catalog chip among " + candidates.stream().map(Accelerator::name).toList();
-            String how = "GPU '" + dev + "' -> " + UNKNOWN_GPU + " (" + why + "; pass --device-class NAME, or --peak-gbps/--peak-tflops and --usd-per-hour)";
+            String how = "GPU '" + dev + "' -> " + UNKNOWN_GPU + " (" + why + "; pass --device-class NAME, or --peak-bandwidth/--peak-tflops (serve-bench) and --usd-per-hour)";
             return new DeviceMatch(dev, UNKNOWN_GPU, true, how,
-                    new PeakFigures(UNKNOWN_GPU, Double.NaN, Double.NaN, "no catalog chip matches '" + dev + "': no peak figures (MBU/MFU empty; pass --device-class, --peak-gbps, --peak-tflops)"));
+                    new PeakFigures(UNKNOWN_GPU, Double.NaN, Double.NaN, "no catalog chip matches '" + dev + "': no peak figures (MBU/MFU empty; pass --device-class, or serve-bench --peak-bandwidth/--peak-tflops)"));
         }
         String how = "GPU '" + dev + "' -> catalog " + chip.name() + " (" + rule + ")";
         return new DeviceMatch(dev, chip.name(), true, how, peaks(chip, dtype, how));

@@ -32,7 +32,7 @@ public record PeakFigures(String deviceClass, double peakGBps, double peakTflops
         dev.infercost.hardware.Accelerator host = dev.infercost.hardware.Catalog.bundled().find(dev.infercost.hardware.Accelerator.CPU_HOST);
         dev.infercost.hardware.CatalogValue bw = host.require("memory_bandwidth", "MBU of the CPU host");
         dev.infercost.hardware.CatalogValue fl = host.require(dev.infercost.hardware.Accelerator.flopsMetric("fp32"), "MFU of the CPU host");
-        String basis = "catalog cpu-host (assumed, override with --peak-gbps/--peak-tflops): bandwidth " + bw.describe()
+        String basis = "catalog cpu-host (assumed, override with --host-peak-bandwidth/--host-peak-tflops): bandwidth " + bw.describe()
                 + "; fp32 " + fl.describe();
         return new PeakFigures(dev.infercost.hardware.Accelerator.CPU_HOST, dev.infercost.hardware.Accelerator.toSi(bw) / 1e9,
                 dev.infercost.hardware.Accelerator.toSi(fl) / 1e12, basis);
@@ -44,8 +44,8 @@ public record PeakFigures(String deviceClass, double peakGBps, double peakTflops
      * @throws BadInputException non-positive peaks
      */
     public PeakFigures override(String deviceClass, double gbps, double tflops) {
-        if (!Double.isNaN(gbps) && !(gbps > 0)) throw new BadInputException("--peak-gbps " + gbps + ": must be > 0");
-        if (!Double.isNaN(tflops) && !(tflops > 0)) throw new BadInputException("--peak-tflops " + tflops + ": must be > 0");
+        if (!Double.isNaN(gbps) && !(gbps > 0)) throw new BadInputException("peak memory bandwidth " + gbps + " GB/s (--host-peak-bandwidth, --peak-bandwidth): must be > 0");
+        if (!Double.isNaN(tflops) && !(tflops > 0)) throw new BadInputException("peak " + tflops + " TFLOP/s (--host-peak-tflops, --peak-tflops): must be > 0");
         if (deviceClass == null && Double.isNaN(gbps) && Double.isNaN(tflops)) return this;
         String b = (Double.isNaN(gbps) && Double.isNaN(tflops)) ? basis
                 : String.format(Locale.ROOT, "user-given: %s%s; rest: %s",

@@ -64,8 +64,23 @@ public final class EngineBench {
      */
     public static Outcome run(String benchmarkRegex, Map<String, String> params, Settings s,
                               Class<? extends org.openjdk.jmh.profile.Profiler> profiler, String profilerArgs) {
+        return run(benchmarkRegex, params, s, profiler, profilerArgs, 0, null);
+    }
+
+    /**
+     * As above; JMH's output and the forked JVMs' stdout/stderr go to stderr ({@link JmhOutput}), and
+     * {@code progress} (or null) hears each iteration's start: a detail ("fork 1/2, warmup 2/3") and the fraction
+     * of this benchmark's iterations done.
+     *
+     * @param opsPerInvocation operations per benchmark invocation overriding the method's
+     *                         {@code @OperationsPerInvocation} (JMH's {@code -opi}; e.g. the batch size of
+     *                         {@code decodeBatchN}, so ops/s is tok/s), or 0 to keep the annotation's
+     */
+    public static Outcome run(String benchmarkRegex, Map<String, String> params, Settings s,
+                              Class<? extends org.openjdk.jmh.profile.Profiler> profiler, String profilerArgs,
+                              int opsPerInvocation, java.util.function.BiConsumer<String, Double> progress) {
         List<String> jvm = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-XX:+UseParallelGC", "-Xmx" + Math.max(1024, Runtime.getRuntime().maxMemory() / (1024 * 1024)) + "m"));
+                "-XX:+UseParallelGC", "-Xmx" + forkHeapBytes() / (1024 * 1024) + "m"));
         String home = System.getProperty("infercost.home");
         if (home != null) jvm.add("-Dinfercost.home=" + home);
         jvm.addAll(s.jvmArgs());
@@ -78,12 +93,13 @@ public final class EngineBench {
                 .shouldFailOnError(true)
                 .verbosity(VerboseMode.SILENT);
         params.forEach(ob::param);
+        if (opsPerInvocation > 0) ob.operationsPerInvocation(opsPerInvocation);
         if (profiler != null) {
             if (profilerArgs != null) ob.addProfiler(profiler, profilerArgs); else ob.addProfiler(profiler);
         }
         try {
             awaitJmhLock();
-            Collection<RunResult> results = new Runner(ob.build()).run();
+            Collection<RunResult> results = new Runner(ob.build(), new JmhOutput(System.err, progress)).run();
             if (results.isEmpty())
                 return failed(benchmarkRegex, params, s, "JMH found no benchmark matching " + benchmarkRegex);
             RunResult r = results.iterator().next();
@@ -99,6 +115,9 @@ public final class EngineBench {
             return failed(benchmarkRegex, params, s, String.valueOf(t.getMessage()).lines().findFirst().orElse(t.toString()));
         }
     }
+
+    /** The forked benchmark JVM's -Xmx: this JVM's maximum heap, at least 1 GiB. */
+    public static long forkHeapBytes() { return Math.max(1024L << 20, Runtime.getRuntime().maxMemory() / (1024 * 1024) * (1024 * 1024)); }
 
     /**
      * JMH refuses to start while another JMH run holds {@code /tmp/jmh.lock} (two benchmarks on one machine

@@ -44,8 +44,13 @@ import java.util.function.Supplier;
 public final class MeasureStage {
     private MeasureStage() {}
 
-    /** JMH include pattern of the decode benchmark at one batch size (1, 8 or 32). */
-    static String decodeBenchmark(int batch) { return "dev.infercost.bench.DecodeBenchmark.decodeBatch" + batch + "$"; }
+    /** Batch sizes with their own decode benchmark method (the others run {@code decodeBatchN} with {@code -opi}). */
+    static final java.util.Set<Integer> FIXED_BATCHES = java.util.Set.of(1, 8, 32);
+
+    /** JMH include pattern of the decode benchmark at one batch size: decodeBatch1/8/32, else decodeBatchN. */
+    static String decodeBenchmark(int batch) {
+        return "dev.infercost.bench.DecodeBenchmark.decodeBatch" + (FIXED_BATCHES.contains(batch) ? batch : "N") + "$";
+    }
 
     static final String PREFILL_BENCHMARK = "dev.infercost.bench.PrefillBenchmark.prefill$";
     static final String ENCODER_BENCHMARK = "dev.infercost.bench.EncoderBenchmark.encode$";
@@ -81,6 +86,9 @@ public final class MeasureStage {
                 dev.infercost.hardware.Catalog.load(o.catalog()), o.deviceClass());
         List<Map<String, Object>> guard = new ArrayList<>();
         Recorder rec = new Recorder(dir.runId(), settings, logDir, engineTable, energyTable, failures, matcher);
+        rec.hostGBps = o.hostPeakGBps();
+        rec.hostTflops = o.hostPeakTflops();
+        rec.progress = progress;
         Map<String, AccuracyGate.Verdict> verdicts;
         try {
             Map<String, String> deviceOf = new LinkedHashMap<>();
@@ -111,11 +119,18 @@ public final class MeasureStage {
                     params.put("context", Integer.toString(o.context()));
                     params.put("isl", Integer.toString(o.isl()));
                     String regex = phase.equals("decode") ? decodeBenchmark(batch) : PREFILL_BENCHMARK;
+                    int opi = 0;
+                    if (phase.equals("decode") && !FIXED_BATCHES.contains(batch)) {
+                        params.put("batchSize", Integer.toString(batch));
+                        opi = batch;   // one step of `batch` tokens per invocation: ops/s = tok/s, as the fixed methods
+                    }
+                    rec.opsPerInvocation = opi;
                     rec.measure(regex, params, phase.equals("prefill") ? o.isl() : 1, device, o.energyMeter(),
                             () -> new EngineBenchTable.Point(backend, device, loaded.info(), loaded.config(), phase, batch,
                                     o.isl(), o.context(), cpus, null, accuracy(verdicts, loaded, backend)), what);
                 }
             }
+            rec.opsPerInvocation = 0;
             if (o.encoder()) {
                 progress.step("encoder benchmark: all-MiniLM-L6-v2 on ONNX Runtime (CPU), batch " + EncoderBatch.SIZE);
                 try {
@@ -145,6 +160,10 @@ public final class MeasureStage {
             so.backend = backend;
             so.energyMeter = o.energyMeter();
             so.deviceClass = o.deviceClass();
+            so.percentiles = o.percentiles();
+            so.progress = progress;
+            so.hostPeakGBps = o.hostPeakGBps() == null ? Double.NaN : o.hostPeakGBps();
+            so.hostPeakTflops = o.hostPeakTflops() == null ? Double.NaN : o.hostPeakTflops();
             try {
                 ServeBench.Result sr = ServeBench.measure(so, dir.runId(), System.err);
                 // the serving sweep ran the same engine on the same model: its points carry that backend's accuracy verdict
@@ -204,6 +223,15 @@ public final class MeasureStage {
     }
 
     /**
+     * {@code --host-peak-bandwidth} / {@code --host-peak-tflops} applied to peaks of the CPU host chip (the figures
+     * the cost stage also overrides for that chip); other chips keep their catalog figures.
+     */
+    static PeakFigures hostPeaks(PeakFigures peaks, Double gbps, Double tflops) {
+        if (!dev.infercost.hardware.Accelerator.CPU_HOST.equals(peaks.deviceClass())) return peaks;
+        return peaks.override(null, gbps == null ? Double.NaN : gbps, tflops == null ? Double.NaN : tflops);
+    }
+
+    /**
      * Accuracy verdict of this backend on this model (see {@link AccuracyGate}), computed once per backend. A "fail" is
      * written into every row the backend produces (engine_bench, serving, energy); the cost stage does not price those
      * rows without --price-failed-accuracy.
@@ -235,6 +263,9 @@ public final class MeasureStage {
         private final CsvTable engineTable, energyTable;
         private final List<Map<String, Object>> failures;
         private final dev.infercost.hardware.DeviceMatch.Matcher matcher;
+        private Double hostGBps, hostTflops;
+        private Progress progress;
+        private int opsPerInvocation;
         private int n;
 
         Recorder(String runId, EngineBench.Settings settings, Path logDir, CsvTable engineTable, CsvTable energyTable,
@@ -253,7 +284,8 @@ public final class MeasureStage {
             Path log = logDir.resolve("energy-" + (n++) + ".jsonl");
             String target = EnergyMeters.Target.parse(device).toString();
             EngineBench.Outcome o = EngineBench.run(regex, params, settings, EnergyProfiler.class,
-                    "meter=" + meter + ";device=" + target + ";tokensPerOp=" + tokensPerOp + ";log=" + log);
+                    "meter=" + meter + ";device=" + target + ";tokensPerOp=" + tokensPerOp + ";log=" + log, opsPerInvocation,
+                    progress == null ? null : progress::update);
             EngineBenchTable.Point p0 = point.get();
             if (!o.ok()) {
                 failed(p0.backend(), p0.phase(), p0.batch(), o.failure());
@@ -263,7 +295,7 @@ public final class MeasureStage {
                     p0.batch(), p0.isl(), p0.context(), p0.threads(), o, p0.accuracyVerdict());
             // the device's catalog chip (peaks, device_class, price); the match is in peak_basis and the manifest
             dev.infercost.hardware.DeviceMatch dm = matcher.match(p0.device(), p0.model().dtype());
-            Map<EngineBenchColumn, Object> row = EngineBenchTable.row(runId, p, dm.peaks());
+            Map<EngineBenchColumn, Object> row = EngineBenchTable.row(runId, p, hostPeaks(dm.peaks(), hostGBps, hostTflops));
             row.put(EngineBenchColumn.DEVICE, dm.device());
             List<Map<EnergyColumn, Object>> energyRows = EngineBenchTable.energyRows(runId, log);
             if (!energyRows.isEmpty()) {

@@ -11,11 +11,13 @@ import dev.infercost.results.ResultSchemas;
 import dev.infercost.results.Row;
 import dev.infercost.results.ServingColumn;
 import dev.infercost.report.ReportColumns.CostBand;
-import dev.infercost.report.ReportColumns.Inputs;
-import dev.infercost.report.ReportColumns.Revenue;
-import dev.infercost.report.ReportColumns.Sensitivity;
-import dev.infercost.report.ReportColumns.Summary;
-import dev.infercost.report.ReportColumns.TakeRate;
+import dev.infercost.results.CostBandColumn;
+import dev.infercost.results.DealComparisonColumn;
+import dev.infercost.results.RevenueColumn;
+import dev.infercost.results.RevenueInputColumn;
+import dev.infercost.results.RevenueSummaryColumn;
+import dev.infercost.results.SensitivityColumn;
+import dev.infercost.results.TakeRateCurveColumn;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,7 +71,8 @@ public final class HtmlReport {
 
     /** Files with a dedicated view; everything else ending in .csv goes to "Other tables". */
     static final Set<String> KNOWN = Set.of(ResultSchemas.ENGINE_BENCH, ResultSchemas.SERVING, ResultSchemas.ENERGY, ResultSchemas.COST_CURVE_TABLE.file(),
-            "revenue.csv", "revenue_summary.csv", "take_rate_curve.csv", "sensitivity.csv", "revenue_inputs.csv");
+            ResultSchemas.REVENUE_TABLE.file(), ResultSchemas.REVENUE_SUMMARY_TABLE.file(), ResultSchemas.TAKE_RATE_CURVE_TABLE.file(),
+            ResultSchemas.SENSITIVITY_TABLE.file(), ResultSchemas.REVENUE_INPUTS_TABLE.file(), ResultSchemas.DEAL_COMPARISON_TABLE.file());
     static final Pattern COST_FILE = Pattern.compile("cost(?:-(\\d+))?\\.csv"), UNCOSTED_FILE = Pattern.compile("cost_uncosted(?:-(\\d+))?\\.csv");
 
     private final List<Source> sources;
@@ -216,7 +219,15 @@ public final class HtmlReport {
      * Every column of the rows' tables in file order (machine and run first when several folders), in a
      * collapsible, sortable, filterable table. {@code classOf} gives each row's CSS class (measured, projected, invalid ...).
      */
-    private void table(String summary, List<R> rows, java.util.function.Function<R, String> classOf, boolean open) {
+    private void table(String summary, List<R> all, java.util.function.Function<R, String> classOf, boolean open) {
+        // a table longer than MAX_TABLE_ROWS (e.g. cost_curve.csv's thousands of sweep points) is sampled evenly, so
+        // every chip or series still appears and the page stays a few MB; the whole table is in the CSV and results.json
+        int stride = all.size() <= MAX_TABLE_ROWS ? 1 : (all.size() + MAX_TABLE_ROWS - 1) / MAX_TABLE_ROWS;
+        List<R> rows = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += stride) rows.add(all.get(i));
+        String count = stride == 1 ? " (" + all.size() + (all.size() == 1 ? " row)" : " rows)")
+                : String.format(Locale.ROOT, " (%d rows; every %s row shown, %d in all; the whole table is in the CSV and results.json)",
+                        all.size(), ordinal(stride), rows.size());
         LinkedHashSet<String> cols = new LinkedHashSet<>();
         if (multi()) { cols.add("machine"); cols.add("run"); }
         for (R r : rows) cols.addAll(r.row().values().keySet());
@@ -231,8 +242,18 @@ public final class HtmlReport {
             cells.add(row);
             classes.add(classOf == null ? "" : classOf.apply(r).replaceAll("[^A-Za-z0-9_ -]", ""));
         }
-        body.append("<details").append(open ? " open" : "").append("><summary>").append(Html.esc(summary + " (" + rows.size() + (rows.size() == 1 ? " row)" : " rows)")))
+        body.append("<details").append(open ? " open" : "").append("><summary>").append(Html.esc(summary + count))
                 .append("</summary>\n").append(Html.sortable(new ArrayList<>(cols), cells, classes)).append("</details>\n");
+    }
+
+    /** Rows a collapsible table shows at most; longer tables are sampled evenly (every k-th row). */
+    static final int MAX_TABLE_ROWS = 500;
+
+    /** 2 -> "2nd", 3 -> "3rd", 11 -> "11th", 21 -> "21st". */
+    static String ordinal(int n) {
+        int m100 = n % 100, m10 = n % 10;
+        String suf = m100 >= 11 && m100 <= 13 ? "th" : m10 == 1 ? "st" : m10 == 2 ? "nd" : m10 == 3 ? "rd" : "th";
+        return n + suf;
     }
 
     /** Money columns as $1.23B, fractions named margin/take_rate/share as percentages; the rest raw (formatted by Html.cell). */
@@ -311,7 +332,7 @@ public final class HtmlReport {
             body.append("<p class=\"note\">").append(Html.esc("ACCURACY FAILED: the measured point(s) of " + String.join(", ", failedChips)
                     + " failed the accuracy gate (wrong or non-finite logits) and are priced only because of --price-failed-accuracy.")).append("</p>\n");
         if (all.isEmpty()) {
-            absent("cost.csv", "no cost table with prices (run `infercost cost RESULTS_DIR`), so no chip comparison can be made.");
+            absent(ResultSchemas.COST, "no cost table with prices (run `infercost cost RESULTS_DIR`), so no chip comparison can be made.");
             end();
             return;
         }
@@ -319,7 +340,7 @@ public final class HtmlReport {
         String profile = opts.profile() != null ? opts.profile() : profiles.get(0);
         List<R> rows = all.stream().filter(r -> r.get(CostColumn.PROFILE).equals(profile)).toList();
         if (rows.isEmpty()) {
-            absent("cost.csv", "no rows for profile '" + profile + "' (profiles present: " + String.join(", ", profiles) + ").");
+            absent(ResultSchemas.COST, "no rows for profile '" + profile + "' (profiles present: " + String.join(", ", profiles) + ").");
             end();
             return;
         }
@@ -379,7 +400,7 @@ public final class HtmlReport {
                 tier))).append("</p>\n");
         List<Map.Entry<String, R>> ordered = new ArrayList<>(best.entrySet());
         ordered.sort(Comparator.comparingDouble((Map.Entry<String, R> e) -> e.getValue() == null ? Double.POSITIVE_INFINITY : sortKey(e.getValue())));
-        boolean anyBand = trows.stream().anyMatch(r -> ReportColumns.has(r.row(), CostBand.USD_PER_QUERY_LOW) || ReportColumns.has(r.row(), CostBand.USD_PER_M_OUT_LOW)
+        boolean anyBand = trows.stream().anyMatch(r -> ReportColumns.has(r.row(), CostBandColumn.USD_PER_QUERY_LOW) || ReportColumns.has(r.row(), CostBandColumn.USD_PER_M_OUT_LOW)
                 || ReportColumns.has(r.row(), CostBand.USD_PER_M_OUTPUT_LOW));
         StringBuilder t = new StringBuilder("<div class=\"tw\"><table class=\"headline\" id=\"headline\"><thead><tr><th>#</th><th>chip</th><th>silicon</th><th>provenance</th>"
                 + "<th>$/query</th><th>$/query band (low – high)</th><th>$/M output tok</th><th>$/M output band</th><th>tok/s/user</th><th>$/h</th><th>confidence</th><th>operating point</th></tr></thead><tbody>\n");
@@ -410,22 +431,22 @@ public final class HtmlReport {
             hr.put(CostColumn.PROFILE.header(), profile);
             hr.put("interactivity_target [tok/s/user]", target == null ? "" : Svg.num(target));
             hr.put(CostColumn.USD_PER_QUERY.header(), r.get(CostColumn.USD_PER_QUERY));
-            hr.put(CostBand.USD_PER_QUERY_LOW.header(), ReportColumns.cell(r.row(), CostBand.USD_PER_QUERY_LOW));
-            hr.put(CostBand.USD_PER_QUERY_HIGH.header(), ReportColumns.cell(r.row(), CostBand.USD_PER_QUERY_HIGH));
+            hr.put(CostBandColumn.USD_PER_QUERY_LOW.header(), ReportColumns.cell(r.row(), CostBandColumn.USD_PER_QUERY_LOW));
+            hr.put(CostBandColumn.USD_PER_QUERY_HIGH.header(), ReportColumns.cell(r.row(), CostBandColumn.USD_PER_QUERY_HIGH));
             hr.put(CostColumn.USD_PER_M_OUTPUT.header(), r.get(CostColumn.USD_PER_M_OUTPUT));
-            String lo = ReportColumns.cell(r.row(), CostBand.USD_PER_M_OUT_LOW), hi = ReportColumns.cell(r.row(), CostBand.USD_PER_M_OUT_HIGH);
+            String lo = ReportColumns.cell(r.row(), CostBandColumn.USD_PER_M_OUT_LOW), hi = ReportColumns.cell(r.row(), CostBandColumn.USD_PER_M_OUT_HIGH);
             if (lo.isBlank()) { lo = ReportColumns.cell(r.row(), CostBand.USD_PER_M_OUTPUT_LOW); hi = ReportColumns.cell(r.row(), CostBand.USD_PER_M_OUTPUT_HIGH); }
-            hr.put(CostBand.USD_PER_M_OUT_LOW.header(), lo);
-            hr.put(CostBand.USD_PER_M_OUT_HIGH.header(), hi);
+            hr.put(CostBandColumn.USD_PER_M_OUT_LOW.header(), lo);
+            hr.put(CostBandColumn.USD_PER_M_OUT_HIGH.header(), hi);
             hr.put(CostColumn.TOK_PER_S_PER_USER.header(), r.get(CostColumn.TOK_PER_S_PER_USER));
             hr.put(CostColumn.OPERATING_POINT.header(), r.get(CostColumn.OPERATING_POINT));
             hr.put("confidence", confidence(r));
             headlineRows.add(hr);
             t.append("<tr class=\"").append(measured(prov) ? "measured" : "projected").append("\"><td>").append(++i).append("</td><td class=\"chip\">")
                     .append(Html.esc(prefix(r) + r.get(CostColumn.CHIP))).append("</td><td>").append(Html.esc(sil)).append("</td><td>")
-                    .append(Html.esc(prov)).append("</td><td class=\"q\">").append(Html.esc(q4(q))).append("</td><td>").append(Html.esc(band(r, CostBand.USD_PER_QUERY_LOW, CostBand.USD_PER_QUERY_HIGH, null, null, true)))
+                    .append(Html.esc(prov)).append("</td><td class=\"q\">").append(Html.esc(q4(q))).append("</td><td>").append(Html.esc(band(r, CostBandColumn.USD_PER_QUERY_LOW, CostBandColumn.USD_PER_QUERY_HIGH, null, null, true)))
                     .append("</td><td>").append(Html.esc(money(m))).append("</td><td>")
-                    .append(Html.esc(band(r, CostBand.USD_PER_M_OUT_LOW, CostBand.USD_PER_M_OUT_HIGH, CostBand.USD_PER_M_OUTPUT_LOW, CostBand.USD_PER_M_OUTPUT_HIGH, false)))
+                    .append(Html.esc(band(r, CostBandColumn.USD_PER_M_OUT_LOW, CostBandColumn.USD_PER_M_OUT_HIGH, CostBand.USD_PER_M_OUTPUT_LOW, CostBand.USD_PER_M_OUTPUT_HIGH, false)))
                     .append("</td><td>").append(Html.esc(Svg.num(r.num(CostColumn.TOK_PER_S_PER_USER)))).append("</td><td>").append(Html.esc(money(r.num(CostColumn.USD_PER_HOUR))))
                     .append("</td><td class=\"conf\">").append(Html.esc(confidence(r))).append("</td><td class=\"op\">").append(Html.esc(r.get(CostColumn.OPERATING_POINT))).append("</td></tr>\n");
         }
@@ -444,7 +465,7 @@ public final class HtmlReport {
         if (profiles.size() > 1) notes.add("Other query profiles: " + String.join(", ", profiles.stream().filter(x -> !x.equals(profile)).toList()) + ".");
         for (Source s : sources) {
             String f = newestCostTable(s.dir());
-            if (f != null && !f.equals("cost.csv")) notes.add((multi() ? s.machine() + ": " : "") + "cost table " + f + " (the newest of several cost tables in the folder).");
+            if (f != null && !f.equals(ResultSchemas.COST)) notes.add((multi() ? s.machine() + ": " : "") + "cost table " + f + " (the newest of several cost tables in the folder).");
             else if (f != null) notes.add((multi() ? s.machine() + ": " : "") + "cost table " + f + ".");
         }
         body.append("<ul class=\"notes\">");
@@ -476,8 +497,8 @@ public final class HtmlReport {
 
     private static double[] bandOf(R r) {
         double v = r.num(CostColumn.USD_PER_QUERY);
-        if (Double.isFinite(v)) return new double[]{v, r.num(CostBand.USD_PER_QUERY_LOW), r.num(CostBand.USD_PER_QUERY_HIGH)};
-        double lo = r.num(CostBand.USD_PER_M_OUT_LOW), hi = r.num(CostBand.USD_PER_M_OUT_HIGH);
+        if (Double.isFinite(v)) return new double[]{v, r.num(CostBandColumn.USD_PER_QUERY_LOW), r.num(CostBandColumn.USD_PER_QUERY_HIGH)};
+        double lo = r.num(CostBandColumn.USD_PER_M_OUT_LOW), hi = r.num(CostBandColumn.USD_PER_M_OUT_HIGH);
         if (!Double.isFinite(lo)) { lo = r.num(CostBand.USD_PER_M_OUTPUT_LOW); hi = r.num(CostBand.USD_PER_M_OUTPUT_HIGH); }
         return new double[]{r.num(CostColumn.USD_PER_M_OUTPUT), lo, hi};
     }
@@ -516,7 +537,7 @@ public final class HtmlReport {
     private String precision(List<R> rows, String model) {
         Map<String, Long> seen = new LinkedHashMap<>();
         for (R r : rows) {
-            String p = ReportColumns.cell(r.row(), CostBand.PRECISION);
+            String p = ReportColumns.cell(r.row(), dev.infercost.results.CostColumn.PRECISION);
             if (p.isBlank()) {
                 Matcher m = PRECISION.matcher(r.get(CostColumn.ASSUMPTIONS) + " " + r.get(CostColumn.BASIS));
                 if (m.find()) p = m.group(1).toUpperCase(Locale.ROOT);
@@ -570,7 +591,7 @@ public final class HtmlReport {
             body.append("<p class=\"intro\">").append(Html.esc(ResultSchemas.COST_CURVE_TABLE.file() + " is absent, so each chip's points are its operating points in the cost table "
                     + "(one point when the cost stage costed one operating point per chip).")).append("</p>\n");
         }
-        if (series.isEmpty()) { absent("cost.csv", "no cost rows to draw curves from."); end(); return; }
+        if (series.isEmpty()) { absent(ResultSchemas.COST, "no cost rows to draw curves from."); end(); return; }
         List<Svg.Ref> refs = hTarget == null ? List.of() : List.of(new Svg.Ref(false, hTarget, "target " + Svg.num(hTarget) + " tok/s/user"));
         body.append(Svg.lines("$/M output tokens vs tok/s/user" + (hTier == null ? "" : " · tier " + hTier), "tok/s/user (interactivity)", "$/M output tokens",
                 series, refs, true, true, "cost per million output tokens versus tok/s/user, one line per chip"));
@@ -603,7 +624,7 @@ public final class HtmlReport {
         }
         body.append(Svg.bars("Engine throughput (error bars: JMH 99.9% CI)", "throughput [tok/s]", tb, true, "engine throughput per backend"));
         body.append(Svg.bars("Memory-bandwidth utilisation (MBU)", "MBU [fraction of peak]", mb, true, "MBU per backend"));
-        table("engine_bench.csv", rows, r -> r.get(EngineBenchColumn.ACCURACY_VERDICT), false);
+        table(ResultSchemas.ENGINE_BENCH, rows, r -> r.get(EngineBenchColumn.ACCURACY_VERDICT), false);
         end();
     }
 
@@ -640,7 +661,7 @@ public final class HtmlReport {
         body.append("</div>");
         body.append(Svg.lines("Throughput per device vs tok/s/user", "tok/s/user", "throughput [tok/s/device]", series(curve, invalid), List.of(), true, true,
                 "throughput per device versus tok/s/user"));
-        table("serving.csv", rows, r -> "true".equalsIgnoreCase(r.get(ServingColumn.VALID)) ? "" : "invalid", false);
+        table(ResultSchemas.SERVING, rows, r -> "true".equalsIgnoreCase(r.get(ServingColumn.VALID)) ? "" : "invalid", false);
         end();
     }
 
@@ -676,7 +697,7 @@ public final class HtmlReport {
             body.append("<p>").append(Html.esc(rows.size() + " energy windows, " + bad + " invalid" + (bad == 0 ? "." : ": "
                     + String.join("; ", rows.stream().filter(r -> !"true".equals(r.get(EnergyColumn.VALID))).map(r -> r.get(EnergyColumn.WINDOW) + ": " + r.get(EnergyColumn.REASONS)).limit(4).toList())
                     + (bad > 4 ? " ..." : "")))).append("</p>\n");
-            table("energy.csv", rows, r -> "true".equals(r.get(EnergyColumn.VALID)) ? "valid" : "invalid", false);
+            table(ResultSchemas.ENERGY, rows, r -> "true".equals(r.get(EnergyColumn.VALID)) ? "valid" : "invalid", false);
         }
         end();
     }
@@ -686,7 +707,7 @@ public final class HtmlReport {
                 + "time each phase takes. Rows for the measured device are 'measured'; every other chip is 'projected' (shaded, italic).");
         List<R> rows = new ArrayList<>();
         for (Source s : sources) rows.addAll(rows(s, newestCostTable(s.dir())));
-        if (rows.isEmpty()) absent("cost.csv", "no cost table (run `infercost cost` on a results folder).");
+        if (rows.isEmpty()) absent(ResultSchemas.COST, "no cost table (run `infercost cost` on a results folder).");
         else table("cost table (newest in each folder)", rows, r -> measured(r.get(CostColumn.PROVENANCE)) ? "measured" : "projected", false);
         List<R> unc = new ArrayList<>();
         for (Source s : sources) unc.addAll(rows(s, newest(s.dir(), UNCOSTED_FILE)));
@@ -702,24 +723,24 @@ public final class HtmlReport {
         section("revenue", "Revenue share: both parties' P&L", "The model provider pays the cloud a share of its revenue (under the cumulative cap where "
                 + "one applies) and buys compute from it at a markup; the cloud serves the volume on Nvidia or its own silicon. Provider margin is after "
                 + "revenue share and inference compute only (no training, staff or other costs).");
-        List<R> rows = rows("revenue.csv");
-        if (rows.isEmpty()) { absent("revenue.csv", "no revenue-share scenario was run (`infercost revenue`)."); end(); return; }
-        List<R> key = rows("revenue_summary.csv");
+        List<R> rows = rows(ResultSchemas.REVENUE_TABLE.file());
+        if (rows.isEmpty()) { absent(ResultSchemas.REVENUE_TABLE.file(), "no revenue-share scenario was run (`infercost revenue`)."); end(); return; }
+        List<R> key = rows(ResultSchemas.REVENUE_SUMMARY_TABLE.file());
         if (!key.isEmpty()) {
             List<List<String[]>> cells = new ArrayList<>();
             for (R r : key) {
-                String u = r.get(Summary.UNIT);
-                double v = r.num(Summary.VALUE);
-                String shown = r.get(Summary.VALUE);
+                String u = r.get(RevenueSummaryColumn.UNIT);
+                double v = r.num(RevenueSummaryColumn.VALUE);
+                String shown = r.get(RevenueSummaryColumn.VALUE);
                 if (Double.isFinite(v) && u.equals("$")) shown = usd(v);
                 else if (Double.isFinite(v) && u.equals("fraction")) shown = String.format(Locale.ROOT, "%.1f%%", 100 * v);
                 else if (Double.isFinite(v) && u.equals("$/query")) shown = String.format(Locale.ROOT, "$%.5f", v);
                 List<String[]> row = new ArrayList<>();
                 if (multi()) row.add(new String[]{r.src().machine(), r.src().machine()});
-                row.add(new String[]{r.get(Summary.METRIC), r.get(Summary.METRIC)});
-                row.add(new String[]{shown, r.get(Summary.VALUE)});
+                row.add(new String[]{r.get(RevenueSummaryColumn.METRIC), r.get(RevenueSummaryColumn.METRIC)});
+                row.add(new String[]{shown, r.get(RevenueSummaryColumn.VALUE)});
                 row.add(new String[]{u.equals("$") || u.equals("fraction") ? "" : u, u});
-                row.add(new String[]{r.get(Summary.NOTE), r.get(Summary.NOTE)});
+                row.add(new String[]{r.get(RevenueSummaryColumn.NOTE), r.get(RevenueSummaryColumn.NOTE)});
                 cells.add(row);
             }
             List<String> hdr = new ArrayList<>(List.of("metric", "value", "unit", "note"));
@@ -728,40 +749,42 @@ public final class HtmlReport {
         }
         Map<String, Map<String, Double>> pnl = new LinkedHashMap<>(), mg = new LinkedHashMap<>();
         for (R r : rows) {
-            if ("total".equals(r.get(Revenue.YEAR))) continue;
-            String p = prefix(r), y = r.get(Revenue.YEAR);
-            if ("provider".equals(r.get(Revenue.PARTY))) {
-                put(pnl, p + "provider revenue", y, r.num(Revenue.REVENUE) / 1e9);
-                put(pnl, p + "revenue share paid", y, r.num(Revenue.REVENUE_SHARE) / 1e9);
-                put(pnl, p + "compute bought", y, r.num(Revenue.COMPUTE) / 1e9);
-                put(pnl, p + "provider profit", y, r.num(Revenue.PROFIT) / 1e9);
-                put(mg, p + "provider margin", y, 100 * r.num(Revenue.MARGIN));
+            if ("total".equals(r.get(RevenueColumn.YEAR))) continue;
+            String p = prefix(r), y = r.get(RevenueColumn.YEAR);
+            if ("provider".equals(r.get(RevenueColumn.PARTY))) {
+                put(pnl, p + "provider revenue", y, r.num(RevenueColumn.REVENUE) / 1e9);
+                put(pnl, p + "revenue share paid", y, r.num(RevenueColumn.REVENUE_SHARE) / 1e9);
+                put(pnl, p + "compute bought", y, r.num(RevenueColumn.COMPUTE) / 1e9);
+                put(pnl, p + "provider profit", y, r.num(RevenueColumn.PROFIT) / 1e9);
+                put(mg, p + "provider margin", y, 100 * r.num(RevenueColumn.MARGIN));
             } else {
-                put(pnl, p + "cloud profit", y, r.num(Revenue.PROFIT) / 1e9);
-                put(mg, p + "cloud margin", y, 100 * r.num(Revenue.MARGIN));
+                put(pnl, p + "cloud profit", y, r.num(RevenueColumn.PROFIT) / 1e9);
+                put(mg, p + "cloud margin", y, 100 * r.num(RevenueColumn.MARGIN));
             }
         }
         body.append("<div class=\"two\">").append(Svg.bars("P&L per year", "USD bn", bars(pnl), false, "profit and loss per year"))
                 .append(Svg.bars("Margins per year", "margin [%]", bars(mg), false, "margins per year")).append("</div>");
-        table("revenue.csv", rows, r -> r.get(Revenue.PARTY), false);
+        pvTotals(rows);
+        table(ResultSchemas.REVENUE_TABLE.file(), rows, r -> r.get(RevenueColumn.PARTY), false);
+        deals();
 
         body.append("<h3>Break-even take rate</h3>\n");
-        List<R> curve = rows("take_rate_curve.csv");
-        if (curve.isEmpty()) absent("take_rate_curve.csv", "no take-rate curve.");
+        List<R> curve = rows(ResultSchemas.TAKE_RATE_CURVE_TABLE.file());
+        if (curve.isEmpty()) absent(ResultSchemas.TAKE_RATE_CURVE_TABLE.file(), "no take-rate curve.");
         else {
             Map<String, List<double[]>> lines = new LinkedHashMap<>();
             Double be = null;
             R prev = null;
             for (R r : curve) {
                 String p = prefix(r);
-                double t = 100 * r.num(TakeRate.TAKE_RATE);
-                lines.computeIfAbsent(p + "provider (no cap)", k -> new ArrayList<>()).add(new double[]{t, 100 * r.num(TakeRate.PROVIDER_UNCAPPED)});
-                lines.computeIfAbsent(p + "provider (with cap)", k -> new ArrayList<>()).add(new double[]{t, 100 * r.num(TakeRate.PROVIDER_CAPPED)});
-                lines.computeIfAbsent(p + "cloud (no cap)", k -> new ArrayList<>()).add(new double[]{t, 100 * r.num(TakeRate.CLOUD_UNCAPPED)});
-                lines.computeIfAbsent(p + "cloud (with cap)", k -> new ArrayList<>()).add(new double[]{t, 100 * r.num(TakeRate.CLOUD_CAPPED)});
+                double t = 100 * r.num(TakeRateCurveColumn.TAKE_RATE);
+                lines.computeIfAbsent(p + "provider (no cap)", k -> new ArrayList<>()).add(new double[]{t, 100 * r.num(TakeRateCurveColumn.PROVIDER_MARGIN_UNCAPPED)});
+                lines.computeIfAbsent(p + "provider (with cap)", k -> new ArrayList<>()).add(new double[]{t, 100 * r.num(TakeRateCurveColumn.PROVIDER_MARGIN_CAPPED)});
+                lines.computeIfAbsent(p + "cloud (no cap)", k -> new ArrayList<>()).add(new double[]{t, 100 * r.num(TakeRateCurveColumn.CLOUD_MARGIN_UNCAPPED)});
+                lines.computeIfAbsent(p + "cloud (with cap)", k -> new ArrayList<>()).add(new double[]{t, 100 * r.num(TakeRateCurveColumn.CLOUD_MARGIN_CAPPED)});
                 if (be == null && prev != null && prev.src() == r.src()) {
-                    double m0 = prev.num(TakeRate.PROVIDER_UNCAPPED), m1 = r.num(TakeRate.PROVIDER_UNCAPPED);
-                    if (m0 > 0 && m1 <= 0) be = 100 * (prev.num(TakeRate.TAKE_RATE) + (r.num(TakeRate.TAKE_RATE) - prev.num(TakeRate.TAKE_RATE)) * m0 / (m0 - m1));
+                    double m0 = prev.num(TakeRateCurveColumn.PROVIDER_MARGIN_UNCAPPED), m1 = r.num(TakeRateCurveColumn.PROVIDER_MARGIN_UNCAPPED);
+                    if (m0 > 0 && m1 <= 0) be = 100 * (prev.num(TakeRateCurveColumn.TAKE_RATE) + (r.num(TakeRateCurveColumn.TAKE_RATE) - prev.num(TakeRateCurveColumn.TAKE_RATE)) * m0 / (m0 - m1));
                 }
                 prev = r;
             }
@@ -776,30 +799,106 @@ public final class HtmlReport {
         }
 
         body.append("<h3>Sensitivity</h3>\n");
-        List<R> sens = rows("sensitivity.csv");
-        if (sens.isEmpty()) absent("sensitivity.csv", "no sensitivity analysis.");
+        List<R> sens = rows(ResultSchemas.SENSITIVITY_TABLE.file());
+        if (sens.isEmpty()) absent(ResultSchemas.SENSITIVITY_TABLE.file(), "no sensitivity analysis.");
         else {
             Map<String, Map<String, Double>> tp = new LinkedHashMap<>(), tc = new LinkedHashMap<>();
             List<R> mc = new ArrayList<>(), oat = new ArrayList<>();
             for (R r : sens) {
-                if ("monte-carlo".equals(r.get(Sensitivity.METHOD))) { mc.add(r); continue; }
+                if ("monte-carlo".equals(r.get(SensitivityColumn.METHOD))) { mc.add(r); continue; }
                 oat.add(r);
-                put(tp, r.get(Sensitivity.SETTING), prefix(r) + r.get(Sensitivity.INPUT), r.num(Sensitivity.PROVIDER_CHANGE));
-                put(tc, r.get(Sensitivity.SETTING), prefix(r) + r.get(Sensitivity.INPUT), r.num(Sensitivity.CLOUD_CHANGE));
+                put(tp, r.get(SensitivityColumn.SETTING), prefix(r) + r.get(SensitivityColumn.INPUT), r.num(SensitivityColumn.PROVIDER_MARGIN_CHANGE));
+                put(tc, r.get(SensitivityColumn.SETTING), prefix(r) + r.get(SensitivityColumn.INPUT), r.num(SensitivityColumn.CLOUD_MARGIN_CHANGE));
             }
             body.append("<div class=\"two\">").append(Svg.bars("Provider margin change per input (low / high setting)", "change in provider margin [pp]", bars(tp), false, "tornado provider"))
                     .append(Svg.bars("Cloud margin change per input (low / high setting)", "change in cloud margin [pp]", bars(tc), false, "tornado cloud")).append("</div>");
             table("sensitivity.csv: one input at a time", oat, null, false);
             if (!mc.isEmpty()) {
-                body.append("<p>").append(Html.esc(mc.get(0).get(Sensitivity.BASIS) + ". Every input drawn from a triangular distribution (low, base, high) of its stated range."))
+                body.append("<p>").append(Html.esc(mc.get(0).get(SensitivityColumn.BASIS) + ". Every input drawn from a triangular distribution (low, base, high) of its stated range."))
                         .append("</p>\n");
                 table("sensitivity.csv: Monte Carlo", mc, null, false);
             }
         }
-        List<R> inputs = rows("revenue_inputs.csv");
-        if (inputs.isEmpty()) absent("revenue_inputs.csv", "no input list.");
-        else table("revenue inputs and their sources", inputs, r -> r.get(Inputs.CONFIDENCE), false);
+        List<R> inputs = rows(ResultSchemas.REVENUE_INPUTS_TABLE.file());
+        if (inputs.isEmpty()) absent(ResultSchemas.REVENUE_INPUTS_TABLE.file(), "no input list.");
+        else table("revenue inputs and their sources", inputs, r -> r.get(RevenueInputColumn.CONFIDENCE), false);
         end();
+    }
+
+    /**
+     * Horizon totals of revenue.csv's "total" rows, nominal beside present value (profit_pv, economic_profit_pv: each
+     * year discounted by its discount_factor), one row per deal and party.
+     */
+    private void pvTotals(List<R> rows) {
+        List<R> totals = rows.stream().filter(r -> "total".equals(r.get(RevenueColumn.YEAR))).toList();
+        if (totals.isEmpty()) return;
+        double lastFactor = Double.NaN;
+        for (R r : rows) if (Double.isFinite(r.num(RevenueColumn.DISCOUNT_FACTOR))) lastFactor = r.num(RevenueColumn.DISCOUNT_FACTOR);
+        body.append("<h3>Horizon totals: nominal and present value</h3>\n<p>").append(Html.esc("Profit summed over the horizon as paid, and "
+                + "discounted to the first year (each year's profit times its discount_factor"
+                + (Double.isFinite(lastFactor) ? String.format(Locale.ROOT, "; the last year's factor is %.3f", lastFactor) : "") + ")."))
+                .append("</p>\n");
+        List<String> hdr = new ArrayList<>(List.of("deal", "party", "profit (nominal)", "profit (PV)", "economic profit (nominal)", "economic profit (PV)"));
+        if (multi()) hdr.add(0, "machine");
+        List<List<String[]>> cells = new ArrayList<>();
+        List<String> classes = new ArrayList<>();
+        for (R r : totals) {
+            List<String[]> row = new ArrayList<>();
+            if (multi()) row.add(new String[]{r.src().machine(), r.src().machine()});
+            row.add(new String[]{r.get(RevenueColumn.DEAL), r.get(RevenueColumn.DEAL)});
+            row.add(new String[]{r.get(RevenueColumn.PARTY), r.get(RevenueColumn.PARTY)});
+            for (RevenueColumn c : List.of(RevenueColumn.PROFIT, RevenueColumn.PROFIT_PV, RevenueColumn.ECONOMIC_PROFIT, RevenueColumn.ECONOMIC_PROFIT_PV)) {
+                double v = r.num(c);
+                row.add(new String[]{Double.isFinite(v) ? usd(v) : "n/a", ReportColumns.cell(r.row(), c)});
+            }
+            cells.add(row);
+            classes.add(r.get(RevenueColumn.PARTY).replaceAll("[^A-Za-z0-9_ -]", ""));
+        }
+        body.append(Html.sortable(hdr, cells, classes));
+    }
+
+    /**
+     * deal_comparison.csv: each deal's horizon profit per party, nominal ("total" rows) and present value ("pv" rows),
+     * and its change against the reference deal; a bar chart of the PV profit per deal and the whole table.
+     */
+    private void deals() {
+        List<R> rows = rows(ResultSchemas.DEAL_COMPARISON_TABLE.file());
+        body.append("<h3>Deals compared</h3>\n");
+        if (rows.isEmpty()) { absent(ResultSchemas.DEAL_COMPARISON_TABLE.file(), "no deal comparison (a scenario with alternative deals writes one)."); return; }
+        String ref = rows.get(0).get(DealComparisonColumn.REFERENCE_DEAL);
+        Map<String, Map<String, Double>> pv = new LinkedHashMap<>();
+        List<List<String[]>> cells = new ArrayList<>();
+        List<String> hdr = new ArrayList<>(List.of("deal", "party", "profit (nominal)", "profit (PV)", "PV change vs " + ref));
+        if (multi()) hdr.add(0, "machine");
+        Map<String, R> nominal = new LinkedHashMap<>();
+        for (R r : rows) if ("total".equals(r.get(DealComparisonColumn.YEAR)))
+            nominal.put(r.src().machine() + "|" + r.get(DealComparisonColumn.DEAL) + "|" + r.get(DealComparisonColumn.PARTY), r);
+        for (R r : rows) {
+            if (!"pv".equals(r.get(DealComparisonColumn.YEAR))) continue;
+            String deal = r.get(DealComparisonColumn.DEAL), party = r.get(DealComparisonColumn.PARTY);
+            put(pv, prefix(r) + party, deal, r.num(DealComparisonColumn.PROFIT));
+            R n = nominal.get(r.src().machine() + "|" + deal + "|" + party);
+            List<String[]> row = new ArrayList<>();
+            if (multi()) row.add(new String[]{r.src().machine(), r.src().machine()});
+            row.add(new String[]{deal, deal});
+            row.add(new String[]{party, party});
+            double nom = n == null ? Double.NaN : n.num(DealComparisonColumn.PROFIT);
+            row.add(new String[]{Double.isFinite(nom) ? usd(nom) : "n/a", n == null ? "" : n.get(DealComparisonColumn.PROFIT)});
+            row.add(new String[]{usd(r.num(DealComparisonColumn.PROFIT)), r.get(DealComparisonColumn.PROFIT)});
+            row.add(new String[]{usd(r.num(DealComparisonColumn.PROFIT_CHANGE)), r.get(DealComparisonColumn.PROFIT_CHANGE)});
+            cells.add(row);
+        }
+        body.append("<p>").append(Html.esc("Every deal of the scenario priced with the same volumes and cost table; the reference deal is "
+                + ref + ". PV = present value at the scenario's discount rate.")).append("</p>\n");
+        if (!pv.isEmpty()) {
+            double max = 0;
+            for (Map<String, Double> m : pv.values()) for (double v : m.values()) if (Double.isFinite(v)) max = Math.max(max, Math.abs(v));
+            double scale = max >= 1e9 ? 1e9 : 1e6;
+            for (Map<String, Double> m : pv.values()) m.replaceAll((k, v) -> v / scale);
+            body.append(Svg.bars("Horizon profit per deal, present value", scale == 1e9 ? "USD bn (PV)" : "USD M (PV)", bars(pv), false, "profit per deal present value"));
+        }
+        body.append(Html.sortable(hdr, cells, null));
+        table(ResultSchemas.DEAL_COMPARISON_TABLE.file(), rows, r -> r.get(DealComparisonColumn.PARTY), false);
     }
 
     private static List<Svg.Bars> bars(Map<String, Map<String, Double>> m) {
@@ -866,9 +965,9 @@ public final class HtmlReport {
             String src = r.get(EngineBenchColumn.PEAK_BASIS);
             if (!src.isBlank()) cited.put(src, "engine_bench.csv peak figures: " + r.get(EngineBenchColumn.DEVICE_CLASS));
         }
-        for (R r : rows("revenue_inputs.csv")) {
-            String src = r.get(Inputs.SOURCE);
-            if (!src.isBlank()) cited.merge(src, "revenue input: " + r.get(Inputs.INPUT) + " (" + r.get(Inputs.CONFIDENCE) + ")", (a, b) -> a.length() > 300 ? a : a + "; " + b);
+        for (R r : rows(ResultSchemas.REVENUE_INPUTS_TABLE.file())) {
+            String src = r.get(RevenueInputColumn.SOURCE);
+            if (!src.isBlank()) cited.merge(src, "revenue input: " + r.get(RevenueInputColumn.INPUT) + " (" + r.get(RevenueInputColumn.CONFIDENCE) + ")", (a, b) -> a.length() > 300 ? a : a + "; " + b);
         }
         if (cited.isEmpty()) body.append("<p class=\"absent\">No catalog sources are cited by the tables present.</p>\n");
         else {

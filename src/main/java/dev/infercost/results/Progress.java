@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Progress lines for long runs, on stderr by default:
- * {@code [3/7] engine benchmarks: decode batch=8 (40%) ... ETA 1m20s}.
+ * {@code [3/7] engine benchmarks: decode batch=8 (40%, elapsed 2m05s, ETA ~1m20s)}.
  * A run has {@code total} steps; each step reports its own fraction done. The ETA extrapolates the
  * elapsed time of the whole run linearly over the overall fraction done ((step - 1 + fraction) / total),
  * and is omitted until something has been done. Not thread-safe; call from the driving thread.
@@ -59,8 +59,9 @@ public final class Progress {
         double f = Math.max(0, Math.min(1, fractionOfStep));
         double overall = (Math.max(step, 1) - 1 + f) / total;
         String eta = eta(overall);
-        return print(String.format(Locale.ROOT, "[%d/%d] %s: %s (%.0f%%)%s", Math.max(step, 1), total, stepName, detail, 100 * f,
-                eta.isEmpty() ? "" : " ... ETA " + eta));
+        double elapsed = (nanos.getAsLong() - start) / 1e9;
+        return print(String.format(Locale.ROOT, "[%d/%d] %s: %s (%.0f%%, elapsed %s%s)", Math.max(step, 1), total, stepName, detail, 100 * f,
+                duration(elapsed), eta.isEmpty() ? "" : ", ETA ~" + eta));
     }
 
     /** Prints a final line with the elapsed time. @return the printed line */

@@ -1,6 +1,11 @@
 package dev.infercost.results;
 
-/** Columns of serving.csv: one row per load point (rate or concurrency) of a serving sweep. Units are in square brackets in each header. */
+/**
+ * Columns of serving.csv: one row per load point (rate or concurrency) of a serving sweep. Units are in square
+ * brackets in each header. Each latency metric (TTFT, TPOT, ITL, E2E) has mean, std, min, max, p50, p90, p95, p99
+ * and p99.9 ({@code _p999}) columns; percentiles asked for with {@code --percentiles} beyond those follow the
+ * enum's columns, named by {@link Percentiles#header(String, double)} (e.g. {@code ttft_p75 [ms]}).
+ */
 public enum ServingColumn implements Column {
     RUN_ID("run_id"),
     BACKEND("backend"),
@@ -18,23 +23,43 @@ public enum ServingColumn implements Column {
     DURATION("duration [s]"),
     COMPLETED("completed [req]"),
     ACHIEVED_RATE("achieved_rate [req/s]"),
+    TTFT_MEAN("ttft_mean [ms]"),
+    TTFT_STD("ttft_std [ms]"),
+    TTFT_MIN("ttft_min [ms]"),
+    TTFT_MAX("ttft_max [ms]"),
     TTFT_P50("ttft_p50 [ms]"),
     TTFT_P90("ttft_p90 [ms]"),
+    TTFT_P95("ttft_p95 [ms]"),
     TTFT_P99("ttft_p99 [ms]"),
     TTFT_P999("ttft_p999 [ms]"),
     TTFT_SAMPLES("ttft_samples"),
+    TPOT_MEAN("tpot_mean [ms]"),
+    TPOT_STD("tpot_std [ms]"),
+    TPOT_MIN("tpot_min [ms]"),
+    TPOT_MAX("tpot_max [ms]"),
     TPOT_P50("tpot_p50 [ms]"),
     TPOT_P90("tpot_p90 [ms]"),
+    TPOT_P95("tpot_p95 [ms]"),
     TPOT_P99("tpot_p99 [ms]"),
     TPOT_P999("tpot_p999 [ms]"),
     TPOT_SAMPLES("tpot_samples"),
+    ITL_MEAN("itl_mean [ms]"),
+    ITL_STD("itl_std [ms]"),
+    ITL_MIN("itl_min [ms]"),
+    ITL_MAX("itl_max [ms]"),
     ITL_P50("itl_p50 [ms]"),
     ITL_P90("itl_p90 [ms]"),
+    ITL_P95("itl_p95 [ms]"),
     ITL_P99("itl_p99 [ms]"),
     ITL_P999("itl_p999 [ms]"),
     ITL_SAMPLES("itl_samples"),
+    E2E_MEAN("e2e_mean [ms]"),
+    E2E_STD("e2e_std [ms]"),
+    E2E_MIN("e2e_min [ms]"),
+    E2E_MAX("e2e_max [ms]"),
     E2E_P50("e2e_p50 [ms]"),
     E2E_P90("e2e_p90 [ms]"),
+    E2E_P95("e2e_p95 [ms]"),
     E2E_P99("e2e_p99 [ms]"),
     E2E_P999("e2e_p999 [ms]"),
     E2E_SAMPLES("e2e_samples"),

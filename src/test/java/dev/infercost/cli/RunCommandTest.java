@@ -27,9 +27,28 @@ class RunCommandTest {
     @Test
     void quickRunWritesAMeasuredPricedRunFolder(@TempDir Path out) throws Exception {
         Path model = TestModels.file("stories260K.bin"), tok = TestModels.file("tok512.bin");
-        int rc = Main.execute("run", "--quick", "--model", model.toString(), "--tokenizer", tok.toString(),
-                "--batch", "1", "--no-encoder", "--out", out.toString());
-        assertEquals(0, rc);
+        java.io.PrintStream stdout = System.out, stderr = System.err;
+        java.io.ByteArrayOutputStream outBuf = new java.io.ByteArrayOutputStream(), errBuf = new java.io.ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setOut(new java.io.PrintStream(outBuf, true));
+            System.setErr(new java.io.PrintStream(errBuf, true));
+            // batch 3 has no JMH method of its own (decodeBatchN with -opi 3); --host-peak-bandwidth sets the MBU denominator
+            rc = Main.execute("run", "--quick", "--model", model.toString(), "--tokenizer", tok.toString(),
+                    "--batch", "1,3", "--no-encoder", "--host-peak-bandwidth", "50", "--percentiles", "50,99", "--out", out.toString());
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        String so = outBuf.toString(), se = errBuf.toString();
+        System.err.print(se);
+        assertEquals(0, rc, se);
+        assertFalse(so.contains("WARNING: Using incubator modules"), "the forks' incubator notice must not reach stdout:\n" + so);
+        assertFalse(se.contains("WARNING: Using incubator modules"), "the forks' incubator notice is dropped (the host JVM prints its own once)");
+        // progress per JMH iteration of each configuration: quick = 1 fork x (2 warmup + 3 measurement)
+        assertTrue(se.contains("] engine benchmark: jvm decode batch=3: fork 1/1, measurement 3/3 (80%, elapsed "), se);
+        assertTrue(se.contains("] engine benchmark: jvm prefill isl=128: fork 1/1, warmup 1/2 (0%, elapsed "), se);
+        assertTrue(so.contains("Engine measurements"), so);
         List<Path> runs = children(out);
         assertEquals(1, runs.size(), "one committed run folder, no staging leftovers: " + runs);
         Path run = runs.get(0);
@@ -44,6 +63,12 @@ class RunCommandTest {
         assertEquals("real", decode.get(EngineBenchColumn.WEIGHTS));
         assertEquals("64/172/5/8/4/512/512/10000/tied", decode.get(EngineBenchColumn.MODEL_SHAPE));
         double tokS = decode.num(EngineBenchColumn.THROUGHPUT);
+        assertEquals(50.0, decode.num(EngineBenchColumn.PEAK_BANDWIDTH), "--host-peak-bandwidth applies to the cpu-host rows");
+        assertTrue(decode.get(EngineBenchColumn.PEAK_BASIS).contains("user-given: peak 50.0 GB/s"), decode.get(EngineBenchColumn.PEAK_BASIS));
+        Row batch3 = bench.stream().filter(r -> r.get(EngineBenchColumn.PHASE).equals("decode") && r.get(EngineBenchColumn.BATCH_SIZE).equals("3")).findFirst().orElseThrow();
+        // ops/s is tok/s (3 tokens per step): step time x tok/s = 3 tokens
+        assertEquals(3.0, batch3.num(EngineBenchColumn.STEP_TIME) / 1000 * batch3.num(EngineBenchColumn.THROUGHPUT), 3e-5);
+        assertTrue(batch3.num(EngineBenchColumn.THROUGHPUT) > 0);
         assertTrue(tokS > 0, "measured decode tok/s");
         assertEquals("pass", decode.get(EngineBenchColumn.ACCURACY_VERDICT), "jvm agrees with onnx on stories260K");
         assertEquals("estimated", decode.get(EngineBenchColumn.ENERGY_BASIS), "no energy counter here: the figure must say estimated");
@@ -69,7 +94,11 @@ class RunCommandTest {
             host = Row.readAll(run.resolve("cost_uncosted.csv")).stream().filter(hostRow).findFirst().orElseThrow();
             assertEquals("true", host.get(CostColumn.NOISY), "a measured row missing from cost.csv must be flagged noisy");
         } else assertNotEquals("true", host.get(CostColumn.NOISY));
-        assertEquals(tokS, host.num(CostColumn.DECODE_THROUGHPUT), tokS * 1e-6);
+        // priced at one of the measured decode points (batch 1 or 3, whichever the cost stage's operating point picks)
+        double hostTok = host.num(CostColumn.DECODE_THROUGHPUT);
+        assertEquals(1, bench.stream().filter(r -> r.get(EngineBenchColumn.PHASE).equals("decode"))
+                .filter(r -> Math.abs(r.num(EngineBenchColumn.THROUGHPUT) - hostTok) <= 1e-6 * hostTok).count(),
+                "decode throughput " + hostTok + " is one measured decode row's");
         // the chat query (1000 tokens in, 500 out) costs what its device time costs: 1000 input tokens at $/M input plus
         // 500 output tokens at $/M output (three columns the cost stage computes separately; swapped ISL/OSL or
         // phases priced at one rate break this)
@@ -92,7 +121,11 @@ class RunCommandTest {
         // the 32,000-entry Llama 2 tokenizer does not fit the 512-token model
         assertEquals(2, Main.execute("run", "--quick", "--model", model.toString(), "--tokenizer",
                 TestModels.file("tokenizer.bin").toString(), "--out", out.toString()));
-        assertEquals(2, Main.execute("run", "--quick", "--model", model.toString(), "--batch", "3", "--out", out.toString()));
+        for (String b : List.of("0", "-1", "4097", "1,1"))
+            assertEquals(2, Main.execute("run", "--quick", "--model", model.toString(), "--batch", b, "--out", out.toString()), b);
+        // a batch whose KV cache cannot fit the benchmark heap (4 GiB in tests): stories15M keeps 129 positions x 6 layers
+        // x 2 x 288 floats = 1.78 MB per slot, 7.3 GB for 4096 slots
+        assertEquals(2, Main.execute("run", "--quick", "--model", "stories15M", "--batch", "4096", "--out", out.toString()));
         assertTrue(children(out).isEmpty(), "nothing written for bad input: " + children(out));
     }
 }

@@ -89,6 +89,19 @@ class HtmlReportTest {
         assertTrue(s.contains("SLO TTFT 2000 ms"), "SLO line labelled");
         assertTrue(s.contains("<details><summary>cost table (newest in each folder) (12 rows)"), "long tables collapsed");
         assertTrue(Files.isRegularFile(dir.path().resolve("results.json")), "results.json beside the report");
+        // revenue: horizon totals nominal beside PV (two-year hand scenario, 10%/yr: provider 0.3M + 1.2M/1.1 = 1.390909M,
+        // cloud 2.7M + 6.8M/1.1 = 8.881818M), and deal_comparison.csv in its own view, not under "Other tables"
+        int totals = s.indexOf("<h3>Horizon totals: nominal and present value</h3>");
+        assertTrue(totals > s.indexOf("<section id=\"revenue\""), "PV totals in the revenue section");
+        String tt = s.substring(totals, s.indexOf("</table>", totals));
+        assertTrue(tt.contains("$1.5M") && tt.contains("$1.4M") && tt.contains("$9.5M") && tt.contains("$8.9M"), tt);
+        assertTrue(tt.contains("factor is 0.909"), tt);
+        int deals = s.indexOf("<h3>Deals compared</h3>");
+        assertTrue(deals > totals, "deal comparison shown");
+        String dt = s.substring(deals, s.indexOf("</details>", deals));
+        assertTrue(dt.contains("reference deal is scenario terms") && dt.contains("Horizon profit per deal, present value"), dt);
+        assertTrue(dt.contains("deal_comparison.csv (8 rows)"), "the whole table behind a details element");
+        assertFalse(s.contains("<section id=\"other\""), "no table left without a view");
         assertThrows(dev.infercost.BadInputException.class, () -> ReportStage.write(dir), "never overwrites");
     }
 
@@ -175,5 +188,52 @@ class HtmlReportTest {
         String s = new HtmlReport(List.of(tmp)).render();
         assertTrue(s.contains("could not read"), "malformed serving.csv is named");
         assertTrue(s.contains("id=\"revenue\""), "the rest of the report still renders");
+    }
+
+    /** A verify run's folder (verify.csv + manifest.json) has nothing the report reads: refused, naming what it holds. */
+    @Test
+    void reportRefusesAFolderItDoesNotUnderstandAndShowsAPartialOne(@TempDir Path tmp) throws Exception {
+        Path verify = Files.createDirectories(tmp.resolve("20261201-000000-verify-stories260K"));
+        Files.writeString(verify.resolve("verify.csv"), "backend,check,verdict\njvm,greedy tokens,pass\n");
+        Files.writeString(verify.resolve("manifest.json"), "{\"run_id\": \"20261201-000000-verify-stories260K\"}");
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setErr(new java.io.PrintStream(buf, true));
+            rc = dev.infercost.cli.Main.execute("report", verify.toString());
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(2, rc);
+        assertTrue(buf.toString().contains("not a folder the report understands (it holds manifest.json, verify.csv; a report needs one of engine_bench.csv"), buf.toString());
+        assertFalse(Files.exists(verify.resolve("report.html")), "nothing written");
+
+        // measurements without a cost table: the report shows what there is and says the cost table is absent
+        Path partial = Files.createDirectories(tmp.resolve("measured-only"));
+        Files.copy(Fixtures.path("run-cpu/engine_bench.csv"), partial.resolve("engine_bench.csv"));
+        assertEquals(0, dev.infercost.cli.Main.execute("report", partial.toString()));
+        String s = Files.readString(partial.resolve("report.html"));
+        assertTrue(s.contains("cost.csv is absent from this result folder"), "absent cost table said, not failed");
+        assertTrue(s.contains("<section id=\"engine\""), "the measurements it has are shown");
+    }
+
+    /** A long table (cost_curve.csv holds thousands of sweep points) is sampled evenly so the page stays small. */
+    @Test
+    void longTablesAreSampledEvenlyAndSaySo(@TempDir Path tmp) throws Exception {
+        StringBuilder csv = new StringBuilder("series,x [tok/s]\n");
+        for (int i = 0; i < 1201; i++) csv.append(i < 600 ? "a" : "b").append(',').append(i).append('\n');
+        Files.writeString(tmp.resolve("engine_bench.csv"), Files.readString(Fixtures.path("run-cpu/engine_bench.csv")));
+        Files.writeString(tmp.resolve("long.csv"), csv);
+        String s = new HtmlReport(List.of(tmp), List.of(tmp), HtmlReport.Options.DEFAULT).render();
+        // 1201 rows, stride ceil(1201 / 500) = 3: rows 0, 3, ..., 1200 = 401 rows, both series present
+        assertTrue(s.contains("long.csv (1201 rows; every 3rd row shown, 401 in all; the whole table is in the CSV and results.json)"), "summary says it is sampled");
+        int at = s.indexOf("long.csv (1201 rows");
+        String t = s.substring(at, s.indexOf("</details>", at));
+        assertEquals(401, count(t, "<tr") - 1, "401 body rows and the header row");
+        assertTrue(t.contains("data-v=\"1200\"") && t.contains("data-v=\"3\"") && !t.contains("data-v=\"1\""), "every 3rd row, the last included");
+        assertEquals("2nd", HtmlReport.ordinal(2));
+        assertEquals("11th", HtmlReport.ordinal(11));
+        assertEquals("23rd", HtmlReport.ordinal(23));
     }
 }

@@ -21,7 +21,7 @@ class ProgressTest {
         now.set(80_000_000_000L); // 80 s elapsed; overall done = (2 + 0.5) / 7
         String line = p.update("decode batch=8", 0.5);
         // remaining = 80 x (1 - 2.5/7) / (2.5/7) = 144 s
-        assertEquals("[3/7] engine benchmarks: decode batch=8 (50%) ... ETA 2m24s", line);
+        assertEquals("[3/7] engine benchmarks: decode batch=8 (50%, elapsed 1m20s, ETA ~2m24s)", line);
         assertTrue(buf.toString().contains("[1/7] model load (elapsed 0s)"));
     }
 

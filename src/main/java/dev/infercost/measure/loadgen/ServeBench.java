@@ -87,7 +87,7 @@ public final class ServeBench {
         dir.writeCsv(ResultSchemas.SERVING, r.serving());
         dir.writeCsv(ResultSchemas.ENERGY, r.energy());
         dir.writeString(PointLog.REQUESTS, r.records().requestsJsonl());
-        dir.writeString(PointLog.POINTS, r.records().pointsJson(dir.runId(), ResultSchemas.SERVING_COLUMNS));
+        dir.writeString(PointLog.POINTS, r.records().pointsJson(dir.runId(), r.serving().columns()));
         return r;
     }
 
@@ -95,19 +95,22 @@ public final class ServeBench {
     public static Result measure(ServeBenchOptions o, String runId, PrintStream log) {
         if (o.endpoint != null) return measureEndpoint(o, runId, log);
         if (o.models.isEmpty()) throw new BadInputException("serve-bench: no model given (--model FILE|PRESET)");
-        CsvTable serving = new CsvTable(ResultSchemas.SERVING_COLUMNS), energy = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
+        CsvTable serving = new CsvTable(dev.infercost.results.Percentiles.servingHeaders(o.percentiles)), energy = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
         List<ModelSummary> summaries = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         Map<String, EnergyContext> meters = new HashMap<>();
         PointLog records = new PointLog();
+        dev.infercost.results.Progress own = o.progress == null ? new dev.infercost.results.Progress(o.models.size()) : null;
         try {
             for (String spec : o.models) {
+                if (own != null) own.step("serve-bench " + spec);
                 try {
                     LlamaModel m = Models.load(spec, o.tokenizer);
                     try (Engine e = Engines.require(o.backend).open(m, new EngineOptions(o.threads, null, Map.of()))) {
                         EnergyMeters.Target target = EnergyMeters.Target.parse(e.device());
                         EnergyContext ec = meters.computeIfAbsent(target.toString(), k -> EnergyContext.open(o, target, runId, energy, log));
-                        summaries.add(sweep(e, m.tokenizer(), o, Clock.system(), ec, runId, serving, energy, records, log));
+                        summaries.add(sweep(e, m.tokenizer(), o, Clock.system(), ec, runId, serving, energy, records, log,
+                            own != null ? own : o.progress));
                     }
                 } catch (RuntimeException ex) {
                     String msg = spec + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage());
@@ -205,7 +208,7 @@ public final class ServeBench {
      * @throws BadInputException unreachable server, bad options, unreadable tokenizer or prompts
      */
     public static Result measureEndpoint(ServeBenchOptions o, String runId, PrintStream log) {
-        CsvTable serving = new CsvTable(ResultSchemas.SERVING_COLUMNS), energy = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
+        CsvTable serving = new CsvTable(dev.infercost.results.Percentiles.servingHeaders(o.percentiles)), energy = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
         PointLog records = new PointLog();
         dev.infercost.engine.endpoint.OpenAiStream.Config cfg = new dev.infercost.engine.endpoint.OpenAiStream.Config(
                 java.net.URI.create(o.endpoint), dev.infercost.engine.endpoint.OpenAiStream.Api.parse(o.api), o.servedModel, o.apiKey,
@@ -246,6 +249,9 @@ public final class ServeBench {
                     o.servedModel, cfg.base(), o.api, mode.name().toLowerCase(Locale.ROOT), tokLabel, o.scenario.label(), o.isl, o.osl, maxContext);
             EndpointRunner runner = new EndpointRunner(client, Clock.system(), tok, mode, (long) (o.effectiveMaxDurationS() * 1e9));
             Ctx c = new Ctx("endpoint", device, "served by the endpoint", o, runner, pool, ec, peaks, runId, serving, energy, records, log, o.servedModel);
+            dev.infercost.results.Progress pr = o.progress;
+            if (pr == null) { pr = new dev.infercost.results.Progress(1); pr.step("serve-bench " + o.endpoint); }
+            c.progress = pr;
             summaries.add(drive(c, runner));
         } finally {
             if (ec.meter() != null) ec.meter().close();
@@ -294,6 +300,13 @@ public final class ServeBench {
     /** As above, also appending every point's per-request records and JSON row to {@code records}. */
     public static ModelSummary sweep(Engine engine, Tokenizer tokenizer, ServeBenchOptions o, Clock clock, EnergyContext energyCtx,
                                      String runId, CsvTable serving, CsvTable energy, PointLog records, PrintStream log) {
+        return sweep(engine, tokenizer, o, clock, energyCtx, runId, serving, energy, records, log, null);
+    }
+
+    /** As above, reporting each load point's start on {@code progress} (null = none). */
+    public static ModelSummary sweep(Engine engine, Tokenizer tokenizer, ServeBenchOptions o, Clock clock, EnergyContext energyCtx,
+                                     String runId, CsvTable serving, CsvTable energy, PointLog records, PrintStream log,
+                                     dev.infercost.results.Progress progress) {
         var cfg = engine.config();
         Workload wl = new Workload(LengthDistribution.parse("--isl", o.isl), LengthDistribution.parse("--osl", o.osl), o.seed, o.ignoreEos, o.prompts);
         int maxContext = o.prompts != null ? cfg.seqLen() : Math.min(cfg.seqLen(), wl.maxContextNeeded());
@@ -303,6 +316,7 @@ public final class ServeBench {
         long maxDur = (long) (o.effectiveMaxDurationS() * 1e9);
         // the engine's device matched to a catalog chip (DeviceMatch: GPU name -> chip, CPU -> cpu-host, else unknown-gpu)
         PeakFigures peaks = dev.infercost.hardware.DeviceMatch.of(engine.device(), engine.model().dtype(), dev.infercost.hardware.Catalog.bundled(), o.deviceClass).peaks();
+        if (dev.infercost.hardware.Accelerator.CPU_HOST.equals(peaks.deviceClass())) peaks = peaks.override(null, o.hostPeakGBps, o.hostPeakTflops);
         peaks = peaks.override(null, o.peakGBps, o.peakTflops);
         String modelName = engine.model().name();
         log.printf(Locale.ROOT, "%n== %s on %s %s: %s, ISL %s, OSL %s, max batch %d, context %d, KV budget %d tokens%n",
@@ -314,6 +328,7 @@ public final class ServeBench {
                     cfg.vocabSize(), tokenizer == null ? Set.of(1, 2) : tokenizer.endOfGeneration(), cfg, engine.model().weightBytes(), 4);
             Ctx c = new Ctx(engine.backend(), engine.device(), engine.model().weightsLabel(), o, runner, pool, energyCtx, peaks,
                     runId, serving, energy, records, log, modelName);
+            c.progress = progress;
             return drive(c, runner);
         }
     }
@@ -336,6 +351,7 @@ public final class ServeBench {
                 log.printf(Locale.ROOT, "   warm-up: 2 x %d requests, warm pass %.2f req/s, %.1f output tok/s (not recorded)%n", wm.completed(), warmRate, wm.outputThroughput());
             }
             c.header();
+            c.planned = plannedPoints(o);
             double offlineRate = Double.NaN, best = Double.NaN;
             switch (o.scenario) {
                 case OFFLINE -> offlineRate = c.offline(warmRate).achievedRate();
@@ -371,6 +387,18 @@ public final class ServeBench {
     }
 
     /**
+     * Load points the scenario plans (for progress): Server = the Offline calibration (when no --rates) + the rates +
+     * the bisection steps (at most; bisection may stop early), Concurrency = the user counts, else 1.
+     */
+    static int plannedPoints(ServeBenchOptions o) {
+        return switch (o.scenario) {
+            case SERVER -> (o.rates.isEmpty() ? 1 + o.rateFractions.size() : o.rates.size()) + o.searchSteps;
+            case CONCURRENCY -> o.concurrency.size();
+            default -> 1;
+        };
+    }
+
+    /**
      * p99 send lag (actual - scheduled send) above which a point is flagged: the load generator's own budget,
      * checked by benchmarks/ LoadGenCapacity (achieved rate within 1% of target and p99 lag under this).
      */
@@ -394,7 +422,8 @@ public final class ServeBench {
         final String runId, modelName;
         final CsvTable serving, energy;
         final PrintStream log;
-        int points;
+        int points, planned = 1;
+        dev.infercost.results.Progress progress;
 
         Ctx(String backend, String device, String weights, ServeBenchOptions o, LoadTarget runner, List<RequestSpec> pool, EnergyContext ec,
             PeakFigures peaks, String runId, CsvTable serving, CsvTable energy, PointLog records, PrintStream log, String modelName) {
@@ -427,6 +456,11 @@ public final class ServeBench {
         }
 
         PointMetrics point(Scenario s, double rate, double users, String arrival, ServingRunner.Plan plan, long cutOffNanos) {
+            if (progress != null)
+                progress.update(String.format(Locale.ROOT, "%s %s%s, point %d of %s%d", modelName, s.label(),
+                        !Double.isNaN(rate) ? " rate=" + rate : !Double.isNaN(users) ? " concurrency=" + (int) users : "",
+                        points + 1, o.scenario == Scenario.SERVER && o.searchSteps > 0 ? "up to " : "", Math.max(planned, points + 1)),
+                        Math.min(1.0, (double) points / Math.max(planned, points + 1)));
             EnergyMeter meter = ec.meter();
             EnergyWindow w = meter == null ? null : EnergyWindow.start(meter, ec.intervalMs());
             ServingRunner.Result r = runner.run(pool, plan, cutOffNanos);
@@ -452,10 +486,10 @@ public final class ServeBench {
             row.put("duration [s]", m.durationS());
             row.put("completed [req]", m.completed());
             row.put("achieved_rate [req/s]", m.achievedRate());
-            lat(row, "ttft", m.ttft());
-            lat(row, "tpot", m.tpot());
-            lat(row, "itl", m.itl());
-            lat(row, "e2e", m.e2e());
+            lat(row, "ttft", m.ttft(), o.percentiles);
+            lat(row, "tpot", m.tpot(), o.percentiles);
+            lat(row, "itl", m.itl(), o.percentiles);
+            lat(row, "e2e", m.e2e(), o.percentiles);
             row.put("input_throughput [tok/s]", m.inputThroughput());
             row.put("output_throughput [tok/s]", m.outputThroughput());
             row.put("throughput_per_device [tok/s/device]", m.outputThroughput() / o.devices);
@@ -515,15 +549,52 @@ public final class ServeBench {
                     s.label() + (Double.isNaN(users) ? "" : " c=" + (int) users), Double.isNaN(rate) ? "-" : String.format(Locale.ROOT, "%.3f", rate),
                     m.achievedRate(), m.ttft().p50Ms(), m.ttft().p99Ms(), m.tpot().p50Ms(), m.tpot().p99Ms(), m.outputThroughput(),
                     m.tokPerSecPerUser(), m.goodput(), mbu, jPerTok, invalid.isEmpty() ? "yes" : "no: " + String.join("; ", invalid));
+            for (String line : latencyLines(m, o.percentiles)) log.println("      " + line);
             return m;
         }
 
-        static void lat(Map<String, Object> row, String name, LatencySummary l) {
+        /** {@code x} to 3 significant digits without trailing zeros (8.0031 -> "8", 12.345 -> "12.3"). */
+        static String sig3(double x) {
+            if (!Double.isFinite(x)) return "n/a";
+            if (x == 0) return "0";
+            return new java.math.BigDecimal(x).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        }
+
+        /** The metric's columns: mean, std, min, max, the standard percentiles, samples, then any other percentile asked for. */
+        static void lat(Map<String, Object> row, String name, LatencySummary l, List<Double> percentiles) {
+            row.put(name + "_mean [ms]", l.meanMs());
+            row.put(name + "_std [ms]", l.stdMs());
+            row.put(name + "_min [ms]", l.minMs());
+            row.put(name + "_max [ms]", l.maxMs());
             row.put(name + "_p50 [ms]", l.p50Ms());
             row.put(name + "_p90 [ms]", l.p90Ms());
+            row.put(name + "_p95 [ms]", l.p95Ms());
             row.put(name + "_p99 [ms]", l.p99Ms());
             row.put(name + "_p999 [ms]", l.p999Ms());
             row.put(name + "_samples", l.samples());
+            for (double p : percentiles)
+                if (!dev.infercost.results.Percentiles.STANDARD.contains(p)) row.put(dev.infercost.results.Percentiles.header(name, p), l.percentileMs(p));
+        }
+
+        /**
+         * One line per metric: {@code TTFT ms: mean 12.1 std 3.0 min 8.0 max 20.1 | p50 11.9 p90 ... (n=64)}, with
+         * the percentiles asked for.
+         */
+        static List<String> latencyLines(PointMetrics m, List<Double> percentiles) {
+            List<String> out = new ArrayList<>();
+            String[] names = {"TTFT", "TPOT", "ITL", "E2E"};
+            LatencySummary[] ls = {m.ttft(), m.tpot(), m.itl(), m.e2e()};
+            for (int i = 0; i < ls.length; i++) {
+                LatencySummary l = ls[i];
+                if (l.samples() == 0) { out.add(String.format(Locale.ROOT, "%-4s ms: no samples", names[i])); continue; }
+                StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-4s ms: mean %s std %s min %s max %s |",
+                        names[i], sig3(l.meanMs()), sig3(l.stdMs()), sig3(l.minMs()), sig3(l.maxMs())));
+                for (double p : percentiles)
+                    b.append(" p").append(dev.infercost.results.Percentiles.fmt(p)).append(' ').append(sig3(l.percentileMs(p)));
+                b.append(" (n=").append(l.samples()).append(')');
+                out.add(b.toString());
+            }
+            return out;
         }
     }
 }

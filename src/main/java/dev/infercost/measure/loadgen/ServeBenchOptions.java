@@ -69,6 +69,21 @@ public final class ServeBenchOptions {
     /** Device class and peaks for MBU/MFU (null / NaN = {@link PeakFigures#cpuHostDefault()} on CPU). */
     public String deviceClass;
     public double peakGBps = Double.NaN, peakTflops = Double.NaN;
+    /**
+     * Peaks of the CPU host chip ({@code run --host-peak-bandwidth/--host-peak-tflops}): applied only when the
+     * engine's device matches the catalog's cpu-host (NaN = catalog figures); {@link #peakGBps} applies to any device.
+     */
+    public double hostPeakGBps = Double.NaN, hostPeakTflops = Double.NaN;
+    /**
+     * Latency percentiles to report (console summary; columns beyond serving.csv's standard p50/p90/p95/p99/p99.9
+     * are added), ascending, each in (0, 100); see {@link dev.infercost.results.Percentiles}.
+     */
+    public List<Double> percentiles = dev.infercost.results.Percentiles.STANDARD;
+    /**
+     * Progress lines (stderr): each load point reports its start with elapsed time and ETA. Null: the sweep makes
+     * its own, one step per model; the measure stage passes the run's, whose current step is the serving sweep.
+     */
+    public dev.infercost.results.Progress progress;
     /** Devices the engine (or the endpoint's server) spans (throughput per device = output tok/s / devices). */
     public int devices = 1;
 

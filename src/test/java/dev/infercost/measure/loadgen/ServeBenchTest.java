@@ -77,8 +77,16 @@ class ServeBenchTest {
         o.concurrency = List.of(1, 4);
         FakeEngine e = new FakeEngine(new ManualClock(0), MS, 4 * MS, 0);
         CsvTable serving = new CsvTable(ResultSchemas.SERVING_COLUMNS), energy = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
-        ServeBench.sweep(e, null, o, e.clock, ServeBench.EnergyContext.none("fake clock"), "r1", serving, energy, new PrintStream(new ByteArrayOutputStream()));
+        ByteArrayOutputStream progressBuf = new ByteArrayOutputStream();
+        dev.infercost.results.Progress progress = new dev.infercost.results.Progress(1, new PrintStream(progressBuf, true), () -> 0L);
+        progress.step("serving sweep");
+        ServeBench.sweep(e, null, o, e.clock, ServeBench.EnergyContext.none("fake clock"), "r1", serving, energy, new PointLog(),
+                new PrintStream(new ByteArrayOutputStream()), progress);
         assertEquals(2, serving.rows().size());
+        // one progress line per load point, before it runs, with its share of the planned points
+        assertEquals(List.of("[1/1] serving sweep (elapsed 0s)",
+                "[1/1] serving sweep: fake Concurrency concurrency=1, point 1 of 2 (0%, elapsed 0s)",
+                "[1/1] serving sweep: fake Concurrency concurrency=4, point 2 of 2 (50%, elapsed 0s)"), progressBuf.toString().lines().toList());
         int ci = ResultSchemas.SERVING_COLUMNS.indexOf("concurrency"), ttft = ResultSchemas.SERVING_COLUMNS.indexOf("ttft_p99 [ms]"),
                 valid = ResultSchemas.SERVING_COLUMNS.indexOf("valid");
         assertEquals(1, serving.rows().get(0).get(ci));
@@ -93,5 +101,37 @@ class ServeBenchTest {
         assertEquals(1, off.rows().size());
         assertEquals("all-at-once", off.rows().getFirst().get(ResultSchemas.SERVING_COLUMNS.indexOf("arrival")));
         assertTrue(s.offlineRate() > 0);
+    }
+
+    /** SingleStream on the fake engine: every request alone, so each latency is exact and the spread is zero. */
+    @Test
+    void configuredPercentilesAddColumnsAndConsoleLines() {
+        ServeBenchOptions o = opts();
+        o.scenario = Scenario.SINGLE_STREAM;
+        o.percentiles = dev.infercost.results.Percentiles.parse("--percentiles", "75,50,99.99");
+        FakeEngine e = new FakeEngine(new ManualClock(0), MS, 4 * MS, 0);
+        CsvTable serving = new CsvTable(dev.infercost.results.Percentiles.servingHeaders(o.percentiles)), energy = new CsvTable(ResultSchemas.ENERGY_COLUMNS);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        ServeBench.sweep(e, null, o, e.clock, ServeBench.EnergyContext.none("fake clock"), "r1", serving, energy, new PrintStream(log));
+        assertEquals(1, serving.rows().size());
+        List<String> cols = serving.columns();
+        assertEquals(ResultSchemas.SERVING_COLUMNS, cols.subList(0, ResultSchemas.SERVING_COLUMNS.size()), "the typed columns come first, unchanged");
+        assertEquals(List.of("ttft_p75 [ms]", "ttft_p9999 [ms]", "tpot_p75 [ms]", "tpot_p9999 [ms]", "itl_p75 [ms]", "itl_p9999 [ms]",
+                "e2e_p75 [ms]", "e2e_p9999 [ms]"), cols.subList(ResultSchemas.SERVING_COLUMNS.size(), cols.size()));
+        List<Object> row = serving.rows().getFirst();
+        java.util.function.ToDoubleFunction<String> v = h -> ((Number) row.get(cols.indexOf(h))).doubleValue();
+        // TTFT = 8 prompt tokens x 1 ms; TPOT = ITL = one 4 ms step; E2E = 8 + 3 x 4 = 20 ms (HdrHistogram: 0.1%)
+        for (String h : List.of("ttft_mean [ms]", "ttft_min [ms]", "ttft_max [ms]", "ttft_p50 [ms]", "ttft_p95 [ms]", "ttft_p75 [ms]", "ttft_p9999 [ms]"))
+            assertEquals(8.0, v.applyAsDouble(h), 8e-3, h);
+        for (String h : List.of("tpot_mean [ms]", "tpot_p95 [ms]", "itl_min [ms]", "itl_max [ms]", "itl_p75 [ms]"))
+            assertEquals(4.0, v.applyAsDouble(h), 4e-3, h);
+        assertEquals(20.0, v.applyAsDouble("e2e_max [ms]"), 20e-3);
+        assertEquals(20.0, v.applyAsDouble("e2e_p9999 [ms]"), 20e-3);
+        assertEquals(0.0, v.applyAsDouble("ttft_std [ms]"), 1e-9);
+        assertEquals(0.0, v.applyAsDouble("itl_std [ms]"), 1e-9);
+        // 25 requests: one user back to back for the 0.5 s minimum duration at 20 ms each (above the 20-query minimum)
+        String text = log.toString();
+        assertTrue(text.contains("TTFT ms: mean 8 std 0 min 8 max 8 | p50 8 p75 8 p99.99 8 (n=25)"), text);
+        assertTrue(text.contains("E2E  ms: mean 20 std 0 min 20 max 20 | p50 20 p75 20 p99.99 20 (n=25)"), text);
     }
 }

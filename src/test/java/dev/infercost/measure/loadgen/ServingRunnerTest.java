@@ -69,6 +69,16 @@ class ServingRunnerTest {
         assertEquals(42.0, m.ttft().p50Ms(), 42 * 1e-3);
         assertEquals(74.0, m.ttft().p99Ms(), 74 * 1e-3);
         assertEquals(74.0, m.ttft().p999Ms(), 74 * 1e-3);
+        // TTFTs 10, 26, 42, 58, 74 ms: mean 42, population std sqrt(512) = 22.627 (numpy.std([10,26,42,58,74])),
+        // nearest-rank percentiles p25 = 2nd = 26, p90 = p95 = 5th = 74; HdrHistogram values exact to 0.1%
+        assertEquals(42.0, m.ttft().meanMs(), 42 * 1e-3);
+        assertEquals(Math.sqrt(512), m.ttft().stdMs(), 0.05);
+        assertEquals(10.0, m.ttft().minMs(), 10 * 1e-3);
+        assertEquals(74.0, m.ttft().maxMs(), 74 * 1e-3);
+        assertEquals(74.0, m.ttft().p90Ms(), 74 * 1e-3);
+        assertEquals(74.0, m.ttft().p95Ms(), 74 * 1e-3);
+        assertEquals(26.0, m.ttft().percentileMs(25), 26 * 1e-3);
+        assertEquals(58.0, m.ttft().percentileMs(80), 58 * 1e-3);
         assertEquals(5, m.ttft().samples());
         assertEquals(5, m.tpot().samples());
         assertEquals(20, m.itl().samples());             // 4 gaps x 5 requests
