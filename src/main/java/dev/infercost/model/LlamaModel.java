@@ -62,10 +62,16 @@ public record LlamaModel(ModelInfo info, LlamaConfig config, LlamaWeights weight
     public void requireLlamaGraph(String backend) {
         if (!"llama".equals(architecture))
             throw new BadInputException(info.source() + ": architecture " + architecture + " (" + String.join(", ", graphExtras())
-                    + ") is not supported by " + backend + ", which runs the llama graph only; the jvm backend runs it");
+                    + ") is not supported by " + backend + ", which runs the llama graph only" + jvmHint(backend));
         List<String> x = graphExtras();
         if (!x.isEmpty())
             throw new BadInputException(info.source() + ": " + String.join(", ", x) + " not supported by " + backend
-                    + " (it would generate wrong text); the jvm backend runs it");
+                    + " (it would generate wrong text)" + jvmHint(backend));
+    }
+
+    /** The hint after a refusal: a backend refusal points at the jvm backend; an export has no such alternative. */
+    private static String jvmHint(String backend) {
+        return backend.contains("export") ? " (the jvm backend runs this model; it cannot be exported to this format)"
+                : "; the jvm backend runs it";
     }
 }
