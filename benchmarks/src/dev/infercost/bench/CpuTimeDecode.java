@@ -13,7 +13,9 @@ import java.lang.management.ThreadMXBean;
  *     MODEL THREADS CONTEXT WARMUP_S MEASURE_S</pre>
  *
  * MODEL as {@link DecoderState#load} (a GGUF/llama2.c path or a preset such as {@code stories110M:q8_0}); the session
- * is pre-filled to CONTEXT positions and every step decodes at position CONTEXT (as DecodeBenchmark does). Prints one
+ * is pre-filled to CONTEXT positions and every step decodes at position CONTEXT (as DecodeBenchmark does); with
+ * {@code prefill} each operation is instead a CONTEXT-token prompt prefilled from position 0 (as PrefillBenchmark
+ * with isl = CONTEXT) and the figures count prompt tokens. Prints one
  * CSV line: {@code threads,tok_per_s [tok/s],tok_per_caller_cpu_s [tok/CPU-s],tok_per_process_cpu_s [tok/CPU-s],load1}.
  * With 1 thread the caller does all the work; with more, the process figure counts the workers (including their
  * spinning), and the wall figure is the one that shows scaling.
@@ -22,15 +24,17 @@ public final class CpuTimeDecode {
     private CpuTimeDecode() {}
 
     public static void main(String[] a) throws Exception {
-        if (a.length != 5) {
-            System.err.println("usage: CpuTimeDecode MODEL THREADS CONTEXT WARMUP_S MEASURE_S");
+        if (a.length != 5 && !(a.length == 6 && a[5].equals("prefill"))) {
+            System.err.println("usage: CpuTimeDecode MODEL THREADS CONTEXT WARMUP_S MEASURE_S [prefill]");
             System.exit(2);
         }
         DecoderState s = new DecoderState();
         s.model = a[0];
         s.threads = Integer.parseInt(a[1]);
         s.context = Integer.parseInt(a[2]);
-        s.isl = 1;
+        boolean prefill = a.length == 6;
+        s.isl = prefill ? s.context : 1;
+        if (prefill) s.context = 0;
         s.tokenizer = "";
         s.backend = "jvm";
         s.device = "";
@@ -41,11 +45,13 @@ public final class CpuTimeDecode {
             ThreadMXBean tm = ManagementFactory.getThreadMXBean();
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long end = System.nanoTime() + (long) (warm * 1e9);
-            while (System.nanoTime() < end) s.step();
+            Runnable op = prefill ? () -> s.session.prefill(0, s.prompt, 0, s.logits) : s::step;
+            int perOp = prefill ? s.prompt.length : 1;
+            while (System.nanoTime() < end) op.run();
             long w0 = System.nanoTime(), c0 = tm.getCurrentThreadCpuTime(), p0 = os.getProcessCpuTime();
             long steps = 0;
             end = w0 + (long) (measure * 1e9);
-            while (System.nanoTime() < end) { s.step(); steps++; }
+            while (System.nanoTime() < end) { op.run(); steps += perOp; }
             long w1 = System.nanoTime(), c1 = tm.getCurrentThreadCpuTime(), p1 = os.getProcessCpuTime();
             System.out.printf(java.util.Locale.ROOT, "%d,%.2f,%.2f,%.2f,%.2f%n", s.threads, steps / ((w1 - w0) / 1e9),
                     steps / ((c1 - c0) / 1e9), steps / ((p1 - p0) / 1e9), os.getSystemLoadAverage());
