@@ -50,9 +50,10 @@ def java():
 JAVA = None
 
 
-def infercost(model, context, prefill):
+def infercost(model, context, prefill, tok=None):
     cp = os.path.join(ROOT, "target", "infercost.jar") + ":" + os.path.join(ROOT, "target", "lib", "*")
-    cmd = [JAVA, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+    cmd = [JAVA, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp", cp] \
+        + (["-Dinfercost.bench.tokenizer=" + tok] if tok else []) + [
            "dev.infercost.bench.CpuTimeDecode", model, "1", str(context), "4", "8"] + (["prefill"] if prefill else [])
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if r.returncode != 0:
@@ -95,23 +96,30 @@ def main():
     if a.out and os.path.exists(a.out):
         sys.exit("cpu-time-compare: %s exists" % a.out)
     rows = []
+    raw = open(a.out, "w", newline="") if a.out else None
+    if raw:
+        csv.writer(raw).writerow(["type", "phase", "tool", "round", "tok_per_cpu_s [tok/CPU-s]"])
+
+    def add(*row):
+        rows.append(row)
+        if raw:
+            csv.writer(raw).writerow(row)
+            raw.flush()
+
     for r in range(1, a.rounds + 1):
         for t in a.types.split(","):
             g = os.path.join(a.models, "model-%s.gguf" % t)
             print("cpu-time-compare: %s round %d/%d" % (t, r, a.rounds), file=sys.stderr)
-            rows.append((t, "decode", "infercost", r, infercost(g, 64, False)))
-            rows.append((t, "decode", "llama.cpp", r, llama_bench(a.llama_cpp, g, 0, 128)))
-            rows.append((t, "prefill", "infercost", r, infercost(g, 128, True)))
-            rows.append((t, "prefill", "llama.cpp", r, llama_bench(a.llama_cpp, g, 128, 0)))
+            add(t, "decode", "infercost", r, infercost(g, 64, False))
+            add(t, "decode", "llama.cpp", r, llama_bench(a.llama_cpp, g, 0, 128))
+            add(t, "prefill", "infercost", r, infercost(g, 128, True))
+            add(t, "prefill", "llama.cpp", r, llama_bench(a.llama_cpp, g, 128, 0))
         if a.runc:
             b = os.path.join(a.models, "model.bin")
-            rows.append(("bin", "decode", "infercost", r, infercost(b, 144, False)))
-            rows.append(("bin", "decode", "run.c", r, runc(a.runc, b, a.tokenizer)))
-    if a.out:
-        with open(a.out, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["type", "phase", "tool", "round", "tok_per_cpu_s [tok/CPU-s]"])
-            w.writerows(rows)
+            add("bin", "decode", "infercost", r, infercost(b, 144, False, a.tokenizer))
+            add("bin", "decode", "run.c", r, runc(a.runc, b, a.tokenizer))
+    if raw:
+        raw.close()
     groups = {}
     for t, ph, tool, _, v in rows:
         groups.setdefault((t, ph, tool), []).append(v)

@@ -12,7 +12,8 @@ import java.lang.management.ThreadMXBean;
  * <pre>java --add-modules jdk.incubator.vector -cp target/infercost.jar:target/lib/* dev.infercost.bench.CpuTimeDecode \
  *     MODEL THREADS CONTEXT WARMUP_S MEASURE_S</pre>
  *
- * MODEL as {@link DecoderState#load} (a GGUF/llama2.c path or a preset such as {@code stories110M:q8_0}); the session
+ * MODEL as {@link DecoderState#load} (a llama2.c .bin's tokenizer via {@code -Dinfercost.bench.tokenizer=FILE} when it is not
+ * beside the model) (a GGUF/llama2.c path or a preset such as {@code stories110M:q8_0}); the session
  * is pre-filled to CONTEXT positions and every step decodes at position CONTEXT (as DecodeBenchmark does); with
  * {@code prefill} each operation is instead a CONTEXT-token prompt prefilled from position 0 (as PrefillBenchmark
  * with isl = CONTEXT) and the figures count prompt tokens. Prints one
@@ -35,7 +36,7 @@ public final class CpuTimeDecode {
         boolean prefill = a.length == 6;
         s.isl = prefill ? s.context : 1;
         if (prefill) s.context = 0;
-        s.tokenizer = "";
+        s.tokenizer = System.getProperty("infercost.bench.tokenizer", ""); // for a .bin without tokenizer.bin beside it
         s.backend = "jvm";
         s.device = "";
         s.extra = "";
