@@ -209,6 +209,10 @@ final class JvmSession implements DecodeSession {
                 if (lo < hi && q8 && rp[i] == null && w.type() == dev.infercost.model.TensorType.Q8_0)
                     Q8IntKernels.matvecRows(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, qx, qd, outs[i], 0);
                 else if (lo < hi && rp[i] != null) Q8Kernels.matmulRows(rp[i], lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows());
+                else if (lo < hi && n == 1 && KQuantKernels.SUPPORTED && w.type() == dev.infercost.model.TensorType.Q4_K)
+                    KQuantKernels.matvecQ4K(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0, scratch[worker]);
+                else if (lo < hi && n == 1 && KQuantKernels.SUPPORTED && w.type() == dev.infercost.model.TensorType.Q6_K)
+                    KQuantKernels.matvecQ6K(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0);
                 else if (lo < hi && n == 1 && e.f32Rows4 && w.type() == dev.infercost.model.TensorType.F32)
                     F32Kernels.matvecRows(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0);
                 else if (lo < hi) Kernels.matmulRows(w, lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows(), scratch[worker]);
