@@ -21,12 +21,11 @@ import static dev.infercost.engine.jvm.Kernels.LE;
  * {@code ggml_vec_dot_q8_0_q8_0}: {@code sum_blocks d_w * d_x * sum_i qw_i * qx_i} with the inner sum in integers).
  *
  * <p>Each block's 32 weight quants are widened to 16-bit lanes and multiplied by the activation quants (products fit
- * 16 bits: |q| <= 128), adjacent pairs are summed into 32-bit lanes (exact), converted to float once per block and
- * scaled with {@code d_w * d_x}; four weight rows per pass share each activation load and keep four independent
- * accumulator chains in flight. The integer part is exact, so the only difference from the fp32 kernels is the
- * activation rounding: |x_i - d_x q_i| <= d_x / 2 per element (plus the fp16 rounding of d_x, relative 2^-11), which
- * bounds the error of a row's result by {@code sum_blocks |d_w| (d_x/2 + 2^-11 max|x|) sum_i |qw_i|}
- * ({@link #errorBound}).
+ * 16 bits: |q_w| <= 128, |q_x| <= 127), adjacent pairs are summed into 32-bit lanes as {@code (v + (v << 16)) >> 16}
+ * (exact: a pair is at most 32512 in magnitude), converted to float once per block and scaled with
+ * {@code d_w * d_x}; four weight rows per pass share each activation load and keep four independent accumulator
+ * chains in flight. The integer part is exact, so the only difference from the fp32 kernels is the activation
+ * rounding, bounded per row by {@link #errorBound}.
  *
  * <p>Needs 16-bit vectors of 16 or 32 lanes (AVX2 or AVX-512); {@link #SUPPORTED} is false elsewhere and the callers
  * keep the fp32 path.
@@ -45,7 +44,10 @@ final class Q8IntKernels {
     static final boolean SUPPORTED = (LS == 16 || LS == 32) && SI.length() == LS / 2 && SF.length() == LS / 2;
     /**
      * Whether the engine's batch-1 Q8_0 products take this path: opt-in with {@code -Dinfercost.jvm.q8int=true}.
-     * Not the default because it measured no faster than the fp32 kernel here (see the report in the class comment).
+     * Not the default: C2 has no widening multiply-add to map it to (it emits vpmullw and shift/add pair sums, where
+     * llama.cpp uses one VNNI instruction), and on the stories110M shape (Q8_0, batch 1, context 64, 1 thread) it ran
+     * at 46-47 tokens per CPU-second against 50-53 for the fp32 kernel (3 paired rounds; Q8KernelBenchmark shows the
+     * same out of cache). It does bring the results closer to llama.cpp's, which quantises activations the same way.
      */
     static final boolean ENABLED = SUPPORTED && Boolean.getBoolean("infercost.jvm.q8int");
 
