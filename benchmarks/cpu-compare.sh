@@ -8,7 +8,8 @@
 # llama2.c `run` built with `gcc -Ofast -fopenmp -march=native run.c -lm`; both are built outside this repository.
 # What it does, all on the same weights (the preset's deterministic synthetic values):
 #   1. `infercost export` writes the preset as a llama2.c checkpoint (.bin, fp32);
-#   2. llama.cpp's convert-llama2c-to-ggml turns that .bin into an F32 GGUF and llama-quantize makes the other
+#   2. llama.cpp's convert-llama2c-to-ggml (or, where the build lacks it, benchmarks/llama2c_to_gguf.py) turns that
+#      .bin into an F32 GGUF and llama-quantize makes the other
 #      types from it (Q8_0, Q4_K_M, ...), so every tool reads the identical tensors;
 #   3. for each type and thread count, REPS rounds, each round running every tool once in turn (alternating, so
 #      drift of a shared machine hits all tools alike):
@@ -34,15 +35,21 @@ while [ $# -gt 0 ]; do
     --reps) reps="$2"; shift 2;;
     --types) types="$2"; shift 2;;
     --out) out="$2"; shift 2;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0;;
     *) echo "cpu-compare: unknown argument '$1' (see --help)" >&2; exit 2;;
   esac
 done
 die() { echo "cpu-compare: $*" >&2; exit 2; }
 [ -n "$llama" ] || die "--llama-cpp DIR is required (a llama.cpp build's bin folder)"
-for b in llama-bench llama-quantize llama-convert-llama2c-to-ggml; do
+for b in llama-bench llama-quantize; do
   [ -x "$llama/$b" ] || die "$llama/$b not found or not executable (build that llama.cpp target)"
 done
+# the .bin -> GGUF step: llama.cpp's converter when the build has it, else benchmarks/llama2c_to_gguf.py (numpy and
+# the gguf package: pip install gguf, or a llama.cpp checkout's gguf-py on PYTHONPATH)
+if [ -x "$llama/llama-convert-llama2c-to-ggml" ]; then conv=llama.cpp
+elif python3 -c 'import gguf, numpy' 2>/dev/null; then conv=python
+else die "$llama/llama-convert-llama2c-to-ggml not found and python3 cannot import gguf and numpy (pip install gguf, or PYTHONPATH=<llama.cpp>/gguf-py)"
+fi
 [ -z "$runc" ] || [ -x "$runc" ] || die "--runc $runc: not an executable"
 [ -f "$tok" ] || die "--tokenizer $tok: no such file (a llama2.c tokenizer.bin of the preset's vocabulary size)"
 [[ "$reps" =~ ^[0-9]+$ ]] && [ "$reps" -ge 1 ] || die "--reps $reps: expected a whole number >= 1"
@@ -57,8 +64,13 @@ java_opts=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
 m="$out/models"
 "$root/bin/infercost" export --preset "$preset" --format llama2c --out "$m/model.bin" >/dev/null 2>"$out/export.log" \
   || die "export failed: $(tail -1 "$out/export.log")"
-"$llama/llama-convert-llama2c-to-ggml" --copy-vocab-from-model "$tok" --llama2c-model "$m/model.bin" \
-  --llama2c-output-model "$m/model-f32.gguf" >"$out/convert.log" 2>&1 || die "convert-llama2c-to-ggml failed (see $out/convert.log)"
+if [ "$conv" = llama.cpp ]; then
+  "$llama/llama-convert-llama2c-to-ggml" --copy-vocab-from-model "$tok" --llama2c-model "$m/model.bin" \
+    --llama2c-output-model "$m/model-f32.gguf" >"$out/convert.log" 2>&1 || die "convert-llama2c-to-ggml failed (see $out/convert.log)"
+else
+  python3 "$root/benchmarks/llama2c_to_gguf.py" "$m/model.bin" "$tok" "$m/model-f32.gguf" >"$out/convert.log" 2>&1 \
+    || die "llama2c_to_gguf.py failed (see $out/convert.log)"
+fi
 IFS=, read -ra tlist <<<"$types"
 for t in "${tlist[@]}"; do
   [ "$t" = f32 ] && continue

@@ -28,6 +28,9 @@ final class JvmSession implements DecodeSession {
     private final float[][][] keyCache, valueCache; // [layer][slot][pos * kvDim + i]
     private final float[] x, xb, xb2, q, xq, k, v, hb, hb2, ropeCos, ropeSin, freq;
     private final float[][] scratch, att;
+    /** Batch-1 input of a Q8_0 matmul quantised to Q8_0 blocks (Q8IntKernels): quants and per-block scales. */
+    private final short[] qx;
+    private final float[] qd;
     private final int[] rowSlot, rowPos, chunkSlots, chunkPos, chunkTokens;
     private final MatTask mat = new MatTask();
     private final AttTask attTask = new AttTask();
@@ -59,6 +62,8 @@ final class JvmSession implements DecodeSession {
         int t = e.pool.threads();
         scratch = new float[t][4 * Math.max(Math.max(dim, qDim), hidden)];
         att = new float[t][maxContext];
+        qx = new short[Math.max(dim, hidden)];
+        qd = new float[Math.max(dim, hidden) / 32 + 1];
         rowSlot = new int[rows]; rowPos = new int[rows];
         chunkSlots = new int[rows]; chunkPos = new int[rows]; chunkTokens = new int[rows];
     }
@@ -191,6 +196,8 @@ final class JvmSession implements DecodeSession {
         final float[][] outs = new float[3][];
         int m, total, n, xOff;
         float[] in;
+        /** Input quantised into qx/qd for the Q8_0 matrices (batch 1, -Dinfercost.jvm.q8int=true). */
+        boolean q8;
 
         void set(MappedTensor a, float[] oa, MappedTensor b, float[] ob, MappedTensor cc, float[] oc, float[] in, int xOff, int n) {
             ws[0] = a; outs[0] = oa; ws[1] = b; outs[1] = ob; ws[2] = cc; outs[2] = oc;
@@ -201,6 +208,10 @@ final class JvmSession implements DecodeSession {
             this.in = in;
             this.xOff = xOff;
             this.n = n;
+            q8 = false;
+            if (n == 1 && Q8IntKernels.ENABLED)
+                for (int i = 0; i < m; i++) q8 |= ws[i].type() == dev.infercost.model.TensorType.Q8_0 && rp[i] == null;
+            if (q8) Q8IntKernels.quantize(in, xOff, a.cols(), qx, qd); // once per matmul, shared by all rows and threads
         }
 
         @Override
@@ -209,7 +220,13 @@ final class JvmSession implements DecodeSession {
             for (int i = 0; i < m; i++) {
                 MappedTensor w = ws[i];
                 int lo = Math.max(from, start), hi = Math.min(to, start + w.rows());
-                if (lo < hi && rp[i] != null) Q8Kernels.matmulRows(rp[i], lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows());
+                if (lo < hi && q8 && rp[i] == null && w.type() == dev.infercost.model.TensorType.Q8_0)
+                    Q8IntKernels.matvecRows(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, qx, qd, outs[i], 0);
+                else if (lo < hi && rp[i] != null) Q8Kernels.matmulRows(rp[i], lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows());
+                else if (lo < hi && n == 1 && KQuantKernels.SUPPORTED && w.type() == dev.infercost.model.TensorType.Q4_K)
+                    KQuantKernels.matvecQ4K(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0, scratch[worker]);
+                else if (lo < hi && n == 1 && KQuantKernels.SUPPORTED && w.type() == dev.infercost.model.TensorType.Q6_K)
+                    KQuantKernels.matvecQ6K(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0);
                 else if (lo < hi && n == 1 && e.f32Rows4 && w.type() == dev.infercost.model.TensorType.F32)
                     F32Kernels.matvecRows(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0);
                 else if (lo < hi) Kernels.matmulRows(w, lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows(), scratch[worker]);

@@ -203,7 +203,8 @@ final class QuantKernels {
     }
 
     // block_q6_K: ql[128] @0, qh[64] @128, scales[16] (int8) @192, d @208; per 128 elements four 32-runs, each value
-    // (4 low bits | 2 high bits << 4) - 32, times d * scales[16-element group]
+    // (4 low bits | 2 high bits << 4) - 32, times d * scales[16-element group]. The conversions are written out: in this
+    // large body C2 left f() out of line, boxing the vector and converting it in Java (AbstractVector.convert0 in JFR)
     private static void q6_k(MemorySegment s, long p, float[] y, int o) {
         float d = h(s, p + 208);
         for (int n = 0; n < 256; n += 128) {
@@ -215,10 +216,10 @@ final class QuantKernels {
                 ByteVector q2 = b.and((byte) 0x0F).or(hh.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
                 ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hh.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
                 ByteVector q4 = b.lanewise(VectorOperators.LSHR, 4).or(hh.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                f(q1).mul(d * s.get(ValueLayout.JAVA_BYTE, sc + is)).intoArray(y, o + n + l);
-                f(q2).mul(d * s.get(ValueLayout.JAVA_BYTE, sc + is + 2)).intoArray(y, o + n + l + 32);
-                f(q3).mul(d * s.get(ValueLayout.JAVA_BYTE, sc + is + 4)).intoArray(y, o + n + l + 64);
-                f(q4).mul(d * s.get(ValueLayout.JAVA_BYTE, sc + is + 6)).intoArray(y, o + n + l + 96);
+                ((FloatVector) q1.convertShape(VectorOperators.B2F, S, 0)).mul(d * s.get(ValueLayout.JAVA_BYTE, sc + is)).intoArray(y, o + n + l);
+                ((FloatVector) q2.convertShape(VectorOperators.B2F, S, 0)).mul(d * s.get(ValueLayout.JAVA_BYTE, sc + is + 2)).intoArray(y, o + n + l + 32);
+                ((FloatVector) q3.convertShape(VectorOperators.B2F, S, 0)).mul(d * s.get(ValueLayout.JAVA_BYTE, sc + is + 4)).intoArray(y, o + n + l + 64);
+                ((FloatVector) q4.convertShape(VectorOperators.B2F, S, 0)).mul(d * s.get(ValueLayout.JAVA_BYTE, sc + is + 6)).intoArray(y, o + n + l + 96);
             }
         }
     }

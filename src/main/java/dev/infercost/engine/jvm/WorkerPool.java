@@ -6,8 +6,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A small fork-join for the step loop. {@link #run} splits [0, count) and the caller takes part; daemon workers
- * spin briefly (so back-to-back matmuls of one step do not pay a wake-up), then park, so an idle engine costs no
- * CPU. No allocation per call.
+ * spin briefly ({@link #SPIN}, so back-to-back matmuls of one step do not pay a wake-up), then park, so an idle
+ * engine costs no CPU. No allocation per call.
  *
  * <p>Two ways to split, chosen by {@code -Dinfercost.jvm.split} (default {@code dynamic}):
  * <ul>
@@ -23,7 +23,16 @@ final class WorkerPool implements AutoCloseable {
     /** Work over rows [from, to) run by thread {@code worker} (0 = the caller). */
     interface Body { void run(int from, int to, int worker); }
 
-    private static final int SPIN = 20_000;
+    /**
+     * Spin-wait iterations ({@link Thread#onSpinWait}) before an idle worker parks, and before a waiting caller starts
+     * yielding: {@code -Dinfercost.jvm.spin=N} (default 2000, of the order of 0.1 ms, which covers the serial gaps
+     * between the parallel products of one step; 0 parks at once, so every parallel product pays an unpark).
+     * Measured on a 2-core machine oversubscribed by other work (load average 11-15, stories110M shape Q8_0, batch-1
+     * decode at context 64, 2 threads, wall tok/s of two alternating rounds; benchmarks/src/.../CpuTimeDecode):
+     * 20000 spins 19.4 / 22.3, 2000 spins 29.9 / 32.5, 0 spins 32.2 / 18.9, against 21.8 / 21.3 with 1 thread:
+     * long spins hold a core while the thread being waited for is descheduled, and cost 1 to 2 threads its gain.
+     */
+    static final int SPIN = Math.max(0, Integer.getInteger("infercost.jvm.spin", 2_000));
     /** Chunks per thread in dynamic mode. */
     private static final int CHUNKS_PER_THREAD = 4;
     /** ticket's low 32 bits when a job is closed to late workers. */
