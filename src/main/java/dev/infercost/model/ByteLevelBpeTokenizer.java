@@ -112,8 +112,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer, AutoCloseable {
      * @param addBos    whether {@link #encode} with {@code bos} adds BOS; null = the pre-tokenizer's default
      * @param addEos    whether {@link #encode} with {@code bos} also appends EOS; null = false
      * @param label     where the vocabulary came from (for messages)
-     * @throws BadInputException an unknown {@code pre}, a token text that repeats, a missing byte token (one of the
-     *                           256), a merge that is not "left right" or names a piece (or a concatenation) that is
+     * @throws BadInputException an unknown {@code pre}, a token text that repeats, a missing byte token (any byte
+     *                           UTF-8 text can contain), a merge that is not "left right" or names a piece (or a concatenation) that is
      *                           not in the vocabulary, or a vocabulary the library refuses
      */
     public ByteLevelBpeTokenizer(String[] tokens, int[] types, String[] merges, String pre, int bos, int eos, int eot, int eom,
@@ -132,10 +132,12 @@ public final class ByteLevelBpeTokenizer implements Tokenizer, AutoCloseable {
                 throw new BadInputException(label + ": tokenizer.ggml.tokens[" + i + "] '" + clip(tokens[i]) + "' repeats entry " + j + " (each token text must be unique)");
         }
         for (int b = 0; b < 256; b++) {
-            // without every byte's token, text the merges do not cover would be silently dropped (no unk, no byte fallback)
+            // without a byte's token, text the merges do not cover would be silently dropped (no unk, no byte fallback);
+            // 0xC0, 0xC1 and 0xF5..0xFF never occur in UTF-8 text, and some real vocabularies (GPT-NeoX) omit them
+            if (b == 0xC0 || b == 0xC1 || b >= 0xF5) continue;
             if (!seen.containsKey(byteLevel(new byte[]{(byte) b})))
                 throw new BadInputException(label + ": tokenizer.ggml.tokens has no token for byte 0x" + String.format("%02X", b) + " ('"
-                        + byteLevel(new byte[]{(byte) b}) + "'); a GPT-2 byte-level vocabulary holds all 256 byte tokens");
+                        + byteLevel(new byte[]{(byte) b}) + "'); a GPT-2 byte-level vocabulary holds a token for every byte UTF-8 text can contain");
         }
         for (int i = 0; i < merges.length; i++) {
             // llama.cpp (llama_vocab::impl::load) splits a merge at the first space after its first character; the

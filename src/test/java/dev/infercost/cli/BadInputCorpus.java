@@ -502,8 +502,13 @@ final class BadInputCorpus {
         // JSONL prompt files through serve-bench on the byte-level model
         Object[][] files = {{"lone-surrogate", "{\"prompt\": \"hi \\ud800 there\"}\n"}, {"4MiB-prompt", "{\"prompt\": \"" + "y".repeat(4 << 20) + "\"}\n"},
                 {"nul-then-bad-line", "{\"prompt\": \"a\\u0000b\"}\n{\"prompt\": 3}\n"}};
+        byte[] invalid = "{\"prompt\": \"hi XX there\"}\n".getBytes(StandardCharsets.UTF_8);
+        invalid[13] = (byte) 0xC3;
+        invalid[14] = (byte) 0x28; // an invalid two-byte sequence
+        files = Arrays.copyOf(files, files.length + 1);
+        files[files.length - 1] = new Object[]{"invalid-utf8", invalid};
         for (Object[] v : files) {
-            Path f = write("prompts/bl-" + v[0] + ".jsonl", (String) v[1]);
+            Path f = v[1] instanceof byte[] raw ? write("prompts/bl-" + v[0] + ".jsonl", raw) : write("prompts/bl-" + v[0] + ".jsonl", (String) v[1]);
             Path o = out();
             add("prompt-tok", "serve-bench byte-level " + v[0], BAD, o, "serve-bench", "--model", m.toString(), "--prompts", f.toString(),
                     "--quick", "--energy-meter", "none", "--scenario", "offline", "--min-duration", "0.2", "--min-queries", "2", "--warmup", "0",
