@@ -96,6 +96,7 @@ public final class GenerateCommand implements Callable<Integer> {
             System.err.println("infercost: --steps " + steps + " clamped to the model's context length " + seqLen
                     + " (as run.c does" + (m.info().format().equals("gguf") ? "; a GGUF's context_length can be raised with --context-length" : "") + ")");
         if (steps == 0 || steps > seqLen) steps = seqLen;
+        dev.infercost.workload.PromptFileValidator.checkLength("--prompt", prompt, m.tokenizer(), seqLen); // never tokenise past the context
         try (Engine engine = Engines.require(backend).open(m, new EngineOptions(threads, device, Map.of()))) {
             Warmup w = warmUp(engine, m.tokenizer(), prompt, steps, warmupS);
             run(engine, m.tokenizer(), prompt, steps, new Sampler(m.config().vocabSize(), temperature, topp, seed), System.out, System.err);

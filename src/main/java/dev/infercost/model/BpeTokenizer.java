@@ -189,6 +189,7 @@ public final class BpeTokenizer implements Tokenizer {
      */
     @Override
     public int[] encode(String text, boolean addBos, boolean addEos) {
+        ByteLevelBpeTokenizer.requireWellFormed(text);
         boolean b = addBos && this.addBos;
         if (specials.isEmpty()) return encodeText(text, b, addEos);
         List<Object> frags = new ArrayList<>(List.of(text));

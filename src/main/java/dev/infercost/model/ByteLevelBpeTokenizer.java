@@ -112,8 +112,9 @@ public final class ByteLevelBpeTokenizer implements Tokenizer, AutoCloseable {
      * @param addBos    whether {@link #encode} with {@code bos} adds BOS; null = the pre-tokenizer's default
      * @param addEos    whether {@link #encode} with {@code bos} also appends EOS; null = false
      * @param label     where the vocabulary came from (for messages)
-     * @throws BadInputException an unknown {@code pre}, a token text that repeats, or a vocabulary the library refuses
-     *                           (e.g. a merge naming a token that is not in the vocabulary)
+     * @throws BadInputException an unknown {@code pre}, a token text that repeats, a missing byte token (any byte
+     *                           UTF-8 text can contain), a merge that is not "left right" or names a piece (or a concatenation) that is
+     *                           not in the vocabulary, or a vocabulary the library refuses
      */
     public ByteLevelBpeTokenizer(String[] tokens, int[] types, String[] merges, String pre, int bos, int eos, int eot, int eom,
                                  Boolean addBos, Boolean addEos, String label) {
@@ -128,7 +129,28 @@ public final class ByteLevelBpeTokenizer implements Tokenizer, AutoCloseable {
             if (tokens[i].isEmpty()) tokens[i] = "[EMPTY_" + i + "]"; // as llama.cpp's loader names an empty token
             Integer j = seen.putIfAbsent(tokens[i], i);
             if (j != null)
-                throw new BadInputException(label + ": tokenizer.ggml.tokens[" + i + "] '" + tokens[i] + "' repeats entry " + j + " (each token text must be unique)");
+                throw new BadInputException(label + ": tokenizer.ggml.tokens[" + i + "] '" + clip(tokens[i]) + "' repeats entry " + j + " (each token text must be unique)");
+        }
+        for (int b = 0; b < 256; b++) {
+            // without a byte's token, text the merges do not cover would be silently dropped (no unk, no byte fallback);
+            // 0xC0, 0xC1 and 0xF5..0xFF never occur in UTF-8 text, and some real vocabularies (GPT-NeoX) omit them
+            if (b == 0xC0 || b == 0xC1 || b >= 0xF5) continue;
+            if (!seen.containsKey(byteLevel(new byte[]{(byte) b})))
+                throw new BadInputException(label + ": tokenizer.ggml.tokens has no token for byte 0x" + String.format("%02X", b) + " ('"
+                        + byteLevel(new byte[]{(byte) b}) + "'); a GPT-2 byte-level vocabulary holds a token for every byte UTF-8 text can contain");
+        }
+        for (int i = 0; i < merges.length; i++) {
+            // llama.cpp (llama_vocab::impl::load) splits a merge at the first space after its first character; the
+            // Hugging Face BPE model also needs both pieces and their concatenation in the vocabulary
+            String mg = merges[i];
+            int sp = mg.indexOf(' ', 1);
+            if (sp < 0 || sp == mg.length() - 1 || mg.indexOf(' ', sp + 1) >= 0)
+                throw new BadInputException(label + ": tokenizer.ggml.merges[" + i + "] is '" + clip(mg) + "'; expected two pieces separated by one space");
+            String left = mg.substring(0, sp), right = mg.substring(sp + 1);
+            for (String piece : new String[]{left, right, left + right})
+                if (!seen.containsKey(piece))
+                    throw new BadInputException(label + ": tokenizer.ggml.merges[" + i + "] '" + clip(mg) + "' names '" + clip(piece)
+                            + "', which is not in tokenizer.ggml.tokens");
         }
         this.tokens = tokens;
         this.types = new int[n];
@@ -158,6 +180,32 @@ public final class ByteLevelBpeTokenizer implements Tokenizer, AutoCloseable {
         } catch (IOException | RuntimeException ex) {
             throw new BadInputException(label + ": the Hugging Face tokenizers library refused this byte-level BPE vocabulary: " + ex.getMessage(), ex);
         }
+    }
+
+    /** {@code s} shortened for a one-line message. */
+    static String clip(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 60) + "... (" + s.length() + " chars)";
+    }
+
+    /**
+     * @throws BadInputException when {@code text} holds a lone UTF-16 surrogate (not Unicode text: its UTF-8 form is
+     *                           undefined, and silently replacing it would tokenise a different prompt)
+     */
+    public static void requireWellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) { i++; continue; }
+            if (Character.isSurrogate(c))
+                throw new BadInputException(String.format("prompt text has a lone UTF-16 surrogate U+%04X at char %d; expected valid Unicode text", (int) c, i));
+        }
+    }
+
+    /** The most UTF-8 bytes of prompt text one token can cover (longest decoded piece or added-token text). */
+    public int longestPieceBytes() {
+        int m = 1;
+        for (int i = 0; i < tokens.length; i++)
+            m = Math.max(m, Math.max(decoded[i].length, types[i] == NORMAL ? 0 : tokens[i].getBytes(StandardCharsets.UTF_8).length));
+        return m;
     }
 
     /** The in-memory {@code tokenizer.json} (Hugging Face tokenizers format) for these arrays. */
@@ -255,9 +303,12 @@ public final class ByteLevelBpeTokenizer implements Tokenizer, AutoCloseable {
      * Token ids of {@code text} as {@code llama-tokenize} prints them with its defaults: special tokens in the text are
      * parsed; with {@code bos}, BOS is prepended when the vocabulary asks for it ({@link #addsBos}) and EOS appended
      * when it asks for that ({@link #addsEos}); {@code eos} appends EOS regardless.
+     *
+     * @throws BadInputException for text with a lone surrogate ({@link #requireWellFormed})
      */
     @Override
     public int[] encode(String text, boolean bos, boolean eos) {
+        requireWellFormed(text);
         long[] ids = text.isEmpty() ? new long[0] : hf.encode(text, false, false).getIds();
         boolean b = bos && addBos && this.bos >= 0, e = (eos || (bos && addEos)) && this.eos >= 0;
         int[] out = new int[ids.length + (b ? 1 : 0) + (e ? 1 : 0)];

@@ -68,6 +68,7 @@ public final class GgufLoader {
                     (int) g.requireLong(arch + ".context_length"), (float) g.getDouble(arch + ".rope.freq_base", 10000.0),
                     (float) g.getDouble(arch + ".attention.layer_norm_rms_epsilon", 1e-5), shared, (int) keyLen);
         } catch (BadInputException e) {
+            if (e.getMessage().startsWith(file + ": ")) throw e; // a missing or mistyped key, already named with the file
             throw new BadInputException(file + ": " + e.getMessage());
         }
         long rot = g.getLong(arch + ".rope.dimension_count", cfg.headSize());

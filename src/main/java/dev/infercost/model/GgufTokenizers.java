@@ -33,6 +33,10 @@ public final class GgufTokenizers {
         String tm = g.getString("tokenizer.ggml.model", null);
         String[] tokens = strings(g, "tokenizer.ggml.tokens", true);
         int n = tokens.length;
+        if (n == 0) throw new BadInputException(where + ": metadata tokenizer.ggml.tokens is empty; expected at least one token");
+        Object tmv = g.metadata().get("tokenizer.ggml.model");
+        if (tmv != null && !(tmv instanceof String))
+            throw new BadInputException(where + ": metadata tokenizer.ggml.model is " + tmv + "; expected a string (llama or gpt2)");
         int eot = id(g, "tokenizer.ggml.eot_token_id", n), eom = id(g, "tokenizer.ggml.eom_token_id", n);
         Boolean addBos = bool(g, "tokenizer.ggml.add_bos_token"), addEos = bool(g, "tokenizer.ggml.add_eos_token");
         if ("llama".equals(tm)) {
@@ -80,18 +84,20 @@ public final class GgufTokenizers {
             int bos = id(g, "tokenizer.ggml.bos_token_id", n, 11), eos = id(g, "tokenizer.ggml.eos_token_id", n, 11);
             return new ByteLevelBpeTokenizer(tokens, types, merges, (String) pre, bos, eos, eot, eom, addBos, addEos, where);
         }
-        throw new BadInputException(where + ": tokenizer.ggml.model is " + tm + "; supported: llama (SentencePiece BPE), gpt2 (byte-level BPE)");
+        throw new BadInputException(where + ": tokenizer.ggml.model is " + (tm == null ? "missing" : "'" + tm + "'") + "; supported: llama (SentencePiece BPE), gpt2 (byte-level BPE)");
     }
 
     /** {@code tokenizer.ggml.token_type}, or null when absent (all normal). */
     private static int[] tokenTypes(GgufFile g, int n) {
         if (g.metadata().get("tokenizer.ggml.token_type") == null) return null;
         Object[] a = array(g, "tokenizer.ggml.token_type");
-        if (a.length < n) throw new BadInputException(g.path() + ": tokenizer.ggml.token_type has " + a.length + " entries, tokens has " + n);
+        if (a.length != n) throw new BadInputException(g.path() + ": tokenizer.ggml.token_type has " + a.length + " entries, tokens has " + n);
         int[] types = new int[n];
         for (int i = 0; i < n; i++) {
             if (!(a[i] instanceof Long v))
                 throw new BadInputException(g.path() + ": tokenizer.ggml.token_type[" + i + "] is " + a[i] + "; expected an integer");
+            if (v < 0 || v > ByteLevelBpeTokenizer.BYTE)
+                throw new BadInputException(g.path() + ": tokenizer.ggml.token_type[" + i + "] = " + v + "; expected 0..6 (llama_token_type)");
             types[i] = (int) (long) v;
         }
         return types;
@@ -127,6 +133,7 @@ public final class GgufTokenizers {
     private static int id(GgufFile g, String key, int n, int def) {
         if (!g.metadata().containsKey(key)) return def < n ? def : -1;
         long v = g.getLong(key, def);
+        if (def == -1 && (v == -1 || v == 0xFFFFFFFFL)) return -1; // llama.cpp's "no such token" for an optional id
         if (v < 0 || v >= n) throw new BadInputException(g.path() + ": metadata " + key + " = " + v + " is outside the vocabulary 0.." + (n - 1));
         return (int) v;
     }

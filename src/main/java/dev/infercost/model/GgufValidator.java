@@ -21,10 +21,12 @@ import java.util.Set;
  * parses it, in one bounds-checked pass with overflow-safe arithmetic: header counts plausible for the file size;
  * every key, string and array inside the file; value and array-element types known, arrays not nested; keys and
  * tensor names unique; tensor dims 1..4, each >= 1, element count without overflow; tensor data aligned and inside
- * the data section; and, for {@code general.architecture = llama}, the {@code llama.*} integers in 1..2^31-1, RoPE
+ * the data section; {@code general.architecture} a string; and, for the architectures llama, qwen2, qwen3 and phi3,
+ * the {@code <arch>.*} integers (including attention.key_length/value_length) in 1..2^31-1, RoPE
  * base and RMSNorm epsilon finite and positive, {@code tokenizer.ggml.tokens} an array of strings,
  * {@code tokenizer.ggml.scores} an array of finite numbers of the same length, {@code token_type} integers, and
- * the special token ids inside the vocabulary. Each failure names the file, the key or tensor, the value and what
+ * the special token ids (bos, eos, unknown, padding, eot, eom) inside the vocabulary; {@code tokenizer.ggml.merges}
+ * an array of strings; for {@code tokenizer.ggml.model = gpt2}, tokens and merges valid UTF-8. Each failure names the file, the key or tensor, the value and what
  * was expected.
  */
 public final class GgufValidator {
@@ -149,7 +151,38 @@ public final class GgufValidator {
                 if (spans[t][1] > dataSize)
                     throw bad("tensor " + tnames[t] + " data [" + spans[t][0] + ", " + spans[t][1] + ") lies outside the data section of " + Math.max(0, dataSize) + " bytes (truncated?)");
             }
-            if ("llama".equals(stringValue("general.architecture"))) llama();
+            Entry arch = kv.get("general.architecture");
+            if (arch != null && arch.type() != STRING)
+                throw bad("metadata general.architecture is " + describe(arch) + "; expected a string (llama, qwen2, qwen3, phi3)");
+            String archName = stringValue("general.architecture");
+            if (archName != null && java.util.List.of("llama", "qwen2", "qwen3", "phi3").contains(archName)) llama(archName);
+            if ("gpt2".equals(stringValue("tokenizer.ggml.model"))) {
+                strictUtf8("tokenizer.ggml.tokens");
+                strictUtf8("tokenizer.ggml.merges");
+            }
+        }
+
+        /** Offset of the first element of each array of strings (for {@link #strictUtf8}). */
+        final Map<String, Long> stringArrays = new HashMap<>();
+
+        /** Byte-level BPE pieces are text: invalid UTF-8 would be silently replaced by U+FFFD and change the vocabulary. */
+        void strictUtf8(String key) {
+            Long at = stringArrays.get(key);
+            Entry e = kv.get(key);
+            if (at == null || e == null) return;
+            java.nio.charset.CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT).onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+            long p = at;
+            for (long i = 0; i < e.count(); i++) {
+                long len = seg.get(I64, p);
+                p += 8;
+                try {
+                    dec.reset().decode(seg.asSlice(p, len).asByteBuffer());
+                } catch (java.nio.charset.CharacterCodingException x) {
+                    throw bad("metadata " + key + "[" + i + "] is not valid UTF-8 (" + x.getMessage() + "); byte-level BPE pieces must be UTF-8 text");
+                }
+                p += len;
+            }
         }
 
         String stringValue(String key) {
@@ -175,8 +208,15 @@ public final class GgufValidator {
                 if (n < 0 || n > (size - pos) / min) throw bad("metadata " + key + " claims " + Long.toUnsignedString(n) + " entries, more than the rest of the file can hold");
                 boolean finite = true;
                 String firstBad = null;
+                if (et == STRING) stringArrays.put(key, pos);
                 for (long i = 0; i < n; i++) {
-                    if (et == STRING) { long len = u64("string " + i + " of " + key); need(len, "string " + i + " of " + key); pos += len; continue; }
+                    if (et == STRING) {
+                        long len = u64("string " + i + " of " + key);
+                        if (len < 0 || len > 1 << 20) throw bad("metadata " + key + "[" + i + "] has length " + Long.toUnsignedString(len) + "; expected 0..1048576 bytes");
+                        need(len, "string " + i + " of " + key);
+                        pos += len;
+                        continue;
+                    }
                     need(SIZE[et], key + "[" + i + "]");
                     if (et == 6 || et == 12) {
                         double v = et == 6 ? seg.get(F32, pos) : seg.get(F64, pos);
@@ -211,16 +251,18 @@ public final class GgufValidator {
 
         static boolean isInt(int t) { return t <= 5 || t == 10 || t == 11; }
 
-        void llama() {
-            for (String k : new String[]{"llama.context_length", "llama.embedding_length", "llama.feed_forward_length", "llama.block_count",
-                    "llama.attention.head_count", "llama.attention.head_count_kv", "llama.rope.dimension_count"}) {
+        /** Checks of the {@code <arch>.*} integers and the tokenizer arrays for the Llama-family architectures. */
+        void llama(String arch) {
+            for (String s : new String[]{"context_length", "embedding_length", "feed_forward_length", "block_count",
+                    "attention.head_count", "attention.head_count_kv", "rope.dimension_count", "attention.key_length", "attention.value_length"}) {
+                String k = arch + "." + s;
                 Entry e = kv.get(k);
                 if (e == null) continue; // required keys are reported missing by the loader
                 if (!isInt(e.type())) throw bad("metadata " + k + " has type " + typeName(e.type()) + "; expected an integer");
                 if (e.asLong() < 1 || e.asLong() > Integer.MAX_VALUE) throw bad("metadata " + k + " = " + e.asLong() + "; expected 1..2147483647");
             }
-            positiveFinite("llama.rope.freq_base");
-            positiveFinite("llama.attention.layer_norm_rms_epsilon");
+            positiveFinite(arch + ".rope.freq_base");
+            positiveFinite(arch + ".attention.layer_norm_rms_epsilon");
             Entry tokens = kv.get("tokenizer.ggml.tokens");
             long vocab = -1;
             if (tokens != null) {
@@ -242,8 +284,11 @@ public final class GgufValidator {
                     throw bad("metadata tokenizer.ggml.token_type is " + describe(types) + "; expected an array of int32");
                 if (vocab >= 0 && types.count() != vocab) throw bad("tokenizer.ggml.token_type has " + types.count() + " entries, tokenizer.ggml.tokens has " + vocab);
             }
+            Entry merges = kv.get("tokenizer.ggml.merges");
+            if (merges != null && (merges.type() != ARRAY || merges.elementType() != STRING))
+                throw bad("metadata tokenizer.ggml.merges is " + describe(merges) + "; expected an array of strings");
             for (String k : new String[]{"tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id", "tokenizer.ggml.unknown_token_id",
-                    "tokenizer.ggml.padding_token_id"}) {
+                    "tokenizer.ggml.padding_token_id", "tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"}) {
                 Entry e = kv.get(k);
                 if (e == null) continue;
                 if (!isInt(e.type())) throw bad("metadata " + k + " has type " + typeName(e.type()) + "; expected an integer token id");

@@ -35,6 +35,8 @@ public record LlamaConfig(int dim, int hiddenDim, int nLayers, int nHeads, int n
                 throw new BadInputException("model config: dim " + dim + " is not divisible by n_heads " + nHeads);
             headDim = dim / nHeads;
         }
+        if ((long) nHeads * headDim > Integer.MAX_VALUE || (long) dim * headDim > (1L << 40))
+            throw new BadInputException("model config: n_heads " + nHeads + " x head_dim " + headDim + " is too large (Q width overflows)");
         if (headDim % 2 != 0)
             throw new BadInputException("model config: head_dim " + headDim + " is odd (RoPE rotates pairs)");
         if (nHeads % nKvHeads != 0)

@@ -269,20 +269,25 @@ public final class OpenAiServer implements AutoCloseable {
                     if (i > 0) sb.append('\n');
                     sb.append(c.asText());
                 }
+                dev.infercost.workload.PromptFileValidator.checkLength("messages", sb.toString(), tok, opt.maxContext());
                 prompt = tok.encode(sb.toString(), true, false);
             } else {
                 JsonNode p = j.get("prompt");
                 if (p == null || p.isNull()) throw new Invalid(400, "field 'prompt' is required (a string or an array of token ids)");
-                if (p.isTextual()) prompt = tok.encode(p.asText(), true, false);
+                if (p.isTextual()) {
+                    dev.infercost.workload.PromptFileValidator.checkLength("prompt", p.asText(), tok, opt.maxContext());
+                    prompt = tok.encode(p.asText(), true, false);
+                }
                 else if (p.isArray() && !p.isEmpty() && p.get(0).isTextual()) {
                     if (p.size() != 1) throw new Invalid(400, "field 'prompt': batches of prompts are not supported; send one request per prompt");
+                    dev.infercost.workload.PromptFileValidator.checkLength("prompt[0]", p.get(0).asText(), tok, opt.maxContext());
                     prompt = tok.encode(p.get(0).asText(), true, false);
                 } else if (p.isArray() && !p.isEmpty()) {
                     prompt = new int[p.size()];
                     int vocab = engine.config().vocabSize();
                     for (int i = 0; i < prompt.length; i++) {
                         JsonNode t = p.get(i);
-                        if (!t.isIntegralNumber() || t.asInt() < 0 || t.asInt() >= vocab)
+                        if (!t.isIntegralNumber() || !t.canConvertToInt() || t.asInt() < 0 || t.asInt() >= vocab) // 2^32 + 1 must not wrap to 1
                             throw new Invalid(400, "prompt[" + i + "] = " + t + ": token ids must be integers in [0, " + vocab + ")");
                         prompt[i] = t.asInt();
                     }
@@ -301,6 +306,9 @@ public final class OpenAiServer implements AutoCloseable {
             usage = so != null && so.isObject() && so.path("include_usage").asBoolean(false);
         } catch (Invalid e) {
             error(resp, cb, e.status, e.getMessage(), e.status == 404 ? "not_found_error" : "invalid_request_error");
+            return;
+        } catch (BadInputException e) { // prompt text the tokenizer refuses (a lone surrogate) or too long for the context
+            error(resp, cb, 400, e.getMessage(), "invalid_request_error");
             return;
         }
 

@@ -41,6 +41,7 @@ public final class PromptFileValidator {
      * @throws BadInputException when {@code prompt} certainly has more than {@code maxContext} tokens (named by file and line)
      */
     public static void checkLength(Path file, int line, String prompt, Tokenizer tok, int maxContext) {
+        wellFormed(file + ":" + line, prompt);
         long bytes = prompt.getBytes(StandardCharsets.UTF_8).length;
         long bound = (long) maxContext * longestPiece(tok);
         if (bytes > bound)
@@ -48,8 +49,40 @@ public final class PromptFileValidator {
                     + " tokens can hold (at most " + bound + " bytes); not tokenised");
     }
 
+    /**
+     * Like {@link #checkLength(Path, int, String, Tokenizer, int)} for a prompt given on the command line or in a
+     * request ({@code where} names it): refuses, without tokenising, text too long for {@code maxContext} tokens.
+     *
+     * @throws BadInputException when {@code prompt} certainly has more than {@code maxContext} tokens
+     */
+    public static void checkLength(String where, String prompt, Tokenizer tok, int maxContext) {
+        wellFormed(where, prompt);
+        long bound = (long) maxContext * longestPiece(tok);
+        if ((long) prompt.length() <= bound / 3) return; // at most 3 UTF-8 bytes per UTF-16 char: no need to encode
+        long bytes = prompt.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > bound)
+            throw new BadInputException(where + ": prompt is " + bytes + " bytes, more than the model's context of " + maxContext
+                    + " tokens can hold (at most " + bound + " bytes); not tokenised");
+    }
+
+    /** False when {@code text} certainly has more than {@code maxContext} tokens (decided without tokenising it). */
+    public static boolean mayFit(String text, Tokenizer tok, int maxContext) {
+        long bound = (long) maxContext * longestPiece(tok);
+        return (long) text.length() <= bound / 3 || text.getBytes(StandardCharsets.UTF_8).length <= bound;
+    }
+
+    /** @throws BadInputException naming {@code where} when {@code prompt} holds a lone UTF-16 surrogate */
+    static void wellFormed(String where, String prompt) {
+        try {
+            dev.infercost.model.ByteLevelBpeTokenizer.requireWellFormed(prompt);
+        } catch (BadInputException e) {
+            throw new BadInputException(where + ": " + e.getMessage());
+        }
+    }
+
     static synchronized int longestPiece(Tokenizer tok) {
         return LONGEST.computeIfAbsent(tok, t -> {
+            if (t instanceof dev.infercost.model.ByteLevelBpeTokenizer bl) return bl.longestPieceBytes();
             if (!(t instanceof BpeTokenizer b)) return 64;
             int m = 1;
             for (int i = 0; i < b.vocabSize(); i++) m = Math.max(m, b.pieceBytes(i).length);

@@ -100,6 +100,9 @@ public record Workload(LengthDistribution isl, LengthDistribution osl, long seed
             JsonNode q = conv.get(0).get("value"), a = conv.get(1).get("value");
             if (q == null || !q.isTextual() || a == null || !a.isTextual())
                 throw new BadInputException(promptFile + ": entry " + idx + ": conversations[0..1].value must be text");
+            // an entry certainly longer than the context is skipped untokenised (bounded work on huge entries, issue 17)
+            if (!PromptFileValidator.mayFit(q.asText() + a.asText(), tok, maxContext)) { skipped++; continue; }
+            PromptFileValidator.wellFormed(promptFile + ": entry " + idx, q.asText() + a.asText());
             int[] ids = tok.encode(q.asText(), true, false);
             int osl = tok.encode(a.asText(), false, false).length;
             if (osl < 1 || ids.length + osl > maxContext) { skipped++; continue; }

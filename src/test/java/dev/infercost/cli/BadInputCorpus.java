@@ -51,6 +51,9 @@ final class BadInputCorpus {
 
     List<Case> all() throws IOException {
         gguf();
+        ggufArchitectures();
+        ggufByteLevelTokenizers();
+        byteLevelPrompts();
         llama2c();
         tokenizers();
         options();
@@ -225,6 +228,292 @@ final class BadInputCorpus {
         new Random(11).nextBytes(noise);
         noise[0] = 'G'; noise[1] = 'G'; noise[2] = 'U'; noise[3] = 'F'; noise[4] = 3; noise[5] = 0; noise[6] = 0; noise[7] = 0;
         ggufBytes("magic-then-noise", noise);
+    }
+
+    // ---------------------------------------------------------------- qwen2 / qwen3 / phi3 / Mistral-style llama
+
+    static final Set<Integer> OK = Set.of(0);
+
+    private Path archFile(String arch, String name, Consumer<RawGguf> mutate) throws IOException {
+        RawGguf g = RawGguf.tinyArch(arch, 3);
+        mutate.accept(g);
+        return write("gguf-arch/" + name + ".gguf", g.bytes());
+    }
+
+    private void archCase(String arch, String name, Set<Integer> allowed, Consumer<RawGguf> mutate) throws IOException {
+        add("gguf-arch", arch + " " + name, allowed, null, quick(archFile(arch, arch + "-" + name, mutate)));
+    }
+
+    private void archCase(String arch, String name, Consumer<RawGguf> mutate) throws IOException { archCase(arch, name, BAD, mutate); }
+
+    private static void poison(RawGguf g, String tensor, int index, float v) {
+        ByteBuffer.wrap(g.tensor(tensor).data).order(ByteOrder.LITTLE_ENDIAN).putFloat(4 * index, v);
+    }
+
+    private static void resize(RawGguf g, String tensor, long... dims) {
+        RawGguf.Tensor t = g.tensor(tensor);
+        long n = 1;
+        for (long d : dims) n *= d;
+        t.dims = dims;
+        t.data = Arrays.copyOf(t.data, (int) (4 * n));
+    }
+
+    /** generate on a GGUF without the warm-up (a case that is accepted then ends in well under a second). */
+    private String[] quick(Path model) {
+        List<String> a = new ArrayList<>(List.of(generate(model, null)));
+        a.addAll(List.of("--warmup-s", "0"));
+        return a.toArray(String[]::new);
+    }
+
+    private void ggufArchitectures() throws IOException {
+        for (String arch : List.of("llama", "qwen2", "qwen3", "phi3")) {
+            String a = arch + ".";
+            archCase(arch, "valid", OK, g -> { });
+            for (String k : List.of("embedding_length", "block_count", "attention.head_count", "feed_forward_length", "context_length"))
+                archCase(arch, "missing-" + k, g -> g.kv.remove(a + k));
+            archCase(arch, "head-count-zero", g -> g.put(a + "attention.head_count", RawGguf.UINT32, 0L));
+            archCase(arch, "head-count-negative", g -> g.put(a + "attention.head_count", RawGguf.INT32, -2L));
+            archCase(arch, "head-count-2^32+2", g -> g.put(a + "attention.head_count", RawGguf.UINT64, (1L << 32) + 2));
+            archCase(arch, "head-count-2^20", g -> g.put(a + "attention.head_count", RawGguf.UINT32, 1L << 20));
+            archCase(arch, "head-count-3", g -> g.put(a + "attention.head_count", RawGguf.UINT32, 3L));
+            archCase(arch, "head-count-kv-zero", g -> g.put(a + "attention.head_count_kv", RawGguf.UINT32, 0L));
+            archCase(arch, "head-count-kv-2^32+1", g -> g.put(a + "attention.head_count_kv", RawGguf.UINT64, (1L << 32) + 1));
+            archCase(arch, "head-count-as-float", g -> g.put(a + "attention.head_count", RawGguf.FLOAT32, 2.0));
+            archCase(arch, "key-length-6", g -> { g.put(a + "attention.key_length", RawGguf.UINT32, 6L); g.put(a + "attention.value_length", RawGguf.UINT32, 6L); });
+            archCase(arch, "key-length-7-odd", g -> { g.put(a + "attention.key_length", RawGguf.UINT32, 7L); g.put(a + "attention.value_length", RawGguf.UINT32, 7L); });
+            archCase(arch, "key-length-negative", g -> g.put(a + "attention.key_length", RawGguf.INT32, -8L));
+            archCase(arch, "key-length-2^32+8", g -> { g.put(a + "attention.key_length", RawGguf.UINT64, (1L << 32) + 8); g.put(a + "attention.value_length", RawGguf.UINT64, (1L << 32) + 8); });
+            archCase(arch, "key-length-huge-heads", g -> { g.put(a + "attention.key_length", RawGguf.UINT32, 65536L); g.put(a + "attention.value_length", RawGguf.UINT32, 65536L);
+                g.put(a + "attention.head_count", RawGguf.UINT32, 65538L); g.put(a + "attention.head_count_kv", RawGguf.UINT32, 65538L); });
+            archCase(arch, "value-length-differs", g -> { g.put(a + "attention.key_length", RawGguf.UINT32, 8L); g.put(a + "attention.value_length", RawGguf.UINT32, 16L); });
+            archCase(arch, "key-length-as-string", g -> g.put(a + "attention.key_length", RawGguf.STRING, "8"));
+            archCase(arch, "rope-dims-odd", g -> g.put(a + "rope.dimension_count", RawGguf.UINT32, 7L));
+            archCase(arch, "rope-dims-zero", g -> g.put(a + "rope.dimension_count", RawGguf.UINT32, 0L));
+            archCase(arch, "rope-dims-partial", g -> g.put(a + "rope.dimension_count", RawGguf.UINT32, 4L));
+            archCase(arch, "rope-theta-nan", g -> g.put(a + "rope.freq_base", RawGguf.FLOAT32, Double.NaN));
+            archCase(arch, "rope-theta-negative", g -> g.put(a + "rope.freq_base", RawGguf.FLOAT32, -1.0));
+            archCase(arch, "rms-eps-infinite", g -> g.put(a + "attention.layer_norm_rms_epsilon", RawGguf.FLOAT32, Double.POSITIVE_INFINITY));
+            archCase(arch, "context-2^40", g -> g.put(a + "context_length", RawGguf.UINT64, 1L << 40));
+            archCase(arch, "block-count-2", g -> g.put(a + "block_count", RawGguf.UINT32, 2L));
+            archCase(arch, "embedding-rows-off-by-one", g -> g.tensor("token_embd.weight").dims = new long[]{16, 258});
+            archCase(arch, "nan-attn-norm", g -> poison(g, "blk.0.attn_norm.weight", 3, Float.NaN));
+            archCase(arch, "inf-ffn-down", g -> poison(g, "blk.0.ffn_down.weight", 100, Float.POSITIVE_INFINITY));
+            archCase(arch, "expert-count-8", g -> g.put(a + "expert_count", RawGguf.UINT32, 8L));
+            archCase(arch, "rope-scaling-yarn", g -> { g.put(a + "rope.scaling.type", RawGguf.STRING, "yarn"); g.put(a + "rope.scaling.factor", RawGguf.FLOAT32, 4.0); });
+            archCase(arch, "unused-tensor", g -> g.f32("blk.0.extra.weight", 1, 16, null, 1f));
+        }
+        // qwen2: Q/K/V biases
+        archCase("qwen2", "q-bias-wrong-length", g -> g.tensor("blk.0.attn_q.bias").dims = new long[]{8});
+        archCase("qwen2", "k-bias-2d", g -> g.tensor("blk.0.attn_k.bias").dims = new long[]{4, 2});
+        archCase("qwen2", "v-bias-type-q8_0", g -> g.tensor("blk.0.attn_v.bias").type = 8);
+        archCase("qwen2", "q-bias-type-999", g -> g.tensor("blk.0.attn_q.bias").type = 999);
+        archCase("qwen2", "q-bias-f16-zeros", OK, g -> { RawGguf.Tensor t = g.tensor("blk.0.attn_q.bias"); t.type = 1; t.data = new byte[32]; });
+        archCase("qwen2", "q-bias-nan", g -> poison(g, "blk.0.attn_q.bias", 5, Float.NaN));
+        archCase("qwen2", "k-bias-inf", g -> poison(g, "blk.0.attn_k.bias", 0, Float.NEGATIVE_INFINITY));
+        archCase("qwen2", "v-bias-nan", g -> poison(g, "blk.0.attn_v.bias", 7, Float.NaN));
+        archCase("qwen2", "output-bias-nan", g -> { g.f32("blk.0.attn_output.bias", 1, 16, null, 0f); poison(g, "blk.0.attn_output.bias", 2, Float.NaN); });
+        archCase("qwen2", "output-bias-wrong-length", g -> g.f32("blk.0.attn_output.bias", 1, 12, null, 0f));
+        archCase("qwen2", "qkv-bias-fused-nan", g -> {
+            for (String b : List.of("q", "k", "v")) g.tensors.removeIf(t -> t.name.equals("blk.0.attn_" + b + ".bias"));
+            g.f32("blk.0.attn_qkv.bias", 1, 32, null, 0.1f);
+            poison(g, "blk.0.attn_qkv.bias", 20, Float.NaN);
+        });
+        archCase("qwen2", "qkv-bias-fused-wrong-length", g -> {
+            for (String b : List.of("q", "k", "v")) g.tensors.removeIf(t -> t.name.equals("blk.0.attn_" + b + ".bias"));
+            g.f32("blk.0.attn_qkv.bias", 1, 24, null, 0.1f);
+        });
+        archCase("qwen2", "with-qwen3-norms", g -> { g.f32("blk.0.attn_q_norm.weight", 1, 8, null, 1f); g.f32("blk.0.attn_k_norm.weight", 1, 8, null, 1f); });
+        // qwen3: Q/K norms and key_length
+        archCase("qwen3", "q-norm-nan", g -> poison(g, "blk.0.attn_q_norm.weight", 1, Float.NaN));
+        archCase("qwen3", "k-norm-inf", g -> poison(g, "blk.0.attn_k_norm.weight", 6, Float.POSITIVE_INFINITY));
+        archCase("qwen3", "q-norm-missing", g -> g.tensors.removeIf(t -> t.name.equals("blk.0.attn_q_norm.weight")));
+        archCase("qwen3", "k-norm-wrong-length", g -> g.tensor("blk.0.attn_k_norm.weight").dims = new long[]{4});
+        archCase("qwen3", "key-length-16-tensors-8", g -> { g.put("qwen3.attention.key_length", RawGguf.UINT32, 16L); g.put("qwen3.attention.value_length", RawGguf.UINT32, 16L);
+            g.put("qwen3.rope.dimension_count", RawGguf.UINT32, 16L); });
+        archCase("qwen3", "key-length-4-consistent", OK, g -> { // a legal custom head width: Q [8, 16] (2 heads x 4), K/V [4, 16], wo [16, 8]
+            g.put("qwen3.attention.key_length", RawGguf.UINT32, 4L); g.put("qwen3.attention.value_length", RawGguf.UINT32, 4L);
+            g.put("qwen3.rope.dimension_count", RawGguf.UINT32, 4L);
+            resize(g, "blk.0.attn_q.weight", 16, 8);
+            resize(g, "blk.0.attn_k.weight", 16, 4);
+            resize(g, "blk.0.attn_v.weight", 16, 4);
+            resize(g, "blk.0.attn_output.weight", 8, 16);
+            resize(g, "blk.0.attn_q_norm.weight", 4);
+            resize(g, "blk.0.attn_k_norm.weight", 4);
+        });
+        // phi3: fused attn_qkv and ffn_up
+        archCase("phi3", "qkv-rows-24", g -> g.tensor("blk.0.attn_qkv.weight").dims = new long[]{16, 24});
+        archCase("phi3", "qkv-rows-48", g -> resize(g, "blk.0.attn_qkv.weight", 16, 48));
+        archCase("phi3", "qkv-nan", g -> poison(g, "blk.0.attn_qkv.weight", 300, Float.NaN));
+        archCase("phi3", "ffn-up-1x-hidden", g -> g.tensor("blk.0.ffn_up.weight").dims = new long[]{16, 32});
+        archCase("phi3", "ffn-up-3x-hidden", g -> resize(g, "blk.0.ffn_up.weight", 16, 96));
+        archCase("phi3", "ffn-up-nan-up-half", g -> poison(g, "blk.0.ffn_up.weight", 16 * 40, Float.NaN));
+        archCase("phi3", "separate-q-and-fused", g -> g.f32("blk.0.attn_q.weight", 16, 16, null, 0f));
+        archCase("phi3", "with-ffn-gate", g -> g.f32("blk.0.ffn_gate.weight", 32, 16, null, 0f));
+        archCase("phi3", "longrope-factors", g -> g.f32("rope_factors_long.weight", 1, 4, null, 1f));
+        // Mistral-style llama (GQA 2:1 is the base): a sliding-window key is documented as not applied
+        archCase("llama", "mistral-sliding-window", BAD_OR_OK, g -> g.put("llama.attention.sliding_window", RawGguf.UINT32, 4096L));
+        // general.architecture
+        for (Object[] v : new Object[][]{{"unknown-gptneox", RawGguf.STRING, "gptneox"}, {"empty", RawGguf.STRING, ""},
+                {"as-uint32", RawGguf.UINT32, 5L}, {"as-bool", RawGguf.BOOL, true}, {"qwen2-uppercase", RawGguf.STRING, "QWEN2"},
+                {"as-array", RawGguf.ARRAY, new RawGguf.Arr(RawGguf.STRING, List.of("qwen2"))}})
+            archCase("qwen2", "architecture-" + v[0], g -> g.put("general.architecture", (Integer) v[1], v[2]));
+        archCase("qwen2", "architecture-llama-keys-qwen2", g -> g.put("general.architecture", RawGguf.STRING, "llama"));
+        archCase("qwen3", "architecture-says-qwen2", g -> g.put("general.architecture", RawGguf.STRING, "qwen2"));
+    }
+
+    // ---------------------------------------------------------------- GPT-2 byte-level tokenizers in GGUF
+
+    private void tokCaseGguf(String name, Set<Integer> allowed, Consumer<RawGguf> mutate) throws IOException {
+        add("gguf-tok", name, allowed, null, quick(archFile("qwen2", "tok-" + name, mutate)));
+    }
+
+    private void tokCaseGguf(String name, Consumer<RawGguf> mutate) throws IOException { tokCaseGguf(name, BAD, mutate); }
+
+    /** Replaces the vocabulary (tokens, types; token_embd resized to match; BOS = EOS = the last token). */
+    private static void vocab(RawGguf g, List<Object> toks) {
+        List<Object> types = new ArrayList<>();
+        for (Object t : toks) types.add(1L);
+        g.put("tokenizer.ggml.tokens", RawGguf.ARRAY, new RawGguf.Arr(RawGguf.STRING, toks));
+        g.put("tokenizer.ggml.token_type", RawGguf.ARRAY, new RawGguf.Arr(RawGguf.INT32, types));
+        g.tensors.removeIf(t -> t.name.equals("token_embd.weight"));
+        g.tensors.add(0, new RawGguf.Tensor("token_embd.weight", new long[]{16, toks.size()}, 0, new byte[4 * 16 * toks.size()]));
+        g.put("tokenizer.ggml.bos_token_id", RawGguf.UINT32, (long) toks.size() - 1);
+        g.put("tokenizer.ggml.eos_token_id", RawGguf.UINT32, (long) toks.size() - 1);
+    }
+
+    private static List<Object> tokens(RawGguf g) { return new ArrayList<>(((RawGguf.Arr) g.kv.get("tokenizer.ggml.tokens").value()).items()); }
+
+    private static void setToken(RawGguf g, int i, String text) {
+        List<Object> t = tokens(g);
+        t.set(i, text);
+        g.put("tokenizer.ggml.tokens", RawGguf.ARRAY, new RawGguf.Arr(RawGguf.STRING, t));
+    }
+
+    private static void merges(RawGguf g, String... m) { g.put("tokenizer.ggml.merges", RawGguf.ARRAY, new RawGguf.Arr(RawGguf.STRING, List.of((Object[]) m))); }
+
+    private static void types(RawGguf g, int et, Object v, int n) {
+        List<Object> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) l.add(i == 258 ? (et == RawGguf.STRING ? "3" : et == RawGguf.FLOAT32 ? (Object) 3.0 : 3L) : v);
+        g.put("tokenizer.ggml.token_type", RawGguf.ARRAY, new RawGguf.Arr(et, l));
+    }
+
+    /** A qwen2 tiny model whose bytes get {@code mark} (written as a token or merge) replaced by invalid UTF-8. */
+    private void invalidUtf8(String name, Consumer<RawGguf> mutate, String mark) throws IOException {
+        byte[] b = Files.readAllBytes(archFile("qwen2", "tok-" + name, mutate));
+        int at = indexOf(b, mark.getBytes(StandardCharsets.UTF_8));
+        b[at] = (byte) 0xC3;
+        b[at + 1] = (byte) 0x28; // an invalid two-byte sequence
+        add("gguf-tok", name, BAD, null, quick(write("gguf-arch/tok-" + name + ".gguf", b)));
+    }
+
+    private void ggufByteLevelTokenizers() throws IOException {
+        String sp = RawGguf.byteLevel(' ');
+        tokCaseGguf("tokens-of-integers", g -> g.put("tokenizer.ggml.tokens", RawGguf.ARRAY, ints(259)));
+        tokCaseGguf("tokens-empty", g -> g.put("tokenizer.ggml.tokens", RawGguf.ARRAY, new RawGguf.Arr(RawGguf.STRING, List.of())));
+        tokCaseGguf("tokens-missing", g -> g.kv.remove("tokenizer.ggml.tokens"));
+        tokCaseGguf("tokens-a-string", g -> g.put("tokenizer.ggml.tokens", RawGguf.STRING, "hi"));
+        tokCaseGguf("tokens-one-short", g -> { List<Object> t = tokens(g); t.remove(257); g.put("tokenizer.ggml.tokens", RawGguf.ARRAY, new RawGguf.Arr(RawGguf.STRING, t)); });
+        tokCaseGguf("tokens-one-long", g -> { List<Object> t = tokens(g); t.add("zz"); g.put("tokenizer.ggml.tokens", RawGguf.ARRAY, new RawGguf.Arr(RawGguf.STRING, t)); });
+        tokCaseGguf("duplicate-token", g -> setToken(g, 257, "hi"));
+        tokCaseGguf("duplicate-huge-token", g -> { setToken(g, 256, "x".repeat(500_000)); setToken(g, 257, "x".repeat(500_000)); });
+        tokCaseGguf("huge-token-500k", OK, g -> { setToken(g, 257, "x".repeat(500_000)); merges(g, "h i"); });
+        tokCaseGguf("token-string-2MiB", g -> setToken(g, 257, "x".repeat(2 << 20)));
+        tokCaseGguf("empty-token-string", OK, g -> { setToken(g, 257, ""); merges(g, "h i"); });
+        invalidUtf8("invalid-utf8-token", g -> { setToken(g, 257, "\u0001MARK"); merges(g, "h i"); }, "\u0001MARK");
+        invalidUtf8("invalid-utf8-merge", g -> merges(g, "h i", "\u0001M ARK"), "\u0001M ARK");
+        tokCaseGguf("merges-missing", g -> g.kv.remove("tokenizer.ggml.merges"));
+        tokCaseGguf("merges-of-integers", g -> g.put("tokenizer.ggml.merges", RawGguf.ARRAY, ints(2)));
+        tokCaseGguf("merges-a-string", g -> g.put("tokenizer.ggml.merges", RawGguf.STRING, "h i"));
+        tokCaseGguf("merges-empty", OK, g -> merges(g)); // legal: bytes only, no merges
+        tokCaseGguf("merge-unknown-left", g -> merges(g, "h i", "\u4e2d t"));
+        tokCaseGguf("merge-unknown-result", g -> merges(g, "h i", "hi " + sp + "t"));
+        tokCaseGguf("merge-no-space", g -> merges(g, "hi"));
+        tokCaseGguf("merge-three-parts", g -> merges(g, "h i t"));
+        tokCaseGguf("merge-trailing-space", g -> merges(g, "h "));
+        tokCaseGguf("merge-empty-string", g -> merges(g, ""));
+        tokCaseGguf("merge-double-space", g -> merges(g, "h  i"));
+        tokCaseGguf("merge-huge-string", g -> merges(g, "h " + "i".repeat(600_000)));
+        tokCaseGguf("merge-duplicate", BAD_OR_OK, g -> merges(g, "h i", "h i"));
+        tokCaseGguf("token-type-strings", g -> types(g, RawGguf.STRING, "1", 259));
+        tokCaseGguf("token-type-floats", g -> types(g, RawGguf.FLOAT32, 1.0, 259));
+        tokCaseGguf("token-type-short", g -> types(g, RawGguf.INT32, 1L, 100));
+        tokCaseGguf("token-type-long", g -> types(g, RawGguf.INT32, 1L, 300));
+        tokCaseGguf("token-type-empty", g -> g.put("tokenizer.ggml.token_type", RawGguf.ARRAY, new RawGguf.Arr(RawGguf.INT32, List.of())));
+        tokCaseGguf("token-type-99", g -> types(g, RawGguf.INT32, 99L, 259));
+        tokCaseGguf("token-type-negative", g -> types(g, RawGguf.INT32, -1L, 259));
+        tokCaseGguf("token-type-missing", OK, g -> g.kv.remove("tokenizer.ggml.token_type")); // all normal; EOG texts become control
+        tokCaseGguf("token-type-a-scalar", g -> g.put("tokenizer.ggml.token_type", RawGguf.INT32, 1L));
+        for (String id : List.of("bos", "eos", "eot", "eom", "unknown", "padding")) {
+            String k = "tokenizer.ggml." + id + "_token_id";
+            tokCaseGguf(id + "-out-of-range", g -> g.put(k, RawGguf.UINT32, 259L));
+            tokCaseGguf(id + "-negative", g -> g.put(k, RawGguf.INT32, -7L));
+            tokCaseGguf(id + "-2^40", g -> g.put(k, RawGguf.UINT64, 1L << 40));
+            tokCaseGguf(id + "-as-string", g -> g.put(k, RawGguf.STRING, "258"));
+            tokCaseGguf(id + "-as-float", g -> g.put(k, RawGguf.FLOAT32, 258.0));
+        }
+        tokCaseGguf("eot-none-uint32-max", OK, g -> g.put("tokenizer.ggml.eot_token_id", RawGguf.UINT32, 0xFFFFFFFFL)); // llama.cpp's "no such token"
+        tokCaseGguf("bos-none-uint32-max", g -> g.put("tokenizer.ggml.bos_token_id", RawGguf.UINT32, 0xFFFFFFFFL));
+        tokCaseGguf("pre-unknown", g -> g.put("tokenizer.ggml.pre", RawGguf.STRING, "no-such-pre"));
+        tokCaseGguf("pre-as-uint32", g -> g.put("tokenizer.ggml.pre", RawGguf.UINT32, 2L));
+        tokCaseGguf("pre-empty", g -> g.put("tokenizer.ggml.pre", RawGguf.STRING, ""));
+        tokCaseGguf("pre-missing", OK, g -> g.kv.remove("tokenizer.ggml.pre")); // llama.cpp's default regexes
+        for (String pre : List.of("llama-bpe", "smollm", "gpt-2", "default"))
+            tokCaseGguf("pre-" + pre, OK, g -> g.put("tokenizer.ggml.pre", RawGguf.STRING, pre));
+        tokCaseGguf("add-bos-as-uint8", g -> g.put("tokenizer.ggml.add_bos_token", RawGguf.UINT8, 1L));
+        tokCaseGguf("add-bos-as-string", g -> g.put("tokenizer.ggml.add_bos_token", RawGguf.STRING, "true"));
+        tokCaseGguf("add-eos-as-int32", g -> g.put("tokenizer.ggml.add_eos_token", RawGguf.INT32, 0L));
+        tokCaseGguf("add-bos-true", OK, g -> g.put("tokenizer.ggml.add_bos_token", RawGguf.BOOL, true));
+        tokCaseGguf("model-missing", g -> g.kv.remove("tokenizer.ggml.model"));
+        tokCaseGguf("model-unknown-bert", g -> g.put("tokenizer.ggml.model", RawGguf.STRING, "bert"));
+        tokCaseGguf("model-as-uint32", g -> g.put("tokenizer.ggml.model", RawGguf.UINT32, 2L));
+        tokCaseGguf("model-llama-on-gpt2-vocab", g -> g.put("tokenizer.ggml.model", RawGguf.STRING, "llama"));
+        tokCaseGguf("vocab-bigger-than-embedding", g -> g.tensor("token_embd.weight").dims = new long[]{16, 200});
+        tokCaseGguf("tiny-vocab-no-byte-tokens", g -> { vocab(g, List.of("h", "i", "hi", "<|endoftext|>")); merges(g, "h i"); });
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        throw new IllegalArgumentException("not found");
+    }
+
+    // ---------------------------------------------------------------- prompts through the new tokenizers
+
+    private void byteLevelPrompts() throws IOException {
+        Path m = archFile("qwen2", "prompt-model", g -> { });
+        Path spm = write("gguf-arch/prompt-model-spm.gguf", RawGguf.tinyLlama(3).bytes());
+        Object[][] prompts = {{"lone-high-surrogate", "hi \uD800 there", BAD}, {"lone-low-surrogate", "\uDC00", BAD},
+                {"reversed-pair", "a\uDC00\uD800b", BAD}, {"nul", "hi\u0000there", OK}, {"controls", "\u0001\u0007\u001b[31m\u007f", OK},
+                {"noncharacters", "\uFFFE\uFFFF\uFDD0", OK}, {"special-token-text", "<|endoftext|>hi<|endoftext|>", OK},
+                {"only-special-token", "<|endoftext|>", OK}, {"supplementary", "\uD83D\uDE00\uD800\uDC00", OK},
+                {"1MiB-prompt", "hi ".repeat(350_000), BAD}, {"4MiB-one-word", "x".repeat(4 << 20), BAD},
+                {"2MiB-cjk", "\u4e2d".repeat(700_000), BAD}, {"beyond-steps", "hi ".repeat(200), BAD_OR_OK}};
+        for (Object[] v : prompts) {
+            @SuppressWarnings("unchecked") Set<Integer> allowed = (Set<Integer>) v[2];
+            for (Path model : List.of(m, spm)) {
+                List<String> a = new ArrayList<>(List.of(quick(model)));
+                a.set(a.indexOf("--prompt") + 1, (String) v[1]);
+                cases.add(new Case("prompt-tok", "generate " + (model == m ? "byte-level " : "sentencepiece ") + v[0], List.copyOf(a), allowed, null));
+            }
+        }
+        // JSONL prompt files through serve-bench on the byte-level model
+        Object[][] files = {{"lone-surrogate", "{\"prompt\": \"hi \\ud800 there\"}\n"}, {"4MiB-prompt", "{\"prompt\": \"" + "y".repeat(4 << 20) + "\"}\n"},
+                {"nul-then-bad-line", "{\"prompt\": \"a\\u0000b\"}\n{\"prompt\": 3}\n"}};
+        byte[] invalid = "{\"prompt\": \"hi XX there\"}\n".getBytes(StandardCharsets.UTF_8);
+        invalid[13] = (byte) 0xC3;
+        invalid[14] = (byte) 0x28; // an invalid two-byte sequence
+        files = Arrays.copyOf(files, files.length + 1);
+        files[files.length - 1] = new Object[]{"invalid-utf8", invalid};
+        for (Object[] v : files) {
+            Path f = v[1] instanceof byte[] raw ? write("prompts/bl-" + v[0] + ".jsonl", raw) : write("prompts/bl-" + v[0] + ".jsonl", (String) v[1]);
+            Path o = out();
+            add("prompt-tok", "serve-bench byte-level " + v[0], BAD, o, "serve-bench", "--model", m.toString(), "--prompts", f.toString(),
+                    "--quick", "--energy-meter", "none", "--scenario", "offline", "--min-duration", "0.2", "--min-queries", "2", "--warmup", "0",
+                    "--out", o.toString());
+        }
     }
 
     // ---------------------------------------------------------------- llama2.c

@@ -49,6 +49,8 @@ class FuzzParsersTest {
     static final long MAX_ALLOC = Long.getLong("infercost.fuzz.maxAllocMiB", 512) << 20;
     static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
     static final byte[] GGUF = RawGguf.tinyLlama(5).bytes();
+    /** qwen2 and phi3 tiny models with a GPT-2 byte-level vocabulary (tokenizer.ggml.model = gpt2). */
+    static final byte[] GGUF_QWEN2 = RawGguf.tinyArch("qwen2", 5).bytes(), GGUF_PHI3 = RawGguf.tinyArch("phi3", 5).bytes();
     static final byte[] TOK = SyntheticModels.tokenizer(300).toLlama2cBytes();
     static final byte[] BIN = BadInputCorpus.llama2c(new int[]{16, 32, 1, 2, 1, 300, 64}, 0, 0, -1);
     static final ExecutorService POOL = Executors.newCachedThreadPool(r -> { Thread t = new Thread(r, "fuzz"); t.setDaemon(true); return t; });
@@ -142,6 +144,42 @@ class FuzzParsersTest {
                 Files.deleteIfExists(f);
             }
         });
+    }
+
+    /**
+     * GGUF files of the qwen2 and phi3 architectures with byte-level BPE vocabularies: half the tries mutate only the
+     * first 4 KiB (header, architecture keys, tokens, merges, token types), half anywhere; each loaded model is
+     * weight-checked and its tokenizer encodes random text (lone surrogates included).
+     */
+    @Test
+    void ggufByteLevelArchitectures() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger loaded = new java.util.concurrent.atomic.AtomicInteger();
+        forSeeds(seed -> {
+            byte[] base = (seed & 1) == 0 ? GGUF_QWEN2 : GGUF_PHI3;
+            byte[] b;
+            if ((seed & 2) == 0) {
+                byte[] head = mutate(java.util.Arrays.copyOf(base, 4096), seed);
+                b = java.util.Arrays.copyOf(head, head.length + base.length - 4096);
+                System.arraycopy(base, 4096, b, head.length, base.length - 4096);
+            } else b = mutate(base, seed);
+            String text = text(seed);
+            Path f = temp(".gguf", b);
+            try {
+                onlyBadInput("GGUF byte-level", b, () -> {
+                    var m = dev.infercost.model.ModelFileValidator.requireFiniteWeights(GgufLoader.load(f));
+                    loaded.incrementAndGet();
+                    try {
+                        return m.tokenizer().encode(text, true, false);
+                    } finally {
+                        if (m.tokenizer() instanceof AutoCloseable c) c.close();
+                    }
+                });
+            } finally {
+                Files.deleteIfExists(f);
+            }
+        });
+        System.out.println("GGUF byte-level fuzz: " + TRIES + " tries, " + loaded.get() + " loaded (mutation accepted, tokenizer built)");
+        org.junit.jupiter.api.Assertions.assertTrue(loaded.get() > 0, "no mutated file loaded: the fuzzer never reaches the tokenizer");
     }
 
     @Test

@@ -82,6 +82,69 @@ final class RawGguf {
         return g;
     }
 
+    /** GPT-2 bytes_to_unicode spelling of one byte (printable Latin-1 as itself, the rest from U+0100 upwards). */
+    static String byteLevel(int b) { return dev.infercost.model.ByteLevelBpeTokenizer.byteLevel(new byte[]{(byte) b}); }
+
+    /**
+     * A valid, loadable model of architecture {@code arch} (llama, qwen2, qwen3 or phi3) with a GPT-2 byte-level
+     * vocabulary ({@code tokenizer.ggml.model = gpt2}, pre qwen2): the 256 byte tokens, "hi" and "Ġt" (merges
+     * "h i", "Ġ t") and the control token {@code <|endoftext|>} (id 258, EOS and BOS, add_bos_token false); dim 16,
+     * FFN 32, 1 layer, 2 heads, 1 KV head (head width 8), context 64, F32 weights from a seeded uniform. qwen2 has
+     * Q/K/V biases, qwen3 Q/K norms and key_length 8, phi3 the fused attn_qkv [32, 16] and ffn_up [64, 16].
+     */
+    static RawGguf tinyArch(String arch, long seed) {
+        int dim = 16, hid = 32, heads = 2, kvHeads = 1, ctx = 64, hs = dim / heads, kvDim = hs * kvHeads;
+        RawGguf g = new RawGguf();
+        String a = arch + ".";
+        g.put("general.architecture", STRING, arch).put("general.name", STRING, "tiny-" + arch)
+                .put(a + "context_length", UINT32, (long) ctx).put(a + "embedding_length", UINT32, (long) dim)
+                .put(a + "feed_forward_length", UINT32, (long) hid).put(a + "block_count", UINT32, 1L)
+                .put(a + "attention.head_count", UINT32, (long) heads).put(a + "attention.head_count_kv", UINT32, (long) kvHeads)
+                .put(a + "rope.dimension_count", UINT32, (long) hs).put(a + "rope.freq_base", FLOAT32, 10000.0)
+                .put(a + "attention.layer_norm_rms_epsilon", FLOAT32, 1e-6);
+        if (arch.equals("qwen3")) g.put(a + "attention.key_length", UINT32, (long) hs).put(a + "attention.value_length", UINT32, (long) hs);
+        List<Object> toks = new ArrayList<>(), types = new ArrayList<>();
+        for (int b = 0; b < 256; b++) { toks.add(byteLevel(b)); types.add(1L); }
+        toks.add("hi"); types.add(1L);
+        toks.add(byteLevel(' ') + "t"); types.add(1L);
+        toks.add("<|endoftext|>"); types.add(3L);
+        int vocab = toks.size();
+        g.put("tokenizer.ggml.model", STRING, "gpt2").put("tokenizer.ggml.pre", STRING, "qwen2")
+                .put("tokenizer.ggml.tokens", ARRAY, new Arr(STRING, toks)).put("tokenizer.ggml.token_type", ARRAY, new Arr(INT32, types))
+                .put("tokenizer.ggml.merges", ARRAY, new Arr(STRING, List.of("h i", byteLevel(' ') + " t")))
+                .put("tokenizer.ggml.bos_token_id", UINT32, 258L).put("tokenizer.ggml.eos_token_id", UINT32, 258L)
+                .put("tokenizer.ggml.add_bos_token", BOOL, false);
+        Random r = new Random(seed);
+        String p = "blk.0.";
+        g.f32("token_embd.weight", vocab, dim, r, 0.5f);
+        g.f32(p + "attn_norm.weight", 1, dim, null, 1f);
+        if (arch.equals("phi3")) g.f32(p + "attn_qkv.weight", dim + 2 * kvDim, dim, r, 0.3f);
+        else {
+            g.f32(p + "attn_q.weight", dim, dim, r, 0.3f);
+            g.f32(p + "attn_k.weight", kvDim, dim, r, 0.3f);
+            g.f32(p + "attn_v.weight", kvDim, dim, r, 0.3f);
+        }
+        if (arch.equals("qwen2")) {
+            g.f32(p + "attn_q.bias", 1, dim, r, 0.1f);
+            g.f32(p + "attn_k.bias", 1, kvDim, r, 0.1f);
+            g.f32(p + "attn_v.bias", 1, kvDim, r, 0.1f);
+        }
+        if (arch.equals("qwen3")) {
+            g.f32(p + "attn_q_norm.weight", 1, hs, null, 1f);
+            g.f32(p + "attn_k_norm.weight", 1, hs, null, 1f);
+        }
+        g.f32(p + "attn_output.weight", dim, dim, r, 0.3f);
+        g.f32(p + "ffn_norm.weight", 1, dim, null, 1f);
+        if (arch.equals("phi3")) g.f32(p + "ffn_up.weight", 2 * hid, dim, r, 0.3f);
+        else {
+            g.f32(p + "ffn_gate.weight", hid, dim, r, 0.3f);
+            g.f32(p + "ffn_up.weight", hid, dim, r, 0.3f);
+        }
+        g.f32(p + "ffn_down.weight", dim, hid, r, 0.3f);
+        g.f32("output_norm.weight", 1, dim, null, 1f);
+        return g;
+    }
+
     /** Adds an F32 tensor [rows, cols]; values uniform in [-a, a) (r != null) or all equal to a. */
     RawGguf f32(String name, int rows, int cols, Random r, float a) {
         ByteBuffer bb = ByteBuffer.allocate(4 * rows * cols).order(ByteOrder.LITTLE_ENDIAN);

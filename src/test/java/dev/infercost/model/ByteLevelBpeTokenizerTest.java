@@ -116,11 +116,23 @@ class ByteLevelBpeTokenizerTest {
         assertEquals("dup.gguf: tokenizer.ggml.tokens[256] 'a' repeats entry 97 (each token text must be unique)", e.getMessage());
         e = assertThrows(BadInputException.class,
                 () -> new ByteLevelBpeTokenizer(base, null, new String[]{"a \u4e00"}, "gpt-2", -1, -1, -1, -1, null, null, "merge.gguf"));
-        assertTrue(e.getMessage().startsWith("merge.gguf: the Hugging Face tokenizers library refused this byte-level BPE vocabulary: "), e.getMessage());
+        assertEquals("merge.gguf: tokenizer.ggml.merges[0] 'a \u4e00' names '\u4e00', which is not in tokenizer.ggml.tokens", e.getMessage());
+        e = assertThrows(BadInputException.class,
+                () -> new ByteLevelBpeTokenizer(base, null, new String[]{"a b c"}, "gpt-2", -1, -1, -1, -1, null, null, "three.gguf"));
+        assertEquals("three.gguf: tokenizer.ggml.merges[0] is 'a b c'; expected two pieces separated by one space", e.getMessage());
+        String[] noBytes = Arrays.copyOf(base, 256);
+        noBytes[32] = "zz";
+        e = assertThrows(BadInputException.class,
+                () -> new ByteLevelBpeTokenizer(noBytes, null, new String[0], "gpt-2", -1, -1, -1, -1, null, null, "bytes.gguf"));
+        assertTrue(e.getMessage().startsWith("bytes.gguf: tokenizer.ggml.tokens has no token for byte 0x20"), e.getMessage());
         try (ByteLevelBpeTokenizer t = new ByteLevelBpeTokenizer(base, null, new String[0], null, -1, -1, -1, -1, null, null, "nopre.gguf")) {
             assertEquals("default", t.preTokenizer(), "no tokenizer.ggml.pre: llama.cpp's default regexes (it warns)");
             assertEquals(-1, t.bos());
             assertArrayEquals(new int[]{'h', 'i'}, t.encode("hi", true, true), "no BOS/EOS ids: nothing added");
+            assertArrayEquals(new int[]{'h', 0, 'i'}, t.encode("h\u0000i", false, false), "NUL is a byte like any other");
+            e = assertThrows(BadInputException.class, () -> t.encode("h\ud800i", false, false));
+            assertEquals("prompt text has a lone UTF-16 surrogate U+D800 at char 1; expected valid Unicode text", e.getMessage());
+            assertEquals(4, t.encode("\ud83d\ude00", false, false).length, "a surrogate pair is one code point: its 4 UTF-8 bytes");
         }
     }
 
