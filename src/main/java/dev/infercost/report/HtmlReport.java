@@ -451,8 +451,10 @@ public final class HtmlReport {
                     .append("</td><td class=\"conf\">").append(Html.esc(confidence(r))).append("</td><td class=\"op\">").append(Html.esc(r.get(CostColumn.OPERATING_POINT))).append("</td></tr>\n");
         }
         t.append("</tbody></table></div>\n");
-        body.append(t);
+        // the answer first: the custom-vs-Nvidia ratio with its band sits above the per-chip table, so it stays on
+        // the first screen however many chips the table lists
         body.append("<p class=\"ratio\" id=\"ratio\">").append(Html.esc(ratio(bestCustom, bestNvidia))).append("</p>\n");
+        body.append(t);
         List<String> notes = new ArrayList<>();
         notes.add("Measured rows (bold, green) come from this run's measurements; projected rows (italic, grey) are calculated from spec sheets and a calibration, not measured.");
         if (!anyBand) notes.add("Bands show n/a: this cost table has no low/high columns (an older cost stage); treat projected rows as uncertain by tens of percent.");
@@ -1033,7 +1035,7 @@ public final class HtmlReport {
             ul.notes{font-size:12.5px;color:#444;margin:4px 0;padding-left:20px}
             .tw{overflow-x:auto;margin:6px 0 12px}
             table{border-collapse:collapse;font-size:12px}
-            table.headline{font-size:13.5px}table.headline td.q{font-weight:700}table.headline td.conf,table.headline td.op{white-space:normal;max-width:260px;font-size:12px}
+            table.headline{font-size:13.5px}table.headline td.q{font-weight:700}table.headline td.conf,table.headline td.op{white-space:normal;max-width:170px;font-size:12px}table.headline td.chip{white-space:normal;max-width:190px}
             th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top;white-space:nowrap}
             th{background:#eef2f8;white-space:normal;min-width:40px}table.st th{cursor:pointer}
             td.long{white-space:normal;min-width:260px;max-width:460px}
