@@ -35,17 +35,40 @@ class TornadoQuantizedModelTest {
         check(TensorType.Q8_0);
     }
 
+    /**
+     * The same checks with work-groups of 16, F32 and F16. CPU devices default to wg=1, where the work-group tree
+     * reductions do nothing; GPUs run 32-256. (Reductions whose local array went through a helper method passed at
+     * wg=1 and gave NaN logits at wg=16: TornadoVM 5.2 mis-indexes such arrays.)
+     */
+    @Test
+    void workGroupsOfSixteenAgreeWithJvmEngine() throws Exception {
+        for (TensorType t : new TensorType[]{TensorType.F32, TensorType.F16}) check(t, Map.of("wg", "16"));
+    }
+
+    /** Q8_0 with work-groups of 16: an open defect, reported as skipped with the reason until it is fixed. */
+    @org.junit.jupiter.api.Disabled("open defect: Q8_0 kernels at wg=16 give NaN logits on PoCL (prefill of the first prompt; "
+            + "F32 and F16 pass at wg=16, Q8_0 passes at wg=1); cause not found yet, so Q8_0 results on GPUs are unverified")
+    @Test
+    void q8WithWorkGroupsOfSixteenAgreesWithJvmEngine() throws Exception {
+        check(TensorType.Q8_0, Map.of("wg", "16"));
+    }
+
     void check(TensorType type) throws Exception {
+        check(type, Map.of());
+    }
+
+    void check(TensorType type, Map<String, String> extra) throws Exception {
         LlamaModel f32 = TestModels.stories260K();
-        Path p = dir.resolve("s260k-" + type + ".gguf");
+        Path p = dir.resolve("s260k-" + type + extra.hashCode() + ".gguf");
         GgufWriter.of(f32, type).write(p);
         LlamaModel m = Models.load(p.toString(), null);
         assertEquals(type, m.weights().wq()[0].type());
         int vocab = m.config().vocabSize();
         String device = System.getProperty("infercost.tornado.device", "0:0");
-        try (Engine t = Engines.require("tornado").open(m, new EngineOptions(0, device, Map.of()));
+        try (Engine t = Engines.require("tornado").open(m, new EngineOptions(0, device, extra));
              Engine j = Engines.require("jvm").open(m, new EngineOptions(1, null, Map.of()));
              DecodeSession st = t.newSession(2, 64); DecodeSession sj = j.newSession(2, 64)) {
+            if (extra.containsKey("wg")) assertTrue(t.device().contains("wg " + extra.get("wg")), t.device());
             int[][] prompts = {{1, 403, 407, 261, 378}, {1, 300, 301}};
             int[] slots = {1, 0}, tokens = new int[2], pos = new int[2], next = new int[2];
             float[] lt = new float[2 * vocab], lj = new float[2 * vocab];
