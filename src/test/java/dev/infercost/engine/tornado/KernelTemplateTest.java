@@ -26,7 +26,9 @@ import static org.junit.jupiter.api.Assertions.*;
  *       (ByteArray for $W$), so {@code LlamaKernelsQ8} compiles from the same kernel text;</li>
  *   <li>no helper takes a local (or any Java) array: TornadoVM 5.2 indexes an array parameter of an inlined helper as
  *       a heap array (byte offset plus header), which breaks every work-group reduction with wg &gt; 1;</li>
- *   <li>no {@code Float4} is merged from branches (TornadoVM 5.2 emits a wrong move for a phi of vectors).</li>
+ *   <li>no {@code Float4} is merged from branches (TornadoVM 5.2 emits a wrong move for a phi of vectors);</li>
+ *   <li>in the kernel template a barrier closes the product branches before each reduction (without it Graal copied
+ *       the reduction into every branch and Q8_0's qkvRope gave NaN logits with wg &gt; 1 on PoCL).</li>
  * </ul>
  */
 class KernelTemplateTest {
@@ -67,6 +69,18 @@ class KernelTemplateTest {
         assertFalse(dots.contains("halfToFloat"), "no dtype-specific decode inside the shared F32/F16 text");
         assertFalse(Pattern.compile("\\bw[ab]?\\.get\\(").matcher(dots).find(), "weights are read only through ld(w, i)");
         assertTrue(dots.contains("ld(w, off + k)") && dots.contains("ld(wa, offA + k)"), "weights are read through the overloaded loader");
+    }
+
+    @Test
+    void aBarrierClosesTheProductBranchesBeforeEachReduction() throws IOException {
+        String k = Files.readString(KERNELS);
+        Matcher m = Pattern.compile("\\n([^\\n]*)\\n\\s*int m = n == 1 \\?").matcher(k);
+        int reductions = 0;
+        while (m.find()) {
+            assertTrue(m.group(1).trim().startsWith("c.localBarrier();"), "line before a reduction: " + m.group(1).trim());
+            reductions++;
+        }
+        assertEquals(3, reductions, "matmul, qkvRope and ffn each have one reduction");
     }
 
     @Test
