@@ -15,7 +15,8 @@ else
   # recover.bailout=False: a kernel TornadoVM cannot compile is an error, never a silent run of the Java code
   # on the host; maxbytecodesize: one task graph holds the whole decoder (~11 tasks per layer); MaximumInliningSize:
   # TornadoVM inlines a kernel helper only up to 2x this Graal option's node count (default 300), and the fused
-  # QKV path's per-weight helper (LlamaKernels.qkvRow1*) is 610-950 nodes (F16 with halfToFloat inlined).
+  # norm+product helpers (DotsF32/DotsF16/DotsQ8.pair1, dotNorm4; generated from src/tornado/template) reach
+  # ~950 nodes (F16 with halfToFloat inlined).
   flags+=("@$TORNADOVM_HOME/tornado-argfile" -Dtornado.recover.bailout=False -Dtornado.tvm.maxbytecodesize=262144
           -Djdk.graal.MaximumInliningSize=600)
 fi

@@ -35,17 +35,33 @@ class TornadoQuantizedModelTest {
         check(TensorType.Q8_0);
     }
 
+    /**
+     * The same checks with work-groups of 16 for every weight type. CPU devices default to wg=1, where the
+     * work-group tree reductions do nothing; GPUs run 32-256. (Three kernel shapes passed at wg=1 and failed here:
+     * a local array passed to a helper, a separate batch-1 reduction before the batched loop, and, in Q8_0's qkvRope,
+     * product branches not closed by a barrier.)
+     */
+    @Test
+    void workGroupsOfSixteenAgreeWithJvmEngine() throws Exception {
+        for (TensorType t : new TensorType[]{TensorType.F32, TensorType.F16, TensorType.Q8_0}) check(t, Map.of("wg", "16"));
+    }
+
     void check(TensorType type) throws Exception {
+        check(type, Map.of());
+    }
+
+    void check(TensorType type, Map<String, String> extra) throws Exception {
         LlamaModel f32 = TestModels.stories260K();
-        Path p = dir.resolve("s260k-" + type + ".gguf");
+        Path p = dir.resolve("s260k-" + type + extra.hashCode() + ".gguf");
         GgufWriter.of(f32, type).write(p);
         LlamaModel m = Models.load(p.toString(), null);
         assertEquals(type, m.weights().wq()[0].type());
         int vocab = m.config().vocabSize();
         String device = System.getProperty("infercost.tornado.device", "0:0");
-        try (Engine t = Engines.require("tornado").open(m, new EngineOptions(0, device, Map.of()));
+        try (Engine t = Engines.require("tornado").open(m, new EngineOptions(0, device, extra));
              Engine j = Engines.require("jvm").open(m, new EngineOptions(1, null, Map.of()));
              DecodeSession st = t.newSession(2, 64); DecodeSession sj = j.newSession(2, 64)) {
+            if (extra.containsKey("wg")) assertTrue(t.device().contains("wg " + extra.get("wg")), t.device());
             int[][] prompts = {{1, 403, 407, 261, 378}, {1, 300, 301}};
             int[] slots = {1, 0}, tokens = new int[2], pos = new int[2], next = new int[2];
             float[] lt = new float[2 * vocab], lj = new float[2 * vocab];

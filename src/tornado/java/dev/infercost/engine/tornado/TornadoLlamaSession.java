@@ -118,9 +118,9 @@ final class TornadoLlamaSession implements DecodeSession {
         KernelContext kc = new KernelContext();
         GridScheduler gs = new GridScheduler();
         switch (e.embedding.type()) {
-            case F32 -> g.task("embed", LlamaKernels::embedF32, kc, x, e.embedding.f32(), meta, dim);
-            case F16 -> g.task("embed", LlamaKernels::embedF16, kc, x, e.embedding.f16(), meta, dim);
-            case Q8_0 -> g.task("embed", LlamaKernels::embedQ8, kc, x, e.embedding.q8(), meta, dim);
+            case F32 -> g.task("embed", LlamaKernelsF32::embed, kc, x, e.embedding.f32(), meta, dim);
+            case F16 -> g.task("embed", LlamaKernelsF16::embed, kc, x, e.embedding.f16(), meta, dim);
+            case Q8_0 -> g.task("embed", LlamaKernelsQ8::embed, kc, x, e.embedding.q8(), meta, dim);
         }
         grid(gs, "embed", dim);
         float eps = cfg.rmsNormEps();
@@ -130,11 +130,11 @@ final class TornadoLlamaSession implements DecodeSession {
             DeviceTensor wq = e.wq[l], wk = e.wk[l], wv = e.wv[l];
             int wgQkv = fitProduct(wq), wgFfn = fitProduct(e.w1[l]);
             switch (wq.type()) {
-                case F32 -> g.task("qkv" + s, LlamaKernels::qkvRopeF32, kc, q, keyCache[l], valueCache[l], x, e.rmsAtt[l],
+                case F32 -> g.task("qkv" + s, LlamaKernelsF32::qkvRope, kc, q, keyCache[l], valueCache[l], x, e.rmsAtt[l],
                         wq.f32(), wk.f32(), wv.f32(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgQkv);
-                case F16 -> g.task("qkv" + s, LlamaKernels::qkvRopeF16, kc, q, keyCache[l], valueCache[l], x, e.rmsAtt[l],
+                case F16 -> g.task("qkv" + s, LlamaKernelsF16::qkvRope, kc, q, keyCache[l], valueCache[l], x, e.rmsAtt[l],
                         wq.f16(), wk.f16(), wv.f16(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgQkv);
-                case Q8_0 -> g.task("qkv" + s, LlamaKernels::qkvRopeQ8, kc, q, keyCache[l], valueCache[l], x, e.rmsAtt[l],
+                case Q8_0 -> g.task("qkv" + s, LlamaKernelsQ8::qkvRope, kc, q, keyCache[l], valueCache[l], x, e.rmsAtt[l],
                         wq.q8(), wk.q8(), wv.q8(), cos, sin, meta, dim, kvDim, hs, maxContext, eps, wgQkv);
             }
             weightRows(gs, "qkv" + s, (dim + 2 * kvDim) / 2, wgQkv);
@@ -147,9 +147,9 @@ final class TornadoLlamaSession implements DecodeSession {
             }
             matmul(g, gs, kc, "wo" + s, x, xb, e.wo[l], 1);
             switch (e.w1[l].type()) {
-                case F32 -> g.task("ffn" + s, LlamaKernels::ffnF32, kc, hb, x, e.rmsFfn[l], e.w1[l].f32(), e.w3[l].f32(), meta, dim, hidden, eps, wgFfn);
-                case F16 -> g.task("ffn" + s, LlamaKernels::ffnF16, kc, hb, x, e.rmsFfn[l], e.w1[l].f16(), e.w3[l].f16(), meta, dim, hidden, eps, wgFfn);
-                case Q8_0 -> g.task("ffn" + s, LlamaKernels::ffnQ8, kc, hb, x, e.rmsFfn[l], e.w1[l].q8(), e.w3[l].q8(), meta, dim, hidden, eps, wgFfn);
+                case F32 -> g.task("ffn" + s, LlamaKernelsF32::ffn, kc, hb, x, e.rmsFfn[l], e.w1[l].f32(), e.w3[l].f32(), meta, dim, hidden, eps, wgFfn);
+                case F16 -> g.task("ffn" + s, LlamaKernelsF16::ffn, kc, hb, x, e.rmsFfn[l], e.w1[l].f16(), e.w3[l].f16(), meta, dim, hidden, eps, wgFfn);
+                case Q8_0 -> g.task("ffn" + s, LlamaKernelsQ8::ffn, kc, hb, x, e.rmsFfn[l], e.w1[l].q8(), e.w3[l].q8(), meta, dim, hidden, eps, wgFfn);
             }
             weightRows(gs, "ffn" + s, hidden, wgFfn);
             matmul(g, gs, kc, "w2" + s, x, hb, e.w2[l], 1);
@@ -188,9 +188,9 @@ final class TornadoLlamaSession implements DecodeSession {
     private void matmul(TaskGraph g, GridScheduler gs, KernelContext kc, String name, FloatArray out, FloatArray in, DeviceTensor w, int accumulate) {
         int wgw = fitProduct(w);
         switch (w.type()) {
-            case F32 -> g.task(name, LlamaKernels::matmulF32, kc, out, in, w.f32(), meta, w.cols(), w.rows(), accumulate, wgw);
-            case F16 -> g.task(name, LlamaKernels::matmulF16, kc, out, in, w.f16(), meta, w.cols(), w.rows(), accumulate, wgw);
-            case Q8_0 -> g.task(name, LlamaKernels::matmulQ8, kc, out, in, w.q8(), meta, w.cols(), w.rows(), accumulate, wgw);
+            case F32 -> g.task(name, LlamaKernelsF32::matmul, kc, out, in, w.f32(), meta, w.cols(), w.rows(), accumulate, wgw);
+            case F16 -> g.task(name, LlamaKernelsF16::matmul, kc, out, in, w.f16(), meta, w.cols(), w.rows(), accumulate, wgw);
+            case Q8_0 -> g.task(name, LlamaKernelsQ8::matmul, kc, out, in, w.q8(), meta, w.cols(), w.rows(), accumulate, wgw);
         }
         weightRows(gs, name, w.rows(), wgw);
     }
