@@ -10,7 +10,8 @@ import java.util.Locale;
  * Serving metrics of one load point, computed from its {@link RequestRecord}s (definitions as in vLLM's
  * benchmark_serving and NVIDIA AIPerf's metric reference):
  * <ul>
- *   <li>TTFT = first token time - scheduled send time; E2E = last token time - scheduled send time;</li>
+ *   <li>TTFT = first token time - scheduled send time; E2E = end of the response (an endpoint stream's
+ *       {@code [DONE]}, in-process the last token) - scheduled send time ({@link RequestRecord#e2eNanos});</li>
  *   <li>TPOT (per request) = (last - first token time) / (output tokens - 1), requests with &gt;= 2 tokens;</li>
  *   <li>ITL = every gap between consecutive tokens of a request;</li>
  *   <li>input/output throughput = tokens of completed requests / point duration (first scheduled send to

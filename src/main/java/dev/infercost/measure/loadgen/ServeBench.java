@@ -193,12 +193,15 @@ public final class ServeBench {
         } else if (!cfg.local()) {
             ec = EnergyContext.none("not measured: endpoint " + host + " is remote (--power-w W states an assumed draw)");
         } else {
-            ec = EnergyContext.open(o, EnergyMeters.Target.parse(o.endpointDevice), runId, energy, log);
-            if (ec.meter() != null && ec.meter().estimated() && "auto".equalsIgnoreCase(o.energyMeter)) {
-                ec.meter().close();
+            // choose before announcing: an auto-selected CPU-time estimate is refused here, and the log must not
+            // first name it and then say "not measured"
+            EnergyMeters.Target t = EnergyMeters.Target.parse(o.endpointDevice);
+            EnergyMeters.Selection s = EnergyMeters.select(o.energyMeter, t, EnergyMeters.system());
+            if (s.meter() != null && s.meter().estimated() && "auto".equalsIgnoreCase(o.energyMeter)) {
+                s.meter().close();
                 ec = EnergyContext.none("not measured: no energy counter (NVML/RAPL) for the local server's " + o.endpointDevice
                         + " (a CPU-time estimate of the load generator would not describe the server; --power-w W states an assumed draw)");
-            }
+            } else ec = EnergyContext.open(o, s, t, runId, energy, log, false);
         }
         return ec;
     }
@@ -279,8 +282,13 @@ public final class ServeBench {
         }
 
         static EnergyContext open(ServeBenchOptions o, EnergyMeters.Target target, String runId, CsvTable energy, PrintStream log) {
-            EnergyMeters.Selection s = EnergyMeters.select(o.energyMeter, target, EnergyMeters.system());
-            log.println("energy meter for " + target + ": " + s.describe());
+            return open(o, EnergyMeters.select(o.energyMeter, target, EnergyMeters.system()), target, runId, energy, log, true);
+        }
+
+        /** As above with the meter already selected; {@code announce}: log the selection (the caller does not). */
+        static EnergyContext open(ServeBenchOptions o, EnergyMeters.Selection s, EnergyMeters.Target target, String runId, CsvTable energy,
+                                  PrintStream log, boolean announce) {
+            if (announce) log.println("energy meter for " + target + ": " + s.describe());
             double idle = Double.NaN;
             if (s.meter() != null && o.idleBaselineS > 0) {
                 log.printf(Locale.ROOT, "measuring idle baseline for %.1f s ...%n", o.idleBaselineS);

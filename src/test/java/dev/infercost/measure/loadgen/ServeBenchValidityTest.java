@@ -164,4 +164,22 @@ class ServeBenchValidityTest {
         }
         assertEquals(24, ArrivalSchedule.offsetsAtExactRate(1, 1, 24, 5, 11).length, "min queries dominate");
     }
+
+    /** A local endpoint's energy is announced once, by the caller, with the meter finally chosen (never a refused estimate first). */
+    @Test
+    void localEndpointEnergySelectionLogsNothingItThenRetracts() {
+        ServeBenchOptions o = opts();
+        var cfg = new dev.infercost.engine.endpoint.OpenAiStream.Config(java.net.URI.create("http://127.0.0.1:1"),
+                dev.infercost.engine.endpoint.OpenAiStream.Api.COMPLETIONS, "m", null, java.time.Duration.ofSeconds(1), true);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        ServeBench.EnergyContext ec = ServeBench.endpointEnergy(o, cfg, "r1", new CsvTable(ResultSchemas.ENERGY_COLUMNS), new PrintStream(log, true));
+        try {
+            assertEquals("", log.toString());
+            // an auto-selected estimate would describe the client's CPU time, so it is never the outcome
+            assertTrue(ec.meter() == null || !ec.meter().estimated(), ec.selection().describe());
+            if (ec.meter() == null) assertTrue(ec.selection().describe().contains("not measured"), ec.selection().describe());
+        } finally {
+            if (ec.meter() != null) ec.meter().close();
+        }
+    }
 }
