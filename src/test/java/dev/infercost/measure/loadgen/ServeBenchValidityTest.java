@@ -26,6 +26,8 @@ class ServeBenchValidityTest {
     static final class CapacityTarget implements LoadTarget {
         final double c;
         final int burstLimit, refuse;
+        /** Tokens 1 us apart and the last one 10 ms later (a bursty stream), instead of 1 ms apart. */
+        boolean bursty;
 
         CapacityTarget(double c, int burstLimit, int refuse) { this.c = c; this.burstLimit = burstLimit; this.refuse = refuse; }
 
@@ -46,7 +48,8 @@ class ServeBenchValidityTest {
                 long slot = Math.max(free, off[i]) + gap;
                 free = slot;
                 long last = slot + 10 * MS;
-                long[] toks = {last - 3 * MS, last - 2 * MS, last - MS, last};
+                long[] toks = bursty ? new long[]{last - 10 * MS, last - 10 * MS + 1000, last - 10 * MS + 2000, last}
+                        : new long[]{last - 3 * MS, last - 2 * MS, last - MS, last};
                 out.add(new RequestRecord(i, 8, off[i], off[i], toks, true, null, off[i], last, 4, null, "abcd"));
                 end = Math.max(end, last);
             }
@@ -181,5 +184,22 @@ class ServeBenchValidityTest {
         } finally {
             if (ec.meter() != null) ec.meter().close();
         }
+    }
+
+    @Test
+    void burstyStreamsAreFlaggedInTheNotes() {
+        ServeBenchOptions o = opts();
+        o.rates = List.of(50.0);
+        Run smooth = run(o, new CapacityTarget(200, 1000, 0));
+        assertFalse(((String) smooth.cell(smooth.row(50.0), "invalid_reasons")).contains("bursts"));
+        CapacityTarget t = new CapacityTarget(200, 1000, 0);
+        t.bursty = true;
+        Run r = run(o, t);
+        List<Object> row = r.row(50.0);
+        // ITL {1 us, 1 us, 9.998 ms} per request: p50 0.001 ms; TPOT = 10 ms / 3
+        String notes = (String) r.cell(row, "invalid_reasons");
+        assertTrue(notes.contains("note: ITL p50 0.001 ms is below 10% of TPOT p50 3.33 ms: tokens reach the client in bursts"), notes);
+        assertEquals(true, r.cell(row, "valid"), "a note, not a run-rule violation");
+        assertTrue(r.log.contains("tokens reach the client in bursts"), r.log);
     }
 }
