@@ -71,6 +71,8 @@ public final class ServeBenchCommand implements Callable<Integer> {
     Double minDuration;
     @Option(names = "--min-queries", description = "minimum requests per point (default 64; quick 24)")
     Integer minQueries;
+    @Option(names = "--min-rate-ratio", paramLabel = "FRACTION", description = "Server run rule: a point whose served rate (completions per second, first to last) is below this fraction of its offered rate fell behind and is invalid (default 0.95)")
+    Double minRateRatio;
     @Option(names = "--max-duration", description = "cut-off seconds per point (default 3 x min-duration + 10)")
     Double maxDuration;
     @Option(names = "--warmup", description = "unmeasured warm-up requests (default 16; quick 8)")
@@ -177,6 +179,10 @@ public final class ServeBenchCommand implements Callable<Integer> {
         if (minDuration != null) o.minDurationS = minDuration;
         if (minQueries != null) o.minQueries = minQueries;
         if (maxDuration != null) o.maxDurationS = maxDuration;
+        if (minRateRatio != null) {
+            if (!(minRateRatio > 0 && minRateRatio <= 1)) throw new BadInputException("--min-rate-ratio " + minRateRatio + ": must be in (0, 1]");
+            o.minRateRatio = minRateRatio;
+        }
         if (warmup != null) o.warmupRequests = warmup;
         if (slo != null) o.slo = SloProfile.named(slo);
         o.slo = o.slo.override(sloTtft == null ? Double.NaN : sloTtft, sloTpot == null ? Double.NaN : sloTpot);

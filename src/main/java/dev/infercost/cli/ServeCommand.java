@@ -30,7 +30,7 @@ public final class ServeCommand implements Callable<Integer> {
     Path tokenizer;
     @Option(names = "--backend", defaultValue = "jvm", description = "engine backend: jvm | onnx | tornado (default ${DEFAULT-VALUE})")
     String backend;
-    @Option(names = "--threads", defaultValue = "1", description = "engine threads, 0 = all processors (default ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "1", description = "engine threads, 0 = all processors (default ${DEFAULT-VALUE}, as generate and serve-bench: the scheduler thread runs the engine, and the HTTP handlers that stream each token, plus any load generator on the same host, need the other cores; on small models worker hand-offs cost more than they gain)")
     int threads;
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "interface to bind (default ${DEFAULT-VALUE}; 0.0.0.0 exposes the server to the network)")
     String host;

@@ -47,8 +47,18 @@ public final class TableFormat {
         public Format format() { return format == null ? null : Format.parse(format); }
     }
 
-    /** Renders a table given as headers and rows of cell text. */
-    public static String render(Format f, List<String> headers, List<List<String>> rows) {
+    /**
+     * Renders a table given as headers and rows of cell text. A cell reading {@code NaN}, {@code Infinity} or
+     * {@code -Infinity} (a figure that does not apply, or was never computed) is written empty in csv and md and
+     * as null in json/jsonl, as the CSV files on disk hold it.
+     */
+    public static String render(Format f, List<String> headers, List<List<String>> given) {
+        List<List<String>> rows = new ArrayList<>(given.size());
+        for (List<String> r : given) {
+            List<String> c = new ArrayList<>(r.size());
+            for (String s : r) c.add(notANumber(s) ? "" : s);
+            rows.add(c);
+        }
         return switch (f) {
             case csv -> {
                 CsvTable t = new CsvTable(headers);
@@ -79,12 +89,12 @@ public final class TableFormat {
         return render(f, headers, cells);
     }
 
-    /** Renders an in-memory table (cells as the stage holds them). */
+    /** Renders an in-memory table (cells as {@link CsvTable#toCsv} writes them: NaN empty, doubles to 7 digits). */
     public static String render(Format f, CsvTable t) {
         List<List<String>> cells = new ArrayList<>();
         for (List<Object> r : t.rows()) {
             List<String> c = new ArrayList<>();
-            for (Object o : r) c.add(o == null ? "" : o.toString());
+            for (Object o : r) c.add(CsvTable.plain(o));
             cells.add(c);
         }
         return render(f, t.columns(), cells);
@@ -98,6 +108,10 @@ public final class TableFormat {
             out.add(o);
         }
         return out;
+    }
+
+    private static boolean notANumber(String s) {
+        return s != null && (s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity") || s.equals("+Infinity"));
     }
 
     static Object typed(String s) { return dev.infercost.results.ResultsJson.typed(s); }

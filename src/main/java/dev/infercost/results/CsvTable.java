@@ -79,6 +79,18 @@ public final class CsvTable {
         return w.toString();
     }
 
+    /**
+     * A cell as plain text, as {@link #toCsv} writes it but without the formula escape (for Markdown and JSON
+     * renderers): null, NaN and infinities are empty (a figure that does not apply), doubles have up to 7
+     * significant digits, booleans and other values their text.
+     */
+    public static String plain(Object o) {
+        if (o == null) return "";
+        if (o instanceof Double d) return formatDouble(d);
+        if (o instanceof Float f) return formatDouble(f.doubleValue());
+        return o.toString();
+    }
+
     static String cell(Object o) {
         if (o == null) return "";
         if (o instanceof Double d) return formatDouble(d);

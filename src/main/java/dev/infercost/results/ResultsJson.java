@@ -79,10 +79,10 @@ public final class ResultsJson {
 
     /**
      * "12.5" -> 12.5, "42" -> 42, "true"/"false" -> booleans, "" and "NaN" (a figure that does not apply, e.g. the
-     * target rate of an Offline point) -> null, other text unchanged.
+     * target rate of an Offline point) and infinities -> null, other text unchanged.
      */
     public static Object typed(String s) {
-        if (s == null || s.isEmpty() || s.equals("NaN")) return null;
+        if (s == null || s.isEmpty() || s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity")) return null;
         if (s.equals("true") || s.equals("false")) return Boolean.parseBoolean(s);
         if (s.matches("-?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?")) {
             if (s.matches("-?\\d{1,18}")) return Long.parseLong(s);

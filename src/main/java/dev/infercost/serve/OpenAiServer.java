@@ -79,6 +79,9 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
+    /** Listen backlog of the HTTP connector (uvicorn, which vLLM uses, defaults to 2048). */
+    static final int ACCEPT_QUEUE = 4096;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Engine engine;
     private final Tokenizer tok;
@@ -116,6 +119,10 @@ public final class OpenAiServer implements AutoCloseable {
         connector = new ServerConnector(server);
         connector.setHost(opt.host());
         connector.setPort(opt.port());
+        // the JDK's default listen backlog (50) drops the connections of an all-at-once burst (an Offline point of
+        // hundreds of requests, each on its own HTTP/1.1 connection) as connect errors; the kernel caps this at
+        // net.core.somaxconn
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
         server.addConnector(connector);
         server.setHandler(new Handler.Abstract(Handler.Abstract.InvocationType.BLOCKING) {
             @Override

@@ -50,6 +50,30 @@ class TableFormatTest {
         assertTrue(csv.contains("\"a,b\""), csv);
     }
 
+    /** serve-bench's table holds NaN for figures that do not apply (Offline target rate, MBU over HTTP). */
+    @Test
+    void missingFiguresAreEmptyInCsvAndMdAndNullInJson() throws Exception {
+        dev.infercost.results.CsvTable t = new dev.infercost.results.CsvTable("scenario", "target_rate [req/s]", "mbu", "achieved_rate [req/s]", "note");
+        t.add("Offline", Double.NaN, Double.POSITIVE_INFINITY, 220.0424486970207, null);
+        t.add("Server", 55.0, Double.NEGATIVE_INFINITY, 52.66520855988142, "ok");
+        for (TableFormat.Format f : TableFormat.Format.values()) {
+            String out = TableFormat.render(f, t);
+            assertFalse(out.contains("NaN") || out.contains("Infinity"), f + ": " + out);
+        }
+        assertEquals("scenario,target_rate [req/s],mbu,achieved_rate [req/s],note\nOffline,,,220.0424,\nServer,55,,52.66521,ok\n",
+                TableFormat.render(TableFormat.Format.csv, t), "as serving.csv on disk");
+        assertTrue(TableFormat.render(TableFormat.Format.md, t).contains("| Offline |  |  | 220.0424 |  |"));
+        JsonNode a = new ObjectMapper().readTree(TableFormat.render(TableFormat.Format.json, t));
+        assertTrue(a.get(0).get("target_rate [req/s]").isNull());
+        assertTrue(a.get(0).get("mbu").isNull());
+        assertTrue(a.get(1).get("mbu").isNull());
+        assertEquals(55, a.get(1).get("target_rate [req/s]").asInt());
+        assertEquals(220.0424, a.get(0).get("achieved_rate [req/s]").asDouble());
+        // text cells reading NaN/Infinity from other commands' tables are treated the same
+        String j = TableFormat.render(TableFormat.Format.jsonl, List.of("a", "b"), List.of(List.of("NaN", "Infinity")));
+        assertEquals("{\"a\":null,\"b\":null}\n", j);
+    }
+
     @Test
     void unknownFormatIsBadInput() {
         TableFormat.Mixin m = new TableFormat.Mixin();

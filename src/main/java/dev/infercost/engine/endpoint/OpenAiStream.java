@@ -114,7 +114,7 @@ public final class OpenAiStream implements AutoCloseable {
      * @param completionTokens {@code usage.completion_tokens}, -1 when the server gave none
      * @param finishReason     last {@code finish_reason} seen (null if none)
      * @param httpStatus       response status (-1 without a response)
-     * @param endNanos         when the stream ended or failed
+     * @param endNanos         when the stream ended (the {@code [DONE]} line was read) or failed
      * @param error            null on success, else the reason (see the class doc)
      */
     public record Outcome(long sentNanos, long[] chunkNanos, String text, int promptTokens, int completionTokens,
@@ -264,6 +264,7 @@ public final class OpenAiStream implements AutoCloseable {
             }
             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             boolean done = false;
+            long doneNanos = -1;
             String line;
             while ((line = r.readLine()) != null) {
                 long t = clock.getAsLong();
@@ -273,7 +274,7 @@ public final class OpenAiStream implements AutoCloseable {
                     return fail(sent, times, n, text, status, clock, "malformed SSE: line is not a field: " + cut(line));
                 }
                 String data = line.substring(5).strip();
-                if (data.equals("[DONE]")) { done = true; break; }
+                if (data.equals("[DONE]")) { done = true; doneNanos = t; break; }
                 JsonNode j;
                 try {
                     j = JSON.readTree(data);
@@ -307,7 +308,7 @@ public final class OpenAiStream implements AutoCloseable {
                 if (timedOut.get()) return fail(sent, times, n, text, status, clock, "timeout after " + secs(cfg.timeout()) + " s");
                 return fail(sent, times, n, text, status, clock, "stream closed before [DONE] after " + n + " chunks");
             }
-            return new Outcome(sent, Arrays.copyOf(times, n), text.toString(), promptTok, complTok, finish, status, clock.getAsLong(), null);
+            return new Outcome(sent, Arrays.copyOf(times, n), text.toString(), promptTok, complTok, finish, status, doneNanos, null);
         } catch (IOException e) {
             if (abort != null && abort.aborted()) return fail(sent, times, n, text, status, clock, ABORTED);
             if (timedOut.get()) return fail(sent, times, n, text, status, clock, "timeout after " + secs(cfg.timeout()) + " s");

@@ -10,7 +10,8 @@ import java.util.Locale;
  * Serving metrics of one load point, computed from its {@link RequestRecord}s (definitions as in vLLM's
  * benchmark_serving and NVIDIA AIPerf's metric reference):
  * <ul>
- *   <li>TTFT = first token time - scheduled send time; E2E = last token time - scheduled send time;</li>
+ *   <li>TTFT = first token time - scheduled send time; E2E = end of the response (an endpoint stream's
+ *       {@code [DONE]}, in-process the last token) - scheduled send time ({@link RequestRecord#e2eNanos});</li>
  *   <li>TPOT (per request) = (last - first token time) / (output tokens - 1), requests with &gt;= 2 tokens;</li>
  *   <li>ITL = every gap between consecutive tokens of a request;</li>
  *   <li>input/output throughput = tokens of completed requests / point duration (first scheduled send to
@@ -30,7 +31,8 @@ import java.util.Locale;
 public record PointMetrics(int issued, int completed, int incomplete, int rejected, double durationS,
                            LatencySummary ttft, LatencySummary tpot, LatencySummary itl, LatencySummary e2e,
                            long inputTokens, long outputTokens, double meanIsl, double meanOsl,
-                           int goodRequests, SloProfile slo, int failed, String failures, LatencySummary sendLag) {
+                           int goodRequests, SloProfile slo, int failed, String failures, LatencySummary sendLag,
+                           double offeredRate, double servedRate) {
 
     public static PointMetrics of(ServingRunner.Result r, SloProfile slo) {
         Histogram ttft = LatencySummary.histogram(), tpot = LatencySummary.histogram(),
@@ -39,12 +41,17 @@ public record PointMetrics(int issued, int completed, int incomplete, int reject
         int completed = 0, incomplete = 0, rejected = 0, good = 0, failed = 0;
         java.util.Map<String, Integer> why = new java.util.TreeMap<>();
         long in = 0, out = 0;
+        long firstSched = Long.MAX_VALUE, lastSched = Long.MIN_VALUE, firstEnd = Long.MAX_VALUE, lastEnd = Long.MIN_VALUE;
         for (RequestRecord q : r.records()) {
+            firstSched = Math.min(firstSched, q.scheduledNanos());
+            lastSched = Math.max(lastSched, q.scheduledNanos());
             if (q.sendLagNanos() >= 0) lag.recordValue(q.sendLagNanos());
             if (q.failed()) { failed++; why.merge(failureKind(q.error()), 1, Integer::sum); continue; }
             if (q.rejected() != null) { rejected++; continue; }
             if (!q.completed()) { incomplete++; continue; }
             completed++;
+            long end = q.endNanos() >= 0 ? q.endNanos() : q.tokenNanos().length > 0 ? q.tokenNanos()[q.tokenNanos().length - 1] : -1;
+            if (end >= 0) { firstEnd = Math.min(firstEnd, end); lastEnd = Math.max(lastEnd, end); }
             in += q.inputTokens();
             out += q.outputTokens();
             ttft.recordValue(q.ttftNanos());
@@ -57,7 +64,38 @@ public record PointMetrics(int issued, int completed, int incomplete, int reject
         return new PointMetrics(r.records().size(), completed, incomplete, rejected, r.durationS(),
                 LatencySummary.of(ttft), LatencySummary.of(tpot), LatencySummary.of(itl), LatencySummary.of(e2e),
                 in, out, completed == 0 ? Double.NaN : (double) in / completed, completed == 0 ? Double.NaN : (double) out / completed,
-                good, slo, failed, failureText(why), LatencySummary.of(lag));
+                good, slo, failed, failureText(why), LatencySummary.of(lag),
+                span(r.records().size(), firstSched, lastSched), span(completed, firstEnd, lastEnd));
+    }
+
+    /** (n - 1) events over the span from the first to the last, per second; NaN for fewer than 2 or a zero span. */
+    private static double span(int n, long first, long last) {
+        return n < 2 || last <= first ? Double.NaN : (n - 1) / ((last - first) / 1e9);
+    }
+
+    /**
+     * Default of {@link ServeBenchOptions#minRateRatio}: a Server point whose served rate is below 95% of its
+     * offered rate did not keep up with its schedule and is invalid.
+     */
+    public static final double DEFAULT_MIN_RATE_RATIO = 0.95;
+
+    /**
+     * The throughput run rule of an open-loop point with a target rate: the point is invalid when the server did
+     * not keep up, i.e. its served rate (completions per second from the first to the last completion) is below
+     * {@code minRatio} x the offered rate (arrivals per second from the first to the last scheduled send, the rate
+     * the Poisson/gamma schedule actually drew; the target is its expectation). Both spans hold the same requests
+     * shifted by their latency, so a server that keeps up scores about 1 whatever its E2E; a backlog stretches the
+     * completion span. Server schedules ({@link ArrivalSchedule#offsetsAtExactRate}) offer exactly the target.
+     *
+     * @param targetRate req/s (NaN: no check, e.g. Offline or closed-loop points)
+     * @return the reason, or null when the point kept up
+     */
+    public String rateShortfall(double targetRate, double minRatio) {
+        if (Double.isNaN(targetRate) || completed == 0) return null;
+        if (!Double.isNaN(servedRate) && !Double.isNaN(offeredRate) && servedRate < minRatio * offeredRate)
+            return String.format(Locale.ROOT, "served %.4g req/s, %.1f%% of the offered %.4g req/s (target %.4g; run rule >= %.0f%%): the server fell behind its schedule",
+                    servedRate, 100 * servedRate / offeredRate, offeredRate, targetRate, 100 * minRatio);
+        return null;
     }
 
     /**

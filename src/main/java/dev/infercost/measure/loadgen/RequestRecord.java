@@ -45,8 +45,18 @@ public record RequestRecord(int id, int inputTokens, long scheduledNanos, long a
     /** Time to first token, ns (-1 without tokens). */
     public long ttftNanos() { return tokenNanos.length == 0 ? -1 : tokenNanos[0] - scheduledNanos; }
 
-    /** End-to-end latency, ns: last token - scheduled send (-1 without tokens). */
-    public long e2eNanos() { return tokenNanos.length == 0 ? -1 : tokenNanos[tokenNanos.length - 1] - scheduledNanos; }
+    /**
+     * End-to-end latency, ns: end of the response - scheduled send, where the end is {@link #endNanos} (an
+     * endpoint's stream end: the {@code data: [DONE]} line, after the finish_reason and usage chunks; in-process,
+     * the last token), else the last token; -1 without tokens. This is the request latency of AIPerf/GenAI-Perf
+     * ("until the final response is received"); vLLM's benchmark_serving stops at the last chunk it times, which
+     * is 0.1-1.5 ms earlier against {@code infercost serve}.
+     */
+    public long e2eNanos() {
+        if (tokenNanos.length == 0) return -1;
+        long last = tokenNanos[tokenNanos.length - 1];
+        return (endNanos >= last ? endNanos : last) - scheduledNanos;
+    }
 
     /**
      * Time per output token after the first: (last - first token time) / (output tokens - 1), ns; NaN for fewer

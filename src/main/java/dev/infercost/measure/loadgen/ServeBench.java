@@ -61,9 +61,13 @@ public final class ServeBench {
      * Per-model outcome.
      *
      * @param offlineRate       request rate of the Offline calibration point, req/s (NaN when not run)
-     * @param maxRateMeetingSlo highest Server rate whose point met the SLO (NaN when none did or none ran)
+     * @param maxRateMeetingSlo highest Server rate whose point was valid and met the SLO (NaN when none did or none ran)
+     * @param bracketed         a higher rate was swept and failed (valid-and-meeting-the-SLO is false there), so
+     *                          {@code maxRateMeetingSlo} is bounded from above; false: it is only a lower bound
+     *                          (the highest rate swept), "at least" that rate
      */
-    public record ModelSummary(String model, String backend, String device, double offlineRate, double maxRateMeetingSlo, int points) {}
+    public record ModelSummary(String model, String backend, String device, double offlineRate, double maxRateMeetingSlo,
+                               boolean bracketed, int points) {}
 
     /**
      * Tables and summary of a serving benchmark.
@@ -138,6 +142,7 @@ public final class ServeBench {
         section.put("max_batch", o.maxBatch);
         section.put("min_duration_s", o.minDurationS);
         section.put("min_queries", o.minQueries);
+        section.put("min_rate_ratio", o.minRateRatio);
         section.put("energy_meters", sel);
         List<Map<String, Object>> sums = new ArrayList<>();
         for (ModelSummary s : summaries) {
@@ -146,6 +151,7 @@ public final class ServeBench {
             m.put("device", s.device());
             m.put("offline_rate_req_s", Double.isNaN(s.offlineRate()) ? null : s.offlineRate());
             m.put("max_rate_meeting_slo_req_s", Double.isNaN(s.maxRateMeetingSlo()) ? null : s.maxRateMeetingSlo());
+            m.put("capacity_bracketed", Double.isNaN(s.maxRateMeetingSlo()) ? null : s.bracketed());
             m.put("points", s.points());
             sums.add(m);
         }
@@ -187,12 +193,15 @@ public final class ServeBench {
         } else if (!cfg.local()) {
             ec = EnergyContext.none("not measured: endpoint " + host + " is remote (--power-w W states an assumed draw)");
         } else {
-            ec = EnergyContext.open(o, EnergyMeters.Target.parse(o.endpointDevice), runId, energy, log);
-            if (ec.meter() != null && ec.meter().estimated() && "auto".equalsIgnoreCase(o.energyMeter)) {
-                ec.meter().close();
+            // choose before announcing: an auto-selected CPU-time estimate is refused here, and the log must not
+            // first name it and then say "not measured"
+            EnergyMeters.Target t = EnergyMeters.Target.parse(o.endpointDevice);
+            EnergyMeters.Selection s = EnergyMeters.select(o.energyMeter, t, EnergyMeters.system());
+            if (s.meter() != null && s.meter().estimated() && "auto".equalsIgnoreCase(o.energyMeter)) {
+                s.meter().close();
                 ec = EnergyContext.none("not measured: no energy counter (NVML/RAPL) for the local server's " + o.endpointDevice
                         + " (a CPU-time estimate of the load generator would not describe the server; --power-w W states an assumed draw)");
-            }
+            } else ec = EnergyContext.open(o, s, t, runId, energy, log, false);
         }
         return ec;
     }
@@ -273,8 +282,13 @@ public final class ServeBench {
         }
 
         static EnergyContext open(ServeBenchOptions o, EnergyMeters.Target target, String runId, CsvTable energy, PrintStream log) {
-            EnergyMeters.Selection s = EnergyMeters.select(o.energyMeter, target, EnergyMeters.system());
-            log.println("energy meter for " + target + ": " + s.describe());
+            return open(o, EnergyMeters.select(o.energyMeter, target, EnergyMeters.system()), target, runId, energy, log, true);
+        }
+
+        /** As above with the meter already selected; {@code announce}: log the selection (the caller does not). */
+        static EnergyContext open(ServeBenchOptions o, EnergyMeters.Selection s, EnergyMeters.Target target, String runId, CsvTable energy,
+                                  PrintStream log, boolean announce) {
+            if (announce) log.println("energy meter for " + target + ": " + s.describe());
             double idle = Double.NaN;
             if (s.meter() != null && o.idleBaselineS > 0) {
                 log.printf(Locale.ROOT, "measuring idle baseline for %.1f s ...%n", o.idleBaselineS);
@@ -341,6 +355,7 @@ public final class ServeBench {
         String modelName = c.modelName;
         {
             double warmRate = Double.NaN;
+            int warmFailed = -1;
             if (o.warmupRequests > 0) {
                 ServingRunner.Result w = runner.run(pool, new ServingRunner.Plan.OpenLoop(new long[o.warmupRequests]));
                 PointMetrics wm = PointMetrics.of(w, o.slo);
@@ -348,24 +363,32 @@ public final class ServeBench {
                 w = runner.run(pool, new ServingRunner.Plan.OpenLoop(new long[o.warmupRequests]));
                 wm = PointMetrics.of(w, o.slo);
                 warmRate = wm.achievedRate();
+                warmFailed = wm.failed() + wm.incomplete() + wm.rejected();
                 log.printf(Locale.ROOT, "   warm-up: 2 x %d requests, warm pass %.2f req/s, %.1f output tok/s (not recorded)%n", wm.completed(), warmRate, wm.outputThroughput());
             }
             c.header();
             c.planned = plannedPoints(o);
             double offlineRate = Double.NaN, best = Double.NaN;
+            boolean bracketed = false;
             switch (o.scenario) {
-                case OFFLINE -> offlineRate = c.offline(warmRate).achievedRate();
+                case OFFLINE -> offlineRate = c.offline(warmRate).m().achievedRate();
                 case SINGLE_STREAM -> c.closed(Scenario.SINGLE_STREAM, 1);
                 case CONCURRENCY -> { for (int u : o.concurrency) c.closed(Scenario.CONCURRENCY, u); }
                 case SERVER -> {
                     List<Double> rates = new ArrayList<>(o.rates);
                     if (rates.isEmpty()) {
-                        offlineRate = c.offline(warmRate).achievedRate();
-                        for (double f : o.rateFractions) rates.add(round3(f * offlineRate));
+                        Point off = c.offline(warmRate);
+                        offlineRate = off.m().achievedRate();
+                        double basis = calibrationRate(off, warmRate, warmFailed, log);
+                        if (Double.isNaN(basis)) {
+                            log.println("   no Server points: no calibration rate (pass --rates R1,R2,...)");
+                            return new ModelSummary(modelName, c.backend, c.device, offlineRate, Double.NaN, false, c.points);
+                        }
+                        for (double f : o.rateFractions) rates.add(round3(f * basis));
                     }
                     rates.sort(null);
                     Map<Double, Boolean> pass = new java.util.TreeMap<>();
-                    for (double r : rates) pass.put(r, c.server(r).meetsSlo());
+                    for (double r : rates) pass.put(r, c.server(r).passes());
                     for (int step = 0; step < o.searchSteps; step++) {
                         double lo = 0, hi = Double.NaN;
                         for (var e : pass.entrySet()) {
@@ -375,15 +398,68 @@ public final class ServeBench {
                         if (Double.isNaN(hi)) break;
                         double mid = round3(lo == 0 ? hi / 2 : (lo + hi) / 2);
                         if (pass.containsKey(mid) || mid <= 0) break;
-                        pass.put(mid, c.server(mid).meetsSlo());
+                        pass.put(mid, c.server(mid).passes());
                     }
                     for (var e : pass.entrySet()) if (e.getValue()) best = Double.isNaN(best) ? e.getKey() : Math.max(best, e.getKey());
-                    log.printf(Locale.ROOT, "   highest Server rate meeting the SLO (%s: p99 TTFT <= %.0f ms, p99 TPOT <= %.0f ms): %s%n",
-                            o.slo.name(), o.slo.ttftMs(), o.slo.tpotMs(), Double.isNaN(best) ? "none of the rates tried" : best + " req/s");
+                    for (var e : pass.entrySet()) if (!e.getValue() && e.getKey() > best) bracketed = true;
+                    log.printf(Locale.ROOT, "   %s%n", capacityLine(o.slo, best, bracketed, pass));
                 }
             }
-            return new ModelSummary(modelName, c.backend, c.device, offlineRate, best, c.points);
+            return new ModelSummary(modelName, c.backend, c.device, offlineRate, best, bracketed, c.points);
         }
+    }
+
+    /**
+     * The rate the Server sweep's fractions apply to: the Offline point's achieved rate when every one of its
+     * requests completed (a point that is invalid only for being shorter than the minimum duration or count still
+     * measures the rate); when some failed, were rejected or did not finish, its rate describes a server that was
+     * refusing work, so the warm-up's rate is used instead if the warm-up completed, else none (NaN).
+     */
+    static double calibrationRate(Point off, double warmRate, int warmFailed, PrintStream log) {
+        PointMetrics m = off.m();
+        int bad = m.failed() + m.incomplete() + m.rejected();
+        if (bad == 0 && m.completed() > 0) {
+            if (!off.valid())
+                log.printf(Locale.ROOT, "   the Offline point is invalid (%s) but all %d requests completed: its %.4g req/s sets the sweep%n",
+                        String.join("; ", off.invalid()), m.completed(), m.achievedRate());
+            return m.achievedRate();
+        }
+        String why = String.format(Locale.ROOT, "the Offline point lost %d of %d requests (%s)", bad, m.issued(),
+                String.join("; ", off.invalid()));
+        if (warmFailed == 0 && warmRate > 0) {
+            log.printf(Locale.ROOT, "   %s, so it does not set the sweep; the warm-up's %.4g req/s does (a lower estimate: the warm-up fills the batch once)%n",
+                    why, warmRate);
+            return warmRate;
+        }
+        log.printf(Locale.ROOT, "   %s, and no complete warm-up to fall back on%n", why);
+        return Double.NaN;
+    }
+
+    /**
+     * The result line of a Server sweep: "highest Server rate meeting the SLO (...): 110 req/s (165 req/s failed:
+     * capacity lies between)", or "at least 220 req/s (the highest rate swept; capacity not bracketed, sweep higher
+     * with --rates)", or "none of the rates tried".
+     */
+    static String capacityLine(SloProfile slo, double best, boolean bracketed, Map<Double, Boolean> pass) {
+        String head = String.format(Locale.ROOT, "highest Server rate that was valid and met the SLO (%s: p99 TTFT <= %.0f ms, p99 TPOT <= %.0f ms): ",
+                slo.name(), slo.ttftMs(), slo.tpotMs());
+        if (Double.isNaN(best)) return head + "none of the rates tried (" + pass.keySet() + " req/s)";
+        if (!bracketed) return head + "at least " + best + " req/s (the highest rate swept; capacity not bracketed: sweep higher with --rates or --rate-fractions)";
+        double lo = Double.NaN;
+        for (var e : pass.entrySet()) if (!e.getValue() && e.getKey() > best) { lo = e.getKey(); break; }
+        return head + best + " req/s (" + lo + " req/s failed: capacity lies between)";
+    }
+
+    /**
+     * One load point's metrics and run-rule verdict.
+     *
+     * @param invalid run-rule violations (empty = valid)
+     */
+    record Point(PointMetrics m, List<String> invalid) {
+        boolean valid() { return invalid.isEmpty(); }
+
+        /** Valid and within the SLO at p99 (what the capacity search counts). */
+        boolean passes() { return valid() && m.meetsSlo(); }
     }
 
     /**
@@ -403,6 +479,28 @@ public final class ServeBench {
      * checked by benchmarks/ LoadGenCapacity (achieved rate within 1% of target and p99 lag under this).
      */
     public static final double SEND_LAG_LIMIT_MS = 5;
+
+    /**
+     * A median ITL below this fraction of the median TPOT means most tokens of a request reach the client
+     * together: the stream is bursty, so ITL describes the transport, not the generation (see {@link #burstNote}).
+     * A stream delivered token by token has ITL p50 close to TPOT p50 (0.9-1.0 measured against
+     * {@code infercost serve} with a blocking-socket client); the JDK HTTP client, which reads several SSE events
+     * per socket read under load, gave 0.01-0.03 against the same server.
+     */
+    public static final double BURST_ITL_TPOT_RATIO = 0.1;
+
+    /**
+     * The note for a point whose tokens arrive in bursts (median ITL below {@link #BURST_ITL_TPOT_RATIO} of the
+     * median TPOT), or null. TPOT (first to last token / tokens - 1) is still the generation pace a user sees;
+     * ITL percentiles then measure how close together a burst's events were read.
+     */
+    static String burstNote(PointMetrics m) {
+        if (m.itl().samples() == 0 || m.tpot().samples() == 0) return null;
+        double itl = m.itl().p50Ms(), tpot = m.tpot().p50Ms();
+        if (!(tpot > 0) || !(itl < BURST_ITL_TPOT_RATIO * tpot)) return null;
+        return String.format(Locale.ROOT, "note: ITL p50 %s ms is below %.0f%% of TPOT p50 %s ms: tokens reach the client in bursts (several SSE events per read, then a gap), so ITL measures the burst spacing, not the generation; use TPOT",
+                Ctx.sig3(itl), 100 * BURST_ITL_TPOT_RATIO, Ctx.sig3(tpot));
+    }
 
     /** {@code x} rounded to 3 significant digits (rates in the table stay readable). */
     static double round3(double x) {
@@ -431,21 +529,21 @@ public final class ServeBench {
             this.runId = runId; this.serving = serving; this.energy = energy; this.log = log; this.modelName = modelName;
         }
 
-        PointMetrics offline(double warmRate) {
+        Point offline(double warmRate) {
             int n = o.minQueries;
             if (warmRate > 0) n = Math.max(n, (int) Math.ceil(warmRate * o.minDurationS * 1.3));
             return point(Scenario.OFFLINE, Double.NaN, Double.NaN, "all-at-once", new ServingRunner.Plan.OpenLoop(new long[n]),
                     (long) (o.effectiveMaxDurationS() * 1e9));
         }
 
-        PointMetrics server(double rate) {
-            long[] off = ArrivalSchedule.offsets(rate, o.arrivalCv, o.minQueries, o.minDurationS, o.seed + 7919);
+        Point server(double rate) {
+            long[] off = ArrivalSchedule.offsetsAtExactRate(rate, o.arrivalCv, o.minQueries, o.minDurationS, o.seed + 7919);
             // the cut-off counts from the last scheduled arrival, so slow rates are never cut while still issuing
             return point(Scenario.SERVER, rate, Double.NaN, ArrivalSchedule.label(o.arrivalCv), new ServingRunner.Plan.OpenLoop(off),
                     off[off.length - 1] + (long) (o.effectiveMaxDurationS() * 1e9));
         }
 
-        PointMetrics closed(Scenario s, int users) {
+        Point closed(Scenario s, int users) {
             return point(s, Double.NaN, users, "closed", new ServingRunner.Plan.ClosedLoop(users, o.minQueries, (long) (o.minDurationS * 1e9)),
                     (long) (o.effectiveMaxDurationS() * 1e9));
         }
@@ -455,7 +553,7 @@ public final class ServeBench {
                     "TTFTp50", "TTFTp99", "TPOTp50", "TPOTp99", "out tok/s", "tok/s/u", "goodput", "MBU", ec.meter() != null && ec.meter().estimated() ? "J/tok(est)" : "J/tok", "valid");
         }
 
-        PointMetrics point(Scenario s, double rate, double users, String arrival, ServingRunner.Plan plan, long cutOffNanos) {
+        Point point(Scenario s, double rate, double users, String arrival, ServingRunner.Plan plan, long cutOffNanos) {
             if (progress != null)
                 progress.update(String.format(Locale.ROOT, "%s %s%s, point %d of %s%d", modelName, s.label(),
                         !Double.isNaN(rate) ? " rate=" + rate : !Double.isNaN(users) ? " concurrency=" + (int) users : "",
@@ -525,9 +623,13 @@ public final class ServeBench {
                 row.put("energy_reasons", ec.selection().describe());
             }
             row.put("accuracy_verdict", "not-checked");
-            List<String> invalid = m.invalidReasons(o.minDurationS, o.minQueries, r.cutOff());
+            List<String> invalid = new ArrayList<>(m.invalidReasons(o.minDurationS, o.minQueries, r.cutOff()));
+            String shortfall = m.rateShortfall(rate, o.minRateRatio);
+            if (shortfall != null) invalid.add(shortfall);
             List<String> all = new ArrayList<>(invalid);
             all.addAll(m.notes());
+            String burst = burstNote(m);
+            if (burst != null) all.add(burst);
             all.addAll(r.notes());
             if (m.sendLag().samples() > 0 && m.sendLag().p99Ms() > SEND_LAG_LIMIT_MS) {
                 String warn = String.format(Locale.ROOT, "warning: p99 send lag %.2f ms exceeds %.0f ms (the load generator fell behind its schedule; latencies still count from the scheduled times)",
@@ -545,13 +647,18 @@ public final class ServeBench {
             row.put("send_lag_p99 [ms]", m.sendLag().samples() == 0 ? Double.NaN : m.sendLag().p99Ms());
             serving.add(row);
             records.add(points, window, r, row);
-            log.printf(Locale.ROOT, "   %-12s %8s %8.3f %9.1f %9.1f %9.2f %9.2f %10.1f %9.1f %8.3f %7.4f %10.3g %s%n",
+            log.printf(Locale.ROOT, "   %-12s %8s %8s %9s %9s %9s %9s %10s %9s %8s %7s %10s %s%n",
                     s.label() + (Double.isNaN(users) ? "" : " c=" + (int) users), Double.isNaN(rate) ? "-" : String.format(Locale.ROOT, "%.3f", rate),
-                    m.achievedRate(), m.ttft().p50Ms(), m.ttft().p99Ms(), m.tpot().p50Ms(), m.tpot().p99Ms(), m.outputThroughput(),
-                    m.tokPerSecPerUser(), m.goodput(), mbu, jPerTok, invalid.isEmpty() ? "yes" : "no: " + String.join("; ", invalid));
+                    f(m.achievedRate(), "%.3f"), f(m.ttft().p50Ms(), "%.1f"), f(m.ttft().p99Ms(), "%.1f"), f(m.tpot().p50Ms(), "%.2f"),
+                    f(m.tpot().p99Ms(), "%.2f"), f(m.outputThroughput(), "%.1f"), f(m.tokPerSecPerUser(), "%.1f"), f(m.goodput(), "%.3f"),
+                    f(mbu, "%.4f"), f(jPerTok, "%.3g"), invalid.isEmpty() ? "yes" : "no: " + String.join("; ", invalid));
             for (String line : latencyLines(m, o.percentiles)) log.println("      " + line);
-            return m;
+            if (burst != null) log.println("      " + burst);
+            return new Point(m, List.copyOf(invalid));
         }
+
+        /** {@code x} in {@code fmt}, or "-" when it is not a finite number (a figure that does not apply). */
+        static String f(double x, String fmt) { return Double.isFinite(x) ? String.format(Locale.ROOT, fmt, x) : "-"; }
 
         /** {@code x} to 3 significant digits without trailing zeros (8.0031 -> "8", 12.345 -> "12.3"). */
         static String sig3(double x) {

@@ -48,6 +48,12 @@ public final class ServeBenchOptions {
     /** Minimum duration (s) and query count of every point (MLPerf run rules). */
     public double minDurationS = 10;
     public int minQueries = 64;
+    /**
+     * Throughput run rule of Server points: a point whose served rate (completions per second, first to last
+     * completion) is below this fraction of its offered rate did not keep up and is invalid
+     * ({@link PointMetrics#rateShortfall}); in (0, 1], default 0.95.
+     */
+    public double minRateRatio = PointMetrics.DEFAULT_MIN_RATE_RATIO;
     /** Cut-off per point (s); NaN = 3 x minDuration + 10 s. */
     public double maxDurationS = Double.NaN;
     /** Unmeasured requests to warm the JIT before the first point. */

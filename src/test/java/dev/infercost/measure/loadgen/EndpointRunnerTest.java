@@ -76,6 +76,7 @@ class EndpointRunnerTest {
                 out.chunk("w" + i);
                 clock.awaitReads(r + 2);       // data line and blank line timestamped at t
             }
+            clock.set(t + 2 * MS);             // the usage chunk and [DONE] come 2 ms after the last token
             out.usage(3, 5);
             out.done();
         };
@@ -97,13 +98,14 @@ class EndpointRunnerTest {
             assertEquals(40, m.itl().samples());
             assertEquals(5, m.itl().p50Ms(), 0.005);
             assertEquals(9, m.itl().p90Ms(), 0.009);
-            // E2E = TTFT + 4 gaps = 14 (k+1) ms: {14, ..., 140}
-            assertEquals(70, m.e2e().p50Ms(), 0.07);
-            assertEquals(140, m.e2e().p99Ms(), 0.14);
+            // E2E ends at [DONE], not at the last token: TTFT + 4 gaps + 2 ms = 14 (k+1) + 2 ms: {16, ..., 142}
+            assertEquals(72, m.e2e().p50Ms(), 0.072);
+            assertEquals(142, m.e2e().p99Ms(), 0.142);
+            assertEquals(16, m.e2e().minMs(), 0.016);
             // sent at the scheduled time (the clock moves only when the server moves it)
             assertEquals(0, m.sendLag().p99Ms(), 1e-9);
-            // duration: from the start to the last token: sum over k of 14 (k+1) ms = 14 x 55 = 770 ms
-            assertEquals(0.770, m.durationS(), 1e-9);
+            // duration: from the start to the last stream end: sum over k of 14 (k+1) + 2 ms = 770 + 20 ms
+            assertEquals(0.790, m.durationS(), 1e-9);
             for (RequestRecord q : r.records()) assertEquals("w0w1w2w3w4", q.text());
         }
     }

@@ -68,6 +68,7 @@ class ServeBenchTest {
         assertEquals(505.0, Double.parseDouble(rows.get(2).get("target_rate [req/s]")));
         assertEquals(best, s.maxRateMeetingSlo());
         assertTrue(best >= 10 && best < 1000, "10 req/s passes, 1000 req/s saturates: " + best);
+        assertTrue(s.bracketed(), "1000 req/s failed above the best rate");
     }
 
     @Test
