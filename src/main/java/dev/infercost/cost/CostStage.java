@@ -124,7 +124,13 @@ public final class CostStage {
             Path cp = writeFresh(RunDirectory.open(written.getParent()), "cost_curve", ct, notes);
             notes.add("wrote " + cp.getFileName() + " (" + curve.size() + " operating points: throughput per chip vs tok/s/user per TP and batch)");
         }
-        String table = ProcurementTable.render(first.rows, first.tableBatch, profile, notes, written, first.projectionLabel, first.projectionTarget);
+        StringBuilder tb = new StringBuilder(ProcurementTable.render(first.rows, first.tableBatch, profile, notes, written, first.projectionLabel, first.projectionTarget));
+        for (Builder x : builders) // each further profile priced: its ranking in one tier and its measured rows (all tiers in cost.csv)
+            if (x != first) tb.append(ProcurementTable.otherProfile(x.rows, x.tableBatch, x.profile, x.notes, x.projectionLabel, x.projectionTarget));
+        if (builders.size() > 1)
+            tb.append(String.format(Locale.ROOT, "%nProfiles %s: the first is ranked in every tier above, the others in the tier pricing the most chips; every row of every profile is in %s%n",
+                    String.join(", ", builders.stream().map(x -> x.profile.name()).toList()), written.getFileName()));
+        String table = tb.toString();
         Map<String, Object> pricing = new LinkedHashMap<>();
         pricing.put("price_failed_accuracy", o.priceFailedAccuracy());
         pricing.put("rows_priced_despite_failed_accuracy", costed.stream().filter(r -> r.accuracy().failed()).count());

@@ -164,7 +164,7 @@ class CostStageTest {
         assertTrue(v5e.extra().tensorParallel() >= 2);
         assertTrue(v5e.assumptions().stream().anyMatch(x -> x.contains("MODELLED")), v5e.assumptions().toString());
         String t = r.procurementTable();
-        assertTrue(t.contains("llama-3.1-8b BF16 (KV bf16), inferencex-1k1k 1000/1000, at 50 tok/s/user: tier inferencex-owner"), t);
+        assertTrue(t.contains("llama-3.1-8b BF16 (KV bf16), profile inferencex-1k1k 1000/1000, at >= 50 tok/s/user: tier inferencex-owner"), t);
         assertTrue(t.contains("tier owner-tco: cheapest custom silicon"), t);
         assertTrue(Files.exists(run.resolve("cost_curve.csv")));
         // cost_curve.csv: every operating point once per price tier, with the band, read through its column contract
@@ -311,6 +311,26 @@ class CostStageTest {
             assertEquals(max.tokPerSUser(), a.tokPerSUser(), 1e-9, a.chip());
             assertEquals(max.usdPerMOutput(), a.usdPerMOutput(), 1e-12, a.chip());
         }
+    }
+
+    @Test
+    void consoleRanksByDollarsPerQueryAsTheReportAndListsEveryProfile() {
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProfile("chat,reasoning"));
+        String t = r.procurementTable();
+        int start = t.indexOf("profile chat 1000/500, at >= 50 tok/s/user: tier owner-tco, cheapest $/query first");
+        assertTrue(start >= 0, t);
+        String block = t.substring(start, t.indexOf("\n\n", start));
+        List<String> expected = r.rows().stream().filter(x -> x.profile().equals("chat") && x.tier().equals("owner-tco") && x.operatingPoint().startsWith("projected at "))
+                .sorted(java.util.Comparator.comparingDouble(CostRow::usdPerQuery)).map(x -> x.chip().length() <= 34 ? x.chip() : x.chip().substring(0, 33)).toList();
+        assertTrue(expected.size() > 3, expected.toString());
+        int at = -1;
+        for (String chip : expected) {
+            int i = block.indexOf("  " + chip + " ");
+            assertTrue(i > at, chip + " out of $/query order in\n" + block);
+            at = i;
+        }
+        assertTrue(block.contains("per query"), block); // the custom-vs-Nvidia ratio is per query, as in the report
+        assertTrue(t.contains("profile reasoning 1000/8000"), "the second profile is listed too:\n" + t);
     }
 
     @Test
