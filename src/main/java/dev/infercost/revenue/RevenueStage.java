@@ -67,6 +67,7 @@ public final class RevenueStage {
         String msg = String.valueOf(e.getMessage());
         int cut = msg.indexOf("; it has: ");
         if (cut > 0) msg = msg.substring(0, cut);
+        msg = msg.replace("cost table " + own + " ", "cost.csv "); // the run folder may still be its staging name
         java.util.Set<String> need = new java.util.LinkedHashSet<>(), have = new java.util.TreeSet<>();
         if (s.provider != null && s.provider.query_mix != null)
             for (Scenario.MixEntry m : s.provider.query_mix) if (m.model != null) need.add(m.model);
