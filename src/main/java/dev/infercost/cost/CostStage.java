@@ -109,7 +109,7 @@ public final class CostStage {
         String exclusion = exclusionLine(excluded, measuredPriced);
         if (costed.isEmpty()) // nothing at all priced: say why, write nothing (never a 0-row cost.csv with exit 0)
             throw new BadInputException(p + ": nothing could be priced, so no cost.csv was written: "
-                    + (exclusion == null ? "" : exclusion + "; ")
+                    + (excluded.isEmpty() ? "" : exclusionLine(excluded, -1) + "; ")
                     + String.join("; ", notes.stream().filter(n -> n.startsWith("not projected: the measured model") || n.contains("not in the catalog") || n.contains("not in catalog")
                             || n.startsWith("not costed") || n.startsWith("serving frontier") || n.startsWith("serving point skipped")).distinct().toList()));
         if (exclusion != null) System.err.println("infercost: " + exclusion);
@@ -160,7 +160,7 @@ public final class CostStage {
     /**
      * One line on the measured points left out of pricing, grouped by reason with the flag that includes them, e.g.
      * "2 measured points not priced (noisy: JMH 99.9% error above the mean: cpu-host stories110M jvm decode batch 1, ...;
-     * include with ...); cost.csv holds 0 measured rows, only projections"; null when none was left out.
+     * include with ...); cost.csv holds 0 measured rows, only projections" (no cost.csv clause when measuredPriced < 0); null when none was left out.
      */
     static String exclusionLine(Map<String, Exclusion> excluded, long measuredPriced) {
         if (excluded.isEmpty()) return null;
@@ -169,7 +169,7 @@ public final class CostStage {
         List<String> parts = new ArrayList<>();
         by.forEach((e, pts) -> parts.add(pts.size() + " " + e.reason + " (" + String.join(", ", pts) + "; include with " + e.include + ")"));
         return excluded.size() + " measured point" + (excluded.size() == 1 ? "" : "s") + " not priced: " + String.join("; ", parts)
-                + "; cost.csv holds " + measuredPriced + " measured row" + (measuredPriced == 1 ? "" : "s") + (measuredPriced == 0 ? ", only projections" : "");
+                + (measuredPriced < 0 ? "" : "; cost.csv holds " + measuredPriced + " measured row" + (measuredPriced == 1 ? "" : "s") + (measuredPriced == 0 ? ", only projections" : ""));
     }
 
     /** A row with every money column (what readers of cost.csv, e.g. the revenue stage, may rely on). */
