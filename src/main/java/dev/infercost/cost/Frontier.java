@@ -68,8 +68,11 @@ public final class Frontier {
         double[] x = xs();
         if (target <= x[0]) {
             Point p = points.get(0);
-            return new At(p, target == x[0] ? "measured point " + p.label()
-                    : "slowest frontier point " + p.label() + " (" + fmt(x[0]) + " tok/s/user) meets the target " + fmt(target)
+            if (target == x[0]) return new At(p, "measured point " + p.label());
+            // relabelled, so that a row made from it reads as the target's row (e.g. "serving target 8 tok/s/user (met by ...)")
+            Point met = new Point(p.userTokPerS(), p.deviceTokPerS(), p.inputTokPerS(), p.outputTokPerS(), p.prefillShare(), p.ttftP99Ms(), p.tpotP99Ms(),
+                    "target " + fmt(target) + " tok/s/user (met by " + p.label() + ")");
+            return new At(met, "slowest frontier point " + p.label() + " (" + fmt(x[0]) + " tok/s/user) meets the target " + fmt(target)
                     + " tok/s/user at the frontier's highest throughput (no slower point measured)");
         }
         if (points.size() == 1)

@@ -40,6 +40,7 @@ class FrontierTest {
         assertEquals(4.9, at.point().userTokPerS(), 0);
         assertEquals(70.5, at.point().deviceTokPerS(), 0);
         assertTrue(at.method().contains("meets the target"), at.method());
+        assertEquals("target 3 tok/s/user (met by u=4.9)", at.point().label());
         // one point: a slower target is met, a faster one is refused
         Frontier one = new Frontier(List.of(p(10.0, 20.0, 100, 100)));
         assertEquals(20.0, one.atUserSpeed(5.0).point().deviceTokPerS(), 0);
