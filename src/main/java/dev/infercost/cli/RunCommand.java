@@ -37,7 +37,7 @@ public final class RunCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "Short JMH runs (1 fork, 2x1 s warmup, 3x1 s measurement), batch 1 and 8: ~3 min on 2 cores.")
+    @Option(names = "--quick", description = "Short JMH runs (1 fork, 2x1 s warmup, 10x0.5 s measurement), batch 1 and 8: ~2-6 min on 2 cores.")
     boolean quick;
 
     @Option(names = "--model", description = "Decoder to measure: a .bin (llama2.c) or .gguf file, or a preset name (default: ${DEFAULT-VALUE}, synthetic weights).",

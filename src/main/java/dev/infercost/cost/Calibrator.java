@@ -94,7 +94,10 @@ public final class Calibrator {
         if (Double.isNaN(p.userTarget())) return ServingModel.maxThroughput(a, s, p.tp(), eta).tokPerSChip();
         List<String> notes = new ArrayList<>();
         try {
-            return new Frontier(ServingModel.asFrontier(ServingModel.sweep(a, s, eta, notes), s)).atUserSpeed(p.userTarget()).point().deviceTokPerS();
+            Frontier f = new Frontier(ServingModel.asFrontier(ServingModel.sweep(a, s, eta, notes), s));
+            // a published point slower than every swept point is not reproduced by the sweep (not "met": the fit needs its throughput)
+            if (p.userTarget() < f.points().get(0).userTokPerS()) return Double.NaN;
+            return f.atUserSpeed(p.userTarget()).point().deviceTokPerS();
         } catch (BadInputException e) {
             return Double.NaN;
         }

@@ -102,6 +102,17 @@ public final class CostStage {
         List<CostRow> costed = all.stream().filter(CostStage::complete).toList();
         List<CostRow> uncosted = new ArrayList<>(all.stream().filter(r -> !complete(r)).toList());
         for (Builder x : builders) uncosted.addAll(x.noisyRows);
+        Map<String, Exclusion> excluded = new LinkedHashMap<>();
+        for (Builder x : builders) x.excluded.forEach(excluded::putIfAbsent);
+        for (String n : notes) if (n.startsWith("not priced: ") && n.contains(" exceeds 1")) excluded.putIfAbsent(n.substring(12, n.indexOf(" because ")), Exclusion.IMPOSSIBLE);
+        long measuredPriced = costed.stream().filter(r -> !r.provenance().equals("projected")).count();
+        String exclusion = exclusionLine(excluded, measuredPriced);
+        if (costed.isEmpty()) // nothing at all priced: say why, write nothing (never a 0-row cost.csv with exit 0)
+            throw new BadInputException(p + ": nothing could be priced, so no cost.csv was written: "
+                    + (excluded.isEmpty() ? "" : exclusionLine(excluded, -1) + "; ")
+                    + String.join("; ", notes.stream().filter(n -> n.startsWith("not projected: the measured model") || n.contains("not in the catalog") || n.contains("not in catalog")
+                            || n.startsWith("not costed") || n.startsWith("serving frontier") || n.startsWith("serving point skipped")).distinct().toList()));
+        if (exclusion != null) System.err.println("infercost: " + exclusion);
         Path written = write(dir, o, costed, uncosted, notes);
         if (!curve.isEmpty()) {
             CsvTable ct = ResultSchemas.COST_CURVE_TABLE.newTable();
@@ -113,17 +124,52 @@ public final class CostStage {
             Path cp = writeFresh(RunDirectory.open(written.getParent()), "cost_curve", ct, notes);
             notes.add("wrote " + cp.getFileName() + " (" + curve.size() + " operating points: throughput per chip vs tok/s/user per TP and batch)");
         }
-        String table = ProcurementTable.render(first.rows, first.tableBatch, profile, notes, written, first.projectionLabel, first.projectionTarget);
+        StringBuilder tb = new StringBuilder(ProcurementTable.render(first.rows, first.tableBatch, profile, notes, written, first.projectionLabel, first.projectionTarget));
+        for (Builder x : builders) // each further profile priced: its ranking in one tier and its measured rows (all tiers in cost.csv)
+            if (x != first) tb.append(ProcurementTable.otherProfile(x.rows, x.tableBatch, x.profile, x.notes, x.projectionLabel, x.projectionTarget));
+        if (builders.size() > 1)
+            tb.append(String.format(Locale.ROOT, "%nProfiles %s: the first is ranked in every tier above, the others in the tier pricing the most chips; every row of every profile is in %s%n",
+                    String.join(", ", builders.stream().map(x -> x.profile.name()).toList()), written.getFileName()));
+        String table = tb.toString();
         Map<String, Object> pricing = new LinkedHashMap<>();
         pricing.put("price_failed_accuracy", o.priceFailedAccuracy());
         pricing.put("rows_priced_despite_failed_accuracy", costed.stream().filter(r -> r.accuracy().failed()).count());
         pricing.put("rows_not_priced_failed_accuracy", uncosted.stream().filter(r -> r.accuracy().failed() && r.accuracy().override().isEmpty()).count());
         pricing.put("accuracy_notes", notes.stream().filter(n -> n.contains("accuracy gate failed")).toList());
+        pricing.put("measured_rows_priced", measuredPriced);
+        List<Map<String, String>> ex = new ArrayList<>();
+        excluded.forEach((k, v) -> ex.add(Map.of("point", k, "reason", v.reason, "include_with", v.include)));
+        pricing.put("measured_points_excluded", ex);
         for (String n : notes) if (n.contains("accuracy gate failed")) System.err.println("infercost: " + n);
         if (o.priceFailedAccuracy() && costed.stream().anyMatch(r -> r.accuracy().failed()))
             System.err.println("infercost: " + CostRow.Accuracy.OVERRIDE_FLAG + ": " + pricing.get("rows_priced_despite_failed_accuracy")
                     + " cost rows are priced although their accuracy gate failed (labelled in accuracy_override and basis)");
         return new CostResult(costed, uncosted, written, List.copyOf(notes), table, pricing);
+    }
+
+    /** Why a measured point was left out of pricing, and what includes it. */
+    enum Exclusion {
+        NOISY("noisy: JMH 99.9% error above the mean", "measure longer (run without --quick) or `infercost cost RUN --allow-noisy`"),
+        ACCURACY("accuracy gate failed", "--price-failed-accuracy"),
+        NO_CHIP("device_class not in the catalog", "--usd-per-hour P, or a --catalog row for the chip"),
+        IMPOSSIBLE("MBU or MFU above 1 (wrong peak figure)", "--host-peak-bandwidth / --host-peak-tflops or a corrected --catalog");
+        final String reason, include;
+        Exclusion(String reason, String include) { this.reason = reason; this.include = include; }
+    }
+
+    /**
+     * One line on the measured points left out of pricing, grouped by reason with the flag that includes them, e.g.
+     * "2 measured points not priced (noisy: JMH 99.9% error above the mean: cpu-host stories110M jvm decode batch 1, ...;
+     * include with ...); cost.csv holds 0 measured rows, only projections" (no cost.csv clause when measuredPriced < 0); null when none was left out.
+     */
+    static String exclusionLine(Map<String, Exclusion> excluded, long measuredPriced) {
+        if (excluded.isEmpty()) return null;
+        Map<Exclusion, List<String>> by = new java.util.EnumMap<>(Exclusion.class);
+        excluded.forEach((k, v) -> by.computeIfAbsent(v, x -> new ArrayList<>()).add(k));
+        List<String> parts = new ArrayList<>();
+        by.forEach((e, pts) -> parts.add(pts.size() + " " + e.reason + " (" + String.join(", ", pts) + "; include with " + e.include + ")"));
+        return excluded.size() + " measured point" + (excluded.size() == 1 ? "" : "s") + " not priced: " + String.join("; ", parts)
+                + (measuredPriced < 0 ? "" : "; cost.csv holds " + measuredPriced + " measured row" + (measuredPriced == 1 ? "" : "s") + (measuredPriced == 0 ? ", only projections" : ""));
     }
 
     /** A row with every money column (what readers of cost.csv, e.g. the revenue stage, may rely on). */
@@ -191,6 +237,8 @@ public final class CostStage {
         Integer tableBatch;
         /** Measured rows flagged noisy and excluded (without --allow-noisy): written to cost_uncosted.csv only. */
         final List<CostRow> noisyRows = new ArrayList<>();
+        /** Measured points left out of pricing: point ("cpu-host stories110M decode batch 8") -> reason class (see {@link Exclusion}). */
+        final Map<String, Exclusion> excluded = new LinkedHashMap<>();
 
         /**
          * Why a measured engine row is noisy: its JMH 99.9% confidence half-width ({@code throughput_error [tok/s]})
@@ -329,6 +377,7 @@ public final class CostStage {
                 Power ppw = pf == null ? pw : power(pf, energy, chip);
                 if (chip == null) {
                     notes.add("device_class '" + deviceClass + "' is not in the catalog; measured rows are priced only with --usd-per-hour or a catalog row");
+                    excluded.putIfAbsent(deviceClass + " " + model + " " + d.get(EngineBenchColumn.BACKEND) + " decode batch " + batch, Exclusion.NO_CHIP);
                     continue;
                 }
                 String noise = noisy(d);
@@ -338,6 +387,7 @@ public final class CostStage {
                     rows.add(row(chip, "measured", accuracyTier(), op, measuredModel, d.get(EngineBenchColumn.WEIGHTS), batch, pw, ppw, preTps, decTps,
                             numOr(d, EngineBenchColumn.THROUGHPUT_PER_SEQ, decTps / batch), mbu, mfu, "measured: engine_bench.csv", a).with(acc));
                     accuracyNote(deviceClass + " " + model + " " + d.get(EngineBenchColumn.BACKEND) + " decode batch " + batch);
+                    excluded.putIfAbsent(deviceClass + " " + model + " " + d.get(EngineBenchColumn.BACKEND) + " decode batch " + batch, Exclusion.ACCURACY);
                     continue;
                 }
                 for (Tier t : tiers(chip, pw.watts, pw.basis)) {
@@ -347,6 +397,7 @@ public final class CostStage {
                     (noise != null && !o.allowNoisy() ? noisyRows : rows).add(r);
                 }
                 if (noise != null && !o.allowNoisy()) {
+                    excluded.putIfAbsent(deviceClass + " " + model + " " + d.get(EngineBenchColumn.BACKEND) + " decode batch " + batch, Exclusion.NOISY);
                     String n = "noisy: " + deviceClass + " " + model + " decode batch " + batch + ": " + noise + "; excluded (written to cost_uncosted.csv flagged noisy; --allow-noisy uses it)";
                     if (!notes.contains(n)) notes.add(n);
                     continue;
@@ -443,7 +494,11 @@ public final class CostStage {
             for (List<Row> g : groups.values()) {
                 Row first = g.get(0);
                 Accelerator chip = measuredChip(first.get(ServingColumn.DEVICE_CLASS));
-                if (chip == null) { notes.add("serving: device_class '" + first.get(ServingColumn.DEVICE_CLASS) + "' not in catalog; not costed"); continue; }
+                if (chip == null) {
+                    notes.add("serving: device_class '" + first.get(ServingColumn.DEVICE_CLASS) + "' not in catalog; not costed (--usd-per-hour P prices it at P $/h)");
+                    for (Row r : g) excluded.putIfAbsent(first.get(ServingColumn.DEVICE_CLASS) + " " + first.get(ServingColumn.MODEL) + " serving " + label(r), Exclusion.NO_CHIP);
+                    continue;
+                }
                 measured(chip, first.get(ServingColumn.MODEL));
                 List<Frontier.Point> pts = new ArrayList<>();
                 CostRow.Accuracy groupAcc = CostRow.Accuracy.NONE; // a failed point priced under the override labels the frontier rows
@@ -470,7 +525,10 @@ public final class CostStage {
                     if (devices > 1) ex.add("served by " + fmtInt(devices) + " x " + chip.name() + " (device_count): throughput, power and $ per device");
                     if (acc.failed()) {
                         ex.add(accuracyAssumption(acc));
-                        if (acc.override().isEmpty()) accuracyNote(first.get(ServingColumn.DEVICE_CLASS) + " " + first.get(ServingColumn.MODEL) + " serving " + label(r));
+                        if (acc.override().isEmpty()) {
+                            accuracyNote(first.get(ServingColumn.DEVICE_CLASS) + " " + first.get(ServingColumn.MODEL) + " serving " + label(r));
+                            excluded.putIfAbsent(first.get(ServingColumn.DEVICE_CLASS) + " " + first.get(ServingColumn.MODEL) + " serving " + label(r), Exclusion.ACCURACY);
+                        }
                     }
                     servingRow(chip, first, pt, num(r, ServingColumn.POWER) / devices, eb, num(r, ServingColumn.MBU), num(r, ServingColumn.MFU), "measured: serving.csv", ex, acc);
                 }

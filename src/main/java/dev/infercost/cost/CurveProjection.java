@@ -117,16 +117,19 @@ final class CurveProjection {
                 pm.prefillTokPerSChip(s.isl()), pm.decodeTokPerSChip(s.osl()), pm.tokPerSUser(), pm.ttftMs(), pm.tpotMs(),
                 hi.get(best).prefillTokPerSChip(s.isl()), hi.get(best).decodeTokPerSChip(s.osl()), lo.get(best).prefillTokPerSChip(s.isl()), lo.get(best).decodeTokPerSChip(s.osl()));
         try {
-            Frontier.Point t = fm.atUserSpeed(target).point();
+            Frontier.At atT = fm.atUserSpeed(target);
+            Frontier.Point t = atT.point();
             int tp = tpAt(fm, target);
             double[] h = band(fh, target), l = band(fl, target);
             List<String> a2 = new ArrayList<>(a);
-            a2.add("frontier (" + fm.points().size() + " points over TP and batch) interpolated at " + CostStage.fmtNum(target) + " tok/s/user by PCHIP, never extrapolated; TP of the next faster frontier point");
+            a2.add(t.userTokPerS() > target
+                    ? "target " + CostStage.fmtNum(target) + " tok/s/user met by the frontier's highest-throughput point (" + CostStage.fmtNum(t.userTokPerS()) + " tok/s/user; " + atT.method() + ")"
+                    : "frontier (" + fm.points().size() + " points over TP and batch) interpolated at " + CostStage.fmtNum(target) + " tok/s/user by PCHIP, never extrapolated; TP of the next faster frontier point");
             if (Double.isNaN(h[0]) || Double.isNaN(l[0])) a2.add("band incomplete: the target lies outside the low- or high-efficiency frontier");
             add(b, chip, tiers, pw, s, e, a2, "at " + CostStage.fmtNum(target) + " tok/s/user TP" + tp, null, tp, target,
-                    t.inputTokPerS(), t.outputTokPerS(), target, t.ttftP99Ms(), t.tpotP99Ms(), h[0], h[1], l[0], l[1]);
+                    t.inputTokPerS(), t.outputTokPerS(), t.userTokPerS(), t.ttftP99Ms(), t.tpotP99Ms(), h[0], h[1], l[0], l[1]);
         } catch (BadInputException ex) {
-            note(b, "not at target: " + chip.name() + " " + s.shape().name() + " " + prec + ": "
+            note(b, "not at target: " + chip.name() + " " + s.shape().name() + " " + prec + ", profile " + b.profile.name() + " " + b.profile.isl() + "/" + b.profile.osl() + ": "
                     + ex.getMessage().replace("the measured range", "the projected frontier's range").replace("beyond measured points", "beyond the swept points"));
         }
     }

@@ -58,18 +58,27 @@ public final class Frontier {
     private double[] xs() { return points.stream().mapToDouble(Point::userTokPerS).toArray(); }
 
     /**
-     * Interpolates the frontier at a target tok/s/user.
+     * The frontier at a target tok/s/user (a minimum interactivity): interpolated between the points around it; a
+     * target at or below the slowest frontier point is met by that point, which has the frontier's highest throughput
+     * (returned as is, its own tok/s/user above the target: nothing slower and cheaper was measured).
      *
-     * @throws BadInputException when the target lies outside the measured tok/s/user range (no extrapolation)
+     * @throws BadInputException when the target lies above the fastest measured tok/s/user (no extrapolation)
      */
     public At atUserSpeed(double target) {
         double[] x = xs();
-        if (points.size() == 1) {
-            if (target == x[0]) return new At(points.get(0), "measured point");
-            throw new BadInputException("target " + target + " tok/s/user: only one frontier point (" + x[0] + " tok/s/user) was measured; infercost does not extrapolate");
+        if (target <= x[0]) {
+            Point p = points.get(0);
+            if (target == x[0]) return new At(p, "measured point " + p.label());
+            // relabelled, so that a row made from it reads as the target's row (e.g. "serving target 8 tok/s/user (met by ...)")
+            Point met = new Point(p.userTokPerS(), p.deviceTokPerS(), p.inputTokPerS(), p.outputTokPerS(), p.prefillShare(), p.ttftP99Ms(), p.tpotP99Ms(),
+                    "target " + fmt(target) + " tok/s/user (met by " + p.label() + ")");
+            return new At(met, "slowest frontier point " + p.label() + " (" + fmt(x[0]) + " tok/s/user) meets the target " + fmt(target)
+                    + " tok/s/user at the frontier's highest throughput (no slower point measured)");
         }
-        if (target < x[0] || target > x[x.length - 1])
-            throw new BadInputException("target " + fmt(target) + " tok/s/user lies outside the measured range [" + fmt(x[0]) + ", " + fmt(x[x.length - 1]) + "] tok/s/user; infercost does not extrapolate beyond measured points");
+        if (points.size() == 1)
+            throw new BadInputException("target " + fmt(target) + " tok/s/user: only one frontier point (" + fmt(x[0]) + " tok/s/user) was measured, slower than the target; infercost does not extrapolate");
+        if (target > x[x.length - 1])
+            throw new BadInputException("target " + fmt(target) + " tok/s/user lies above the fastest point of the measured range [" + fmt(x[0]) + ", " + fmt(x[x.length - 1]) + "] tok/s/user; infercost does not extrapolate beyond measured points");
         for (Point p : points) if (p.userTokPerS() == target) return new At(p, "measured point " + p.label());
         double y = interp(x, Point::deviceTokPerS, target);
         double in = interp(x, Point::inputTokPerS, target);

@@ -36,34 +36,70 @@ final class ProcurementTable {
 
     /** One ranking per price tier of the projected rows at the interactivity target, the model named in each headline. */
     static String projected(List<CostRow> all, QueryProfile profile, List<String> notes, String projection, double target) {
+        return projected(all, profile, notes, projection, target, null);
+    }
+
+    /**
+     * The tier a profile's short ranking uses (as the report's headline picks it): the one pricing the most projected
+     * chips at the target, ties in {@link #TIER_ORDER}; null when none.
+     */
+    static String widestTier(List<CostRow> all) {
+        Map<String, java.util.Set<String>> chips = new LinkedHashMap<>();
+        for (String t : TIER_ORDER) for (CostRow r : all) if (r.tier().equals(t) && r.operatingPoint().startsWith("projected at ") && !Double.isNaN(r.usdPerQuery()))
+            chips.computeIfAbsent(t, k -> new LinkedHashSet<>()).add(r.chip());
+        return chips.entrySet().stream().max(Comparator.comparingInt(e -> e.getValue().size())).map(Map.Entry::getKey).orElse(null);
+    }
+
+    /**
+     * A further profile's lines: its projected ranking in one tier ({@link #widestTier}) and its measured rows at the
+     * table's operating point, each with $/M output and $/query.
+     */
+    static String otherProfile(List<CostRow> all, Integer batch, QueryProfile profile, List<String> notes, String projection, double target) {
+        StringBuilder b = new StringBuilder();
+        String tier = widestTier(all);
+        if (projection != null && tier != null) b.append(projected(all, profile, notes.stream().filter(n -> n.contains("profile " + profile.name() + " ")).toList(), projection, target, tier));
+        List<CostRow> measured = all.stream().filter(r -> !r.provenance().equals("projected") && r.priced() && !Double.isNaN(r.usdPerHour())
+                && (batch == null || batch.equals(r.batchSize()))).sorted(Comparator.comparingDouble(ProcurementTable::key)).toList();
+        if (!measured.isEmpty()) {
+            b.append(String.format(Locale.ROOT, "Measured rows, profile %s %d/%d%s:%n", profile.name(), profile.isl(), profile.osl(), batch == null ? "" : ", decode batch " + batch));
+            for (CostRow r : measured)
+                b.append(String.format(Locale.ROOT, "  %-34s %-9s %-20s $/M in %s, $/M out %s, $/query %s%n", trim(r.chip(), 34), r.provenance(), r.tier(),
+                        money(r.usdPerMInput()), money(r.usdPerMOutput()), money(r.usdPerQuery())));
+        }
+        return b.toString();
+    }
+
+    static String projected(List<CostRow> all, QueryProfile profile, List<String> notes, String projection, double target, String onlyTier) {
         StringBuilder b = new StringBuilder();
         List<CostRow> at = all.stream().filter(r -> r.operatingPoint().startsWith("projected at ") && !Double.isNaN(r.usdPerHour())).toList();
         Map<String, List<CostRow>> byTier = new LinkedHashMap<>();
         for (String t : TIER_ORDER) for (CostRow r : at) if (r.tier().equals(t)) byTier.computeIfAbsent(t, k -> new ArrayList<>()).add(r);
         for (CostRow r : at) byTier.computeIfAbsent(r.tier(), k -> new ArrayList<>()).add(r);
-        String fmt = "%3s  %-34s %-7s %3s %10s %8s %9s %9s %-17s %-21s %s%n";
+        if (onlyTier != null) byTier.keySet().retainAll(java.util.Set.of(onlyTier));
+        String fmt = "%3s  %-34s %-7s %3s %10s %8s %9s %9s %-17s %9s %-21s %s%n";
         for (Map.Entry<String, List<CostRow>> e : byTier.entrySet()) {
             List<CostRow> rs = new ArrayList<>(new LinkedHashSet<>(e.getValue()));
-            rs.sort(Comparator.comparingDouble(CostRow::usdPerMOutput).thenComparing(CostRow::chip));
-            b.append(String.format(Locale.ROOT, "%n%s, %s %d/%d, at %s tok/s/user: tier %s, cheapest $/M output first (PROJECTED, calibrated; band low-high)%n",
+            // ranked as the report's headline ranks: $/query of the profile (a query's input and output tokens together)
+            rs.sort(Comparator.comparingDouble(ProcurementTable::key).thenComparing(CostRow::chip));
+            b.append(String.format(Locale.ROOT, "%n%s, profile %s %d/%d, at >= %s tok/s/user: tier %s, cheapest $/query first (PROJECTED, calibrated; band low-high)%n",
                     projection, profile.name(), profile.isl(), profile.osl(), dev.infercost.hardware.CatalogValue.fmt(target), e.getKey()));
-            b.append(String.format(Locale.ROOT, fmt, "#", "chip", "silicon", "TP", "tok/s/chip", "$/h", "$/M in", "$/M out", "$/M out band", "$/query band", "efficiency from"));
+            b.append(String.format(Locale.ROOT, fmt, "#", "chip", "silicon", "TP", "tok/s/chip", "$/h", "$/M in", "$/M out", "$/M out band", "$/query", "$/query band", "efficiency from"));
             int i = 1;
             for (CostRow r : rs) {
                 CostRow.Extra x = r.extra();
                 b.append(String.format(Locale.ROOT, fmt, i++, trim(r.chip(), 34), r.silicon(), x.tensorParallel() == null ? "-" : x.tensorParallel(),
                         num(chipTps(r)), money(r.usdPerHour()), money(r.usdPerMInput()), money(r.usdPerMOutput()),
-                        band(x.outLow(), x.outHigh()), band(x.queryLow(), x.queryHigh()), trim(x.calibration(), 60)));
+                        band(x.outLow(), x.outHigh()), money(r.usdPerQuery()), band(x.queryLow(), x.queryHigh()), x.calibration()));
             }
             CostRow nv = rs.stream().filter(r -> r.silicon().equals("nvidia")).findFirst().orElse(null);
             CostRow cu = rs.stream().filter(r -> r.silicon().equals("custom")).findFirst().orElse(null);
             if (nv != null && cu != null)
-                b.append(String.format(Locale.ROOT, "  %s, tier %s: cheapest custom silicon (%s) costs %.2fx the cheapest Nvidia (%s) per M output tokens%n",
-                        projection, e.getKey(), cu.chip(), cu.usdPerMOutput() / nv.usdPerMOutput(), nv.chip()));
+                b.append(String.format(Locale.ROOT, "  %s, profile %s, tier %s: cheapest custom silicon (%s, $/query %s) costs %.2fx the cheapest Nvidia (%s, $/query %s) per query%n",
+                        projection, profile.name(), e.getKey(), cu.chip(), money(cu.usdPerQuery()), cu.usdPerQuery() / nv.usdPerQuery(), nv.chip(), money(nv.usdPerQuery())));
         }
-        List<String> miss = notes.stream().filter(n -> n.startsWith("not at target") || n.startsWith("not projected")).toList();
+        List<String> miss = notes.stream().filter(n -> n.startsWith("not projected") || (n.startsWith("not at target") && n.contains(", profile " + profile.name() + " "))).toList();
         if (!miss.isEmpty()) {
-            b.append(String.format("%nNot in the %s rankings:%n", projection));
+            b.append(String.format("%nNot in the %s rankings of profile %s:%n", projection, profile.name()));
             for (String n : miss) b.append("  ").append(n).append('\n');
         }
         return b.toString();

@@ -728,6 +728,11 @@ public final class HtmlReport {
         List<R> rows = rows(ResultSchemas.REVENUE_TABLE.file());
         if (rows.isEmpty()) { absent(ResultSchemas.REVENUE_TABLE.file(), "no revenue-share scenario was run (`infercost revenue`)."); end(); return; }
         List<R> key = rows(ResultSchemas.REVENUE_SUMMARY_TABLE.file());
+        // the revenue stage fell back to the bundled example cost table: say so first, with its reason
+        for (R r : key)
+            if ("cost table".equals(r.get(RevenueSummaryColumn.METRIC)) && r.get(RevenueSummaryColumn.VALUE).contains("used because"))
+                body.append("<p class=\"note\">").append(Html.esc((multi() ? r.src().machine() + ": " : "") + "Not this run's costs: the revenue model below uses the "
+                        + r.get(RevenueSummaryColumn.VALUE).substring(r.get(RevenueSummaryColumn.VALUE).indexOf("bundled")) + ".")).append("</p>\n");
         if (!key.isEmpty()) {
             List<List<String[]>> cells = new ArrayList<>();
             for (R r : key) {

@@ -41,8 +41,10 @@ public final class RevenueStage {
             try {
                 tried = compute(s, CostTable.read(own));
             } catch (BadInputException e) {
+                String why = fallbackReason(s, own, e);
+                System.err.println("infercost: revenue: the bundled example cost table is used, not this run's cost.csv: " + why);
                 tried = compute(s, CostTable.bundledDefault().withOrigin(CostTable.bundledDefault().origin()
-                        + "; used because this run's cost.csv does not fit the scenario: " + e.getMessage()));
+                        + "; used because this run's cost.csv does not fit the scenario: " + why));
             }
             r = tried;
         } else {
@@ -55,6 +57,32 @@ public final class RevenueStage {
         dir.writeCsv(RevenueResult.SUMMARY_CSV, r.summaryCsv());
         dir.writeCsv(RevenueResult.DEALS_CSV, r.dealTable());
         return r;
+    }
+
+    /**
+     * Why a run's own cost table cannot price a scenario, in one sentence: what the scenario serves, what the table
+     * prices, the first missing row (without the table's whole inventory), and how to price the scenario from the run.
+     */
+    static String fallbackReason(Scenario s, Path own, BadInputException e) {
+        String msg = String.valueOf(e.getMessage());
+        int cut = msg.indexOf("; it has: ");
+        if (cut > 0) msg = msg.substring(0, cut);
+        msg = msg.replace("cost table " + own + " ", "cost.csv "); // the run folder may still be its staging name
+        java.util.Set<String> need = new java.util.LinkedHashSet<>(), have = new java.util.TreeSet<>();
+        if (s.provider != null && s.provider.query_mix != null)
+            for (Scenario.MixEntry m : s.provider.query_mix) if (m.model != null) need.add(m.model);
+        try {
+            for (CostTable.Row r : CostTable.read(own).rows()) if (!r.model().isBlank()) have.add(r.model());
+        } catch (BadInputException ignored) { // the table itself is unreadable: msg says so
+        }
+        StringBuilder b = new StringBuilder();
+        if (!need.isEmpty()) b.append("the scenario serves ").append(String.join(", ", need));
+        if (!have.isEmpty()) b.append(b.isEmpty() ? "" : " and ").append("this run's cost.csv prices ").append(String.join(", ", have));
+        b.append(b.isEmpty() ? "" : " (").append(msg).append(b.isEmpty() ? "" : ")");
+        if (!need.isEmpty())
+            b.append("; to price the scenario from this run: one `infercost cost RUN --project-model SHAPE --project-dtype DTYPE --out FILE.csv` per served model ("
+                    + String.join(", ", need) + "), then `infercost revenue --costs FILE.csv ...`");
+        return b.toString();
     }
 
     /** Computes without writing anything. */

@@ -45,8 +45,8 @@ class RunCommandTest {
         assertEquals(0, rc, se);
         assertFalse(so.contains("WARNING: Using incubator modules"), "the forks' incubator notice must not reach stdout:\n" + so);
         assertFalse(se.contains("WARNING: Using incubator modules"), "the forks' incubator notice is dropped (the host JVM prints its own once)");
-        // progress per JMH iteration of each configuration: quick = 1 fork x (2 warmup + 3 measurement)
-        assertTrue(se.contains("] engine benchmark: jvm decode batch=3: fork 1/1, measurement 3/3 (80%, elapsed "), se);
+        // progress per JMH iteration of each configuration: quick = 1 fork x (2 warmup + 10 measurement); the last starts 11/12 in
+        assertTrue(se.contains("] engine benchmark: jvm decode batch=3: fork 1/1, measurement 10/10 (92%, elapsed "), se);
         assertTrue(se.contains("] engine benchmark: jvm prefill isl=128: fork 1/1, warmup 1/2 (0%, elapsed "), se);
         assertTrue(so.contains("Engine measurements"), so);
         List<Path> runs = children(out);

@@ -164,7 +164,7 @@ class CostStageTest {
         assertTrue(v5e.extra().tensorParallel() >= 2);
         assertTrue(v5e.assumptions().stream().anyMatch(x -> x.contains("MODELLED")), v5e.assumptions().toString());
         String t = r.procurementTable();
-        assertTrue(t.contains("llama-3.1-8b BF16 (KV bf16), inferencex-1k1k 1000/1000, at 50 tok/s/user: tier inferencex-owner"), t);
+        assertTrue(t.contains("llama-3.1-8b BF16 (KV bf16), profile inferencex-1k1k 1000/1000, at >= 50 tok/s/user: tier inferencex-owner"), t);
         assertTrue(t.contains("tier owner-tco: cheapest custom silicon"), t);
         assertTrue(Files.exists(run.resolve("cost_curve.csv")));
         // cost_curve.csv: every operating point once per price tier, with the band, read through its column contract
@@ -255,10 +255,82 @@ class CostStageTest {
         CostRow n = r.uncosted().stream().filter(x -> x.chip().equals("cpu-host") && java.util.Objects.equals(x.batchSize(), 32)).findFirst().orElseThrow();
         assertEquals(Boolean.TRUE, n.extra().noisy());
         assertTrue(r.notes().stream().anyMatch(x -> x.startsWith("noisy: ") && x.contains("--allow-noisy")), r.notes().toString());
+        // the exclusion is counted for the console line and the manifest, with what includes it
+        assertEquals(List.of(Map.of("point", "cpu-host preset:stories110M jvm decode batch 32", "reason", "noisy: JMH 99.9% error above the mean",
+                "include_with", "measure longer (run without --quick) or `infercost cost RUN --allow-noisy`")), r.manifestSection().get("measured_points_excluded"));
+        assertEquals(r.rows().stream().filter(x -> !x.provenance().equals("projected")).count(), r.manifestSection().get("measured_rows_priced"));
         CostResult allowed = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProjectModel("llama-3.1-8b").withAllowNoisy(true));
         CostRow a = only(allowed.rows(), "cpu-host", "cloud-on-demand", 32, "decode");
         assertEquals(Boolean.TRUE, a.extra().noisy());
         assertTrue(a.assumptions().stream().anyMatch(x -> x.startsWith("NOISY") && x.contains("used anyway")));
+    }
+
+    @Test
+    void exclusionLineCountsPointsByReason() {
+        Map<String, CostStage.Exclusion> ex = new java.util.LinkedHashMap<>();
+        ex.put("cpu-host m jvm decode batch 1", CostStage.Exclusion.NOISY);
+        ex.put("cpu-host m jvm decode batch 8", CostStage.Exclusion.NOISY);
+        ex.put("gpu m serving Server 4 req/s", CostStage.Exclusion.NO_CHIP);
+        assertEquals("3 measured points not priced: 2 noisy: JMH 99.9% error above the mean (cpu-host m jvm decode batch 1, cpu-host m jvm decode batch 8; "
+                + "include with measure longer (run without --quick) or `infercost cost RUN --allow-noisy`); 1 device_class not in the catalog "
+                + "(gpu m serving Server 4 req/s; include with --usd-per-hour P, or a --catalog row for the chip); cost.csv holds 0 measured rows, only projections",
+                CostStage.exclusionLine(ex, 0));
+        assertNull(CostStage.exclusionLine(Map.of(), 3));
+    }
+
+    @Test
+    void aFolderWithNothingPriceableIsRefusedNotWrittenEmpty() throws IOException {
+        // a serve-bench folder against an endpoint: device_class unknown, a model that is no known shape, so nothing is priced
+        Path sb = tmp.resolve("sb");
+        Files.createDirectories(sb);
+        Files.writeString(sb.resolve("serving.csv"), Files.readString(run.resolve("serving.csv")).replace("cpu-host", "unknown (endpoint)")
+                .replace("preset:stories110M", "stories260K"));
+        BadInputException e = assertThrows(BadInputException.class, () -> CostStage.run(RunDirectory.open(sb), CostOptions.defaults()));
+        assertTrue(e.getMessage().contains("nothing could be priced") && e.getMessage().contains("device_class not in the catalog")
+                && e.getMessage().contains("--usd-per-hour"), e.getMessage());
+        assertFalse(Files.exists(sb.resolve("cost.csv")), "no 0-row cost.csv");
+        // with a price for the endpoint's device it is priced
+        CostResult r = CostStage.run(RunDirectory.open(sb), CostOptions.defaults().withUsdPerHour(2.0));
+        assertTrue(r.rows().stream().anyMatch(x -> x.provenance().equals("measured") && x.usdPerHour() == 2.0));
+    }
+
+    @Test
+    void aTargetBelowTheSlowestProjectedPointIsMetThereAndNotesNameTheProfile() {
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProfile("chat,reasoning"));
+        // every projected chip's frontier: an at-target row either exists, or its note names the profile
+        for (String n : r.notes()) if (n.startsWith("not at target")) assertTrue(n.contains(", profile "), n);
+        // a chip whose slowest swept point is faster than 50 tok/s/user: its at-target row is that point (the frontier's
+        // highest throughput), so its figures equal the max-throughput row's, and its tok/s/user is >= 50
+        List<CostRow> at = r.rows().stream().filter(x -> x.provenance().equals("projected") && x.operatingPoint().startsWith("projected at 50 tok/s/user")
+                && x.tokPerSUser() > 50 * (1 + 1e-9)).toList();
+        assertFalse(at.isEmpty(), "some chip meets 50 tok/s/user at its slowest swept point (H100 SXM did for reasoning)");
+        for (CostRow a : at) {
+            CostRow max = r.rows().stream().filter(x -> x.chip().equals(a.chip()) && x.tier().equals(a.tier()) && x.profile().equals(a.profile())
+                    && x.operatingPoint().startsWith("projected max throughput")).findFirst().orElseThrow();
+            assertEquals(max.decodeTokPerS(), a.decodeTokPerS(), 1e-9 * max.decodeTokPerS(), a.chip());
+            assertEquals(max.tokPerSUser(), a.tokPerSUser(), 1e-9, a.chip());
+            assertEquals(max.usdPerMOutput(), a.usdPerMOutput(), 1e-12, a.chip());
+        }
+    }
+
+    @Test
+    void consoleRanksByDollarsPerQueryAsTheReportAndListsEveryProfile() {
+        CostResult r = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withProfile("chat,reasoning"));
+        String t = r.procurementTable();
+        int start = t.indexOf("profile chat 1000/500, at >= 50 tok/s/user: tier owner-tco, cheapest $/query first");
+        assertTrue(start >= 0, t);
+        String block = t.substring(start, t.indexOf("\n\n", start));
+        List<String> expected = r.rows().stream().filter(x -> x.profile().equals("chat") && x.tier().equals("owner-tco") && x.operatingPoint().startsWith("projected at "))
+                .sorted(java.util.Comparator.comparingDouble(CostRow::usdPerQuery)).map(x -> x.chip().length() <= 34 ? x.chip() : x.chip().substring(0, 33)).toList();
+        assertTrue(expected.size() > 3, expected.toString());
+        int at = -1;
+        for (String chip : expected) {
+            int i = block.indexOf("  " + chip + " ");
+            assertTrue(i > at, chip + " out of $/query order in\n" + block);
+            at = i;
+        }
+        assertTrue(block.contains("per query"), block); // the custom-vs-Nvidia ratio is per query, as in the report
+        assertTrue(t.contains("profile reasoning 1000/8000"), "the second profile is listed too:\n" + t);
     }
 
     @Test

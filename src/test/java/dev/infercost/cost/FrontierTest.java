@@ -32,6 +32,22 @@ class FrontierTest {
     }
 
     @Test
+    void aTargetBelowTheSlowestPointIsMetByIt() {
+        Frontier f = new Frontier(SWEEP);
+        // the slowest frontier point (4.9 tok/s/user, 70.5 tok/s/device: the highest throughput) already gives every user
+        // more than 3 tok/s, so a 3 tok/s/user target is met there, not refused as an extrapolation
+        Frontier.At at = f.atUserSpeed(3.0);
+        assertEquals(4.9, at.point().userTokPerS(), 0);
+        assertEquals(70.5, at.point().deviceTokPerS(), 0);
+        assertTrue(at.method().contains("meets the target"), at.method());
+        assertEquals("target 3 tok/s/user (met by u=4.9)", at.point().label());
+        // one point: a slower target is met, a faster one is refused
+        Frontier one = new Frontier(List.of(p(10.0, 20.0, 100, 100)));
+        assertEquals(20.0, one.atUserSpeed(5.0).point().deviceTokPerS(), 0);
+        assertThrows(BadInputException.class, () -> one.atUserSpeed(12.0));
+    }
+
+    @Test
     void refusesTargetsOutsideTheMeasuredRange() {
         Frontier f = new Frontier(SWEEP);
         BadInputException e = assertThrows(BadInputException.class, () -> f.atUserSpeed(20));

@@ -68,6 +68,10 @@ class DefaultScenarioTest {
         RevenueResult r = RevenueStage.run(dir, null, null);
         assertTrue(r.summaryTable().contains("does not fit the scenario"), r.summaryTable());
         assertTrue(r.summaryTable().contains("H200 SXM"));
+        // one sentence: what the scenario serves, what the run's table prices, how to price the scenario; not the table's inventory
+        assertTrue(r.summaryTable().contains("the scenario serves llama-3.1-70b fp8, deepseek-v3 fp8"), r.summaryTable());
+        assertTrue(r.summaryTable().contains("--project-model"), r.summaryTable());
+        assertFalse(r.summaryTable().contains("; it has: "), r.summaryTable());
         // but an explicitly named cost table that does not fit is an error
         RunDirectory other = RunDirectory.create(tmp, "run2");
         assertThrows(dev.infercost.BadInputException.class, () -> RevenueStage.run(other, null, Fixtures.path("cost-simple.csv")));
