@@ -52,8 +52,8 @@ class CostStageTest {
         CostRow chat = r.rows().stream().filter(x -> x.chip().equals("cpu-host") && x.profile().equals("chat") && x.batchSize() == 32).findFirst().orElseThrow();
         CostRow rag = r.rows().stream().filter(x -> x.chip().equals("cpu-host") && x.profile().equals("rag") && x.batchSize() == 32).findFirst().orElseThrow();
         // same device time per token, different ISL/OSL: rag 8000/300 vs chat 1000/500
-        assertEquals(0.0816 * (1000 / 210.0 + 500 / 176.0) / 3600, chat.usdPerQuery(), 1e-15);
-        assertEquals(0.0816 * (8000 / 210.0 + 300 / 176.0) / 3600, rag.usdPerQuery(), 1e-15);
+        assertEquals(0.1008 * (1000 / 210.0 + 500 / 176.0) / 3600, chat.usdPerQuery(), 1e-15);
+        assertEquals(0.1008 * (8000 / 210.0 + 300 / 176.0) / 3600, rag.usdPerQuery(), 1e-15);
         assertTrue(r.procurementTable().contains("profile chat"), "the first profile is the one printed");
     }
 
@@ -63,13 +63,13 @@ class CostStageTest {
         CostRow m = only(r.rows(), "cpu-host", "cloud-on-demand", 32, "decode");
         assertEquals("measured", m.provenance());
         assertEquals("cpu", m.silicon());
-        assertEquals(0.0816, m.usdPerHour(), 0);
+        assertEquals(0.1008, m.usdPerHour(), 0);
         assertEquals(210.0, m.prefillTokPerS(), 0); // prefill row at batch 32
         assertEquals(176.0, m.decodeTokPerS(), 0);
-        assertEquals(0.0816 / (210 * 3600) * 1e6, m.usdPerMInput(), 1e-12);
-        assertEquals(0.0816 / (176 * 3600) * 1e6, m.usdPerMOutput(), 1e-12);
+        assertEquals(0.1008 / (210 * 3600) * 1e6, m.usdPerMInput(), 1e-12);
+        assertEquals(0.1008 / (176 * 3600) * 1e6, m.usdPerMOutput(), 1e-12);
         double secs = 1000 / 210.0 + 500 / 176.0;             // chat profile 1000/500
-        assertEquals(0.0816 * secs / 3600, m.usdPerQuery(), 1e-15);
+        assertEquals(0.1008 * secs / 3600, m.usdPerQuery(), 1e-15);
         assertEquals(7.5 * secs / 3600 * 1.0 * 1.56, m.whPerQuery(), 1e-12); // estimated 7.5 W, host factor 1, PUE 1.56
         assertTrue(m.powerBasis().startsWith("estimated"), m.powerBasis());
         // MBU recomputed from bytes per step: (438,119,424 + 32 x 256 x 73,728) B x 176/32 steps/s / 38.4 GB/s
@@ -375,7 +375,7 @@ class CostStageTest {
         CostRow d = only(r.rows(), "cpu-host", "cloud-on-demand", null, "decode target 8");
         assertEquals(100.38530269964038, d.decodeTokPerS(), 1e-9);
         assertEquals(207.4959573374884, d.prefillTokPerS(), 1e-9);
-        assertEquals(0.0816 / (d.decodeTokPerS() * 3600) * 1e6, d.usdPerMOutput(), 1e-12);
+        assertEquals(0.1008 / (d.decodeTokPerS() * 3600) * 1e6, d.usdPerMOutput(), 1e-12);
         assertTrue(r.procurementTable().contains("target 8 tok/s/user"), r.procurementTable());
         CostResult far = CostStage.run(RunDirectory.open(run), CostOptions.defaults().withTarget(30.0, null, null));
         assertTrue(far.rows().stream().noneMatch(x -> x.operatingPoint().startsWith("serving target")));
