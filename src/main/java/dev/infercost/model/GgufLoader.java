@@ -44,7 +44,7 @@ public final class GgufLoader {
         GgufFile g = new GgufFile(file);
         String arch = g.getString("general.architecture", null);
         if (arch == null || !java.util.List.of("llama", "qwen2", "qwen3", "phi3").contains(arch))
-            throw new BadInputException(file + ": general.architecture is " + (arch.isBlank() ? "empty" : arch) + ", which is not supported; supported: " + SUPPORTED_ARCHITECTURES);
+            throw new BadInputException(file + ": general.architecture is " + (arch == null ? "missing" : arch.isBlank() ? "empty" : arch) + ", which is not supported; supported: " + SUPPORTED_ARCHITECTURES);
         String badTypes = g.unsupportedTypes();
         if (!badTypes.isEmpty())
             throw new BadInputException(file + ": unsupported tensor types: " + badTypes + "; supported: " + GgufFile.supportedTypes());
