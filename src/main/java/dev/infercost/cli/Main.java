@@ -89,10 +89,9 @@ public final class Main implements Runnable {
         return s.length() <= 1000 ? s : s.substring(0, 1000) + "... (" + (s.length() - 1000) + " more characters)";
     }
 
+    /** "path: reason in words" for an I/O fault (see {@link dev.infercost.results.OutputFiles#reason}), no Java class names. */
     private static String describe(Throwable io) {
-        String m = io.getMessage();
-        return io instanceof java.nio.file.FileSystemException f
-                ? (f.getFile() == null ? "" : f.getFile() + ": ") + (f.getReason() != null ? f.getReason() : io.getClass().getSimpleName())
-                : io.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        String file = io instanceof java.nio.file.FileSystemException f ? f.getFile() : null;
+        return (file == null ? "" : file + ": ") + dev.infercost.results.OutputFiles.reason(io);
     }
 }
