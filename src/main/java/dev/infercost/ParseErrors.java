@@ -136,7 +136,7 @@ public final class ParseErrors {
 
     /** Jackson's message without its trailing source reference and class names. */
     private static String clean(String s) {
-        String f = firstLine(s).replaceAll("\\s+at \\[Source:.*$", "").replaceAll("`[a-z]+(\\.[a-zA-Z0-9_$]+)+`", "value").replaceAll("\\s+at\\s*$", "");
+        String f = firstLine(s).replaceAll("\\s*\\(for \\w+ starting at \\[Source:.*$", "").replaceAll("\\s+at \\[Source:.*$", "").replaceAll("`[a-z]+(\\.[a-zA-Z0-9_$]+)+`", "value").replaceAll("\\s+at\\s*$", "");
         return f.isEmpty() ? "cannot be read" : f;
     }
 }

@@ -69,4 +69,14 @@ class ScenarioParseErrorTest {
         assertTrue(b.toString().startsWith("infercost: " + empty + ": the file is empty (no YAML/JSON content); expected a scenario"), b.toString());
         assertFalse(Files.exists(d.resolve("out")) && Files.list(d.resolve("out")).findAny().isPresent(), "nothing written");
     }
+
+    /** JSON (prompt files, ShareGPT) errors: line/column and Jackson's problem, without its "[Source: ...]" tail. */
+    @Test
+    void jsonErrorsKeepLineAndColumnAndDropTheSourceTail() {
+        Exception e = assertThrows(Exception.class, () -> new com.fasterxml.jackson.databind.ObjectMapper().readTree("[{\"conversations\": [}]"));
+        assertEquals("line 1, column 21: Unexpected close marker '}': expected ']'", dev.infercost.ParseErrors.describe(e, "a JSON array"));
+        e = assertThrows(Exception.class, () -> new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree("chips:\n  - name: [x\n"));
+        assertEquals("line 3, column 1: not valid YAML: expected ',' or ']', but got <stream end> (while parsing a flow sequence)",
+                dev.infercost.ParseErrors.describe(e, "a catalog"));
+    }
 }
