@@ -8,22 +8,23 @@ import dev.infercost.model.Llama2cFormat;
 import dev.infercost.model.LlamaModel;
 import dev.infercost.model.Models;
 import dev.infercost.model.PresetShapes;
+import dev.infercost.results.OutputFiles;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 
 /**
  * {@code infercost export}: writes a loaded model (a preset with synthetic weights, a GGUF, a llama2.c file) as a
  * llama2.c legacy v0 checkpoint that llama2.c run.c reads (fp32), an ONNX decoder with KV cache
  * ({@link OnnxExporter}, fp32) or a GGUF v3 llama file that llama.cpp and infercost read ({@link GgufExporter},
- * f32 or f16). Never overwrites.
+ * f32 or f16). Never overwrites. Every format writes through {@link OutputFiles}: missing parent folders are
+ * created, an existing file is refused (exit 2), an I/O fault (unwritable path, permission denied, disk full, a
+ * parent that is a file) is one line naming {@code --out} with exit 3, and nothing half-written is left.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Exports a model (preset or file) as a llama2.c checkpoint (fp32, read by run.c), an ONNX decoder with KV cache (fp32) or a GGUF v3 file (f32 or f16, read by llama.cpp).")
@@ -50,7 +51,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--variant", defaultValue = "standard", description = "onnx: standard (ONNX opset 17 only; default) or contrib (ONNX Runtime contrib operators)")
     String variant;
 
-    @Option(names = "--out", required = true, description = "output file (must not exist)")
+    @Option(names = "--out", required = true, description = "output file (must not exist; missing folders are created)")
     Path out;
 
     @Option(names = "--tokenizer-out", description = "also write the model's tokenizer in llama2.c format (must not exist)")
@@ -65,9 +66,10 @@ public final class ExportCommand implements Callable<Integer> {
         if (!fmt.equals("gguf") && ggufType != GgufExporter.WeightType.F32)
             throw new BadInputException("--dtype " + dtype + ": only gguf exports take f16; " + fmt + " is written as fp32");
         OnnxExporter.Variant onnxVariant = OnnxExporter.Variant.parse(variant);
-        if (Files.exists(out)) throw new BadInputException(out + ": file exists; export never overwrites (choose another --out)");
-        if (tokenizerOut != null && Files.exists(tokenizerOut))
-            throw new BadInputException(tokenizerOut + ": file exists; export never overwrites");
+        // checked before the (possibly long) load: an existing file is refused (exit 2), a parent that is a file is
+        // an I/O fault (exit 3); missing parent folders are created by the writer, the same for every format
+        OutputFiles.checkNew(out, "export never overwrites (choose another --out)");
+        if (tokenizerOut != null) OutputFiles.checkNew(tokenizerOut, "export never overwrites (choose another --tokenizer-out)");
         String spec;
         if (source.preset != null) {
             String name = source.preset.startsWith("preset:") ? source.preset.substring(7) : source.preset;
@@ -91,11 +93,7 @@ public final class ExportCommand implements Callable<Integer> {
         if (tokenizerOut != null) {
             if (!(m.tokenizer() instanceof BpeTokenizer b))
                 throw new BadInputException("model " + spec + " has no llama2.c-style tokenizer to write");
-            try {
-                Files.write(tokenizerOut, b.toLlama2cBytes(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            } catch (FileAlreadyExistsException e) {
-                throw new BadInputException(tokenizerOut + ": file exists; export never overwrites");
-            }
+            OutputFiles.writeBytes(tokenizerOut, "export never overwrites (choose another --tokenizer-out)", b.toLlama2cBytes());
         }
         System.err.printf("infercost: wrote %s (%s %s, %s weights, %d bytes)%n", out, fmt, fmt.equals("gguf") ? ggufType.name() : "F32",
                 m.info().name() + " " + m.info().weightsLabel(), Files.size(out));

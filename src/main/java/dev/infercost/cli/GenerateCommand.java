@@ -71,12 +71,42 @@ public final class GenerateCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--context-length", defaultValue = "0",
-            description = "override the model's context length (seq_len), like llama.cpp -c; needed for GGUF files whose llama.context_length is short (0 = the model's)")
+            description = "override the model's context length (seq_len), like llama.cpp -c; needed for GGUF files whose llama.context_length is short (0 = the model's; at most what one sequence's fp32 KV cache allows in the JVM heap, a note above the trained context)")
     int contextLength;
 
     @Option(names = "--warmup-s", defaultValue = "2",
             description = "seconds of throw-away greedy decoding before the timed run, so achieved tok/s is the JIT's steady state (0 = cold JVM figure; default ${DEFAULT-VALUE})")
     double warmupS;
+
+    /**
+     * The largest {@code --context-length} allowed for a model: one sequence's fp32 KV cache (2 x n_layers x
+     * context x kv_dim x 4 bytes, as {@code JvmEngine#kvCacheBytes}) must fit in 90% of the JVM heap that is free now
+     * (the same margin {@code JvmEngine#newSession} applies), and one layer's cache must fit one Java array.
+     *
+     * @return the bound, in positions (at least 1)
+     */
+    static long maxContextLength(dev.infercost.model.LlamaConfig c, Runtime rt) {
+        long perPosition = 2L * c.nLayers() * c.kvDim() * 4L;
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long byMemory = (long) (free * 0.9) / Math.max(1, perPosition);
+        long byArray = (Integer.MAX_VALUE - 16L) / Math.max(1, c.kvDim());
+        return Math.max(1, Math.min(byMemory, byArray));
+    }
+
+    /**
+     * @throws BadInputException when {@code requested} positions exceed {@link #maxContextLength}, naming the limit
+     *         and what sets it (exit 2), like {@code run --context} beyond the model's seq_len
+     */
+    static void checkContextLength(int requested, dev.infercost.model.LlamaConfig c, String model, Runtime rt) {
+        long max = maxContextLength(c, rt);
+        if (requested > max) {
+            double gib = 2.0 * c.nLayers() * c.kvDim() * 4.0 * requested / 1073741824.0;
+            throw new BadInputException(String.format(Locale.ROOT,
+                    "--context-length %d: expected 1..%d for model %s (its file says context length %d): its fp32 KV cache for one sequence needs %.1f GiB, "
+                            + "the JVM heap allows %d positions (raise -Xmx via INFERCOST_JAVA_OPTS for more)",
+                    requested, max, model, c.seqLen(), gib, max));
+        }
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -89,7 +119,13 @@ public final class GenerateCommand implements Callable<Integer> {
         if (!(warmupS >= 0 && warmupS <= 600)) throw new BadInputException("--warmup-s " + warmupS + ": expected seconds in [0, 600]");
         OptionChecks.threads(threads);
         LlamaModel m = Models.load(model, tokenizer);
-        if (contextLength > 0) m = Models.withContextLength(m, contextLength);
+        if (contextLength > 0) {
+            checkContextLength(contextLength, m.config(), m.info().name(), Runtime.getRuntime());
+            if (contextLength > m.config().seqLen())
+                System.err.println("infercost: note: --context-length " + contextLength + " is above the context length in the model file "
+                        + m.config().seqLen() + "; positions past it are RoPE extrapolation (llama.cpp warns the same way)");
+            m = Models.withContextLength(m, contextLength);
+        }
         if (seed <= 0) seed = System.currentTimeMillis() / 1000;
         int seqLen = m.config().seqLen();
         if (steps > seqLen)

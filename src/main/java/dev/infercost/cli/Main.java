@@ -52,6 +52,7 @@ public final class Main implements Runnable {
         dev.infercost.results.Manifest.setCommandLine(argv);
         CommandLine cl = new CommandLine(new Main());
         OptionChecks.install(cl);
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Main::commandList);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             String line = oneLine(ex);
             cmd.getErr().println("infercost: " + clip(line.substring(line.indexOf(' ') + 1).replace('\n', ' ')));
@@ -67,6 +68,39 @@ public final class Main implements Runnable {
             return EXIT_BAD_INPUT;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * The top-level command list with each subcommand's summary as a whole sentence: picocli shows only the first
+     * element of a multi-line {@code description}, which cut summaries mid-sentence ("... (--endpoint),"). The summary
+     * is the command's header if it has one, else the first sentence of its joined description.
+     */
+    static String commandList(CommandLine.Help help) {
+        java.util.Map<String, CommandLine.Help> subs = help.subcommands();
+        if (subs.isEmpty()) return "";
+        int names = 0;
+        for (String n : subs.keySet()) names = Math.max(names, n.length());
+        int left = names + 2, width = help.commandSpec().usageMessage().width();
+        CommandLine.Help.TextTable t = CommandLine.Help.TextTable.forColumns(help.colorScheme(),
+                new CommandLine.Help.Column(left, 2, CommandLine.Help.Column.Overflow.SPAN),
+                new CommandLine.Help.Column(width - left, 2, CommandLine.Help.Column.Overflow.WRAP));
+        for (java.util.Map.Entry<String, CommandLine.Help> e : subs.entrySet()) {
+            CommandLine.Model.UsageMessageSpec u = e.getValue().commandSpec().usageMessage();
+            String summary = u.header().length > 0 ? String.join(" ", u.header()) : firstSentence(String.join(" ", u.description()));
+            t.addRowValues(help.colorScheme().commandText(e.getKey()), help.colorScheme().text(summary.replace("%n", " ").replace("%%", "%")));
+        }
+        return t.toString();
+    }
+
+    /** Text up to and including the first ". " that ends a sentence (not "e.g." / "i.e."); the whole text if none. */
+    static String firstSentence(String text) {
+        String s = text.strip().replaceAll("\\s+", " ");
+        for (int i = s.indexOf(". "); i >= 0; i = s.indexOf(". ", i + 1)) {
+            String before = s.substring(0, i);
+            if (before.endsWith("e.g") || before.endsWith("i.e") || before.endsWith(" vs") || before.endsWith(" etc")) continue;
+            return s.substring(0, i + 1);
+        }
+        return s;
     }
 
     /** "CODE message" for a failure: the first bad-input or I/O cause in the chain decides. */
@@ -89,10 +123,9 @@ public final class Main implements Runnable {
         return s.length() <= 1000 ? s : s.substring(0, 1000) + "... (" + (s.length() - 1000) + " more characters)";
     }
 
+    /** "path: reason in words" for an I/O fault (see {@link dev.infercost.results.OutputFiles#reason}), no Java class names. */
     private static String describe(Throwable io) {
-        String m = io.getMessage();
-        return io instanceof java.nio.file.FileSystemException f
-                ? (f.getFile() == null ? "" : f.getFile() + ": ") + (f.getReason() != null ? f.getReason() : io.getClass().getSimpleName())
-                : io.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        String file = io instanceof java.nio.file.FileSystemException f ? f.getFile() : null;
+        return (file == null ? "" : file + ": ") + dev.infercost.results.OutputFiles.reason(io);
     }
 }

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code infercost report DIR... [--out DIR]}: one self-contained report.html over one or more result folders.
- * One folder and no --out: report.html (and results.json) are added to that folder (if it has no report yet).
+ * One folder and no --out: report.html (and results.json) are added to that folder (if it has no report yet); with
+ * {@code --format} and a report.html already there, only the headline table is printed to stdout (nothing is written).
  * Several folders or --out: a new run folder under --out (default results/) holds the comparison report and a
  * manifest naming its inputs. A folder with none of the tables the report reads is refused, naming what it holds.
  */
@@ -58,10 +59,20 @@ public final class ReportCommand implements Callable<Integer> {
         ReportStage.Written w;
         if (dirs.size() == 1 && out == null) {
             RunDirectory dir = RunDirectory.open(dirs.get(0));
-            if (dir.has(ReportStage.REPORT_HTML))
-                throw new BadInputException(dirs.get(0).resolve(ReportStage.REPORT_HTML) + " exists already (reports are never overwritten); use --out DIR for a new one");
-            w = ReportStage.write(dir, opts);
-            (f == null ? System.out : System.err).println("report: " + w.html());
+            if (dir.has(ReportStage.REPORT_HTML) && f != null) {
+                // --format md|csv|json|jsonl asks for the headline table on stdout: render it from the folder's
+                // tables without writing anything, so an existing report.html neither blocks it nor is touched
+                dev.infercost.results.ResultsFolderValidator.check(dir.path());
+                HtmlReport r = new HtmlReport(List.of(dir.path()), List.of(dir.finalPath()), opts);
+                r.render();
+                w = new ReportStage.Written(null, null, r.headlineRows());
+                System.err.println("report: " + dir.path().resolve(ReportStage.REPORT_HTML) + " exists already and was left as it is; headline table from the folder's tables follows");
+            } else {
+                if (dir.has(ReportStage.REPORT_HTML))
+                    throw new BadInputException(dirs.get(0).resolve(ReportStage.REPORT_HTML) + " exists already (reports are never overwritten); use --out DIR for a new one, or --format md|json for the headline table on stdout");
+                w = ReportStage.write(dir, opts);
+                (f == null ? System.out : System.err).println("report: " + w.html());
+            }
         } else {
             RunDirectory dir = RunDirectory.create(ResultsFolders.parent(out), "report");
             try {

@@ -201,7 +201,7 @@ public final class CostStage {
                     target = RunDirectory.open(out);
                 }
             } catch (IOException e) {
-                throw new dev.infercost.IoFaultException(out + ": cannot create output folder (" + e + ")", e);
+                throw new dev.infercost.IoFaultException(out + ": cannot create output folder (" + dev.infercost.results.OutputFiles.reason(e) + ")", e);
             }
         }
         Path written = fixedName != null ? target.writeCsv(fixedName, table(rows)) : writeFresh(target, base, table(rows), notes);

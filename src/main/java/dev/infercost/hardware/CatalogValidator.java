@@ -113,7 +113,7 @@ public final class CatalogValidator {
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(text);
         } catch (IOException | RuntimeException e) {
-            throw new BadInputException(f + ": not valid YAML: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+            throw dev.infercost.ParseErrors.badInput(f.toString(), e, "a YAML mapping with 'accelerators:' and/or 'datacenter:' lists");
         }
         if (root == null || !root.isObject()) throw new BadInputException(f + ": expected a YAML mapping with 'accelerators:' and/or 'datacenter:' lists");
         for (String section : List.of("accelerators", "datacenter")) {

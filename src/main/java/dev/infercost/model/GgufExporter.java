@@ -11,7 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,10 +86,11 @@ public final class GgufExporter {
      *                           attention biases, Q/K norms, NEOX or scaled RoPE: {@link LlamaModel#requireLlamaGraph}),
      *                           its tokenizer is not a SentencePiece-style
      *                           {@link BpeTokenizer} with UTF-8 pieces, an F16 export would overflow a weight, or
-     *                           the file cannot be written
+     *                           the file exists already (exit 2)
+     * @throws dev.infercost.IoFaultException if the file cannot be written (disk full, permission denied, a parent is a file; exit 3)
      */
     public static Result write(LlamaModel m, Path out, WeightType type) {
-        if (Files.exists(out)) throw new BadInputException(out + ": file exists; export never overwrites (choose another --out)");
+        dev.infercost.results.OutputFiles.checkNew(out, NEVER);
         m.requireLlamaGraph("the gguf export"); // llama tensors and keys only: no biases, Q/K norms, NEOX or scaled RoPE
         if (!(m.tokenizer() instanceof BpeTokenizer tok))
             throw new BadInputException("model " + m.info().name() + " has no SentencePiece-style tokenizer to write into the GGUF file");
@@ -186,15 +186,10 @@ public final class GgufExporter {
         }
         while (h.size() % ALIGNMENT != 0) h.raw(new byte[1]);
 
-        Path dir = out.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            if (dir != null) Files.createDirectories(dir);
-            Path part = out.resolveSibling("." + out.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-            // CREATE_NEW (not createTempFile): the file gets the umask's permissions like any other output
-            OutputStream raw = Files.newOutputStream(part, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
-            tmp = part;
-            try (OutputStream os = new BufferedOutputStream(raw, 1 << 20)) {
+        // the shared atomic writer: missing folders created, temp file + link, never overwrites, I/O faults exit 3
+        // naming --out (not the temp file)
+        dev.infercost.results.OutputFiles.write(out, NEVER, tmp -> {
+            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.WRITE), 1 << 20)) {
                 os.write(h.bytes());
                 long pos = 0;
                 for (TensorOut t : tensors) {
@@ -203,17 +198,15 @@ public final class GgufExporter {
                     pos += t.bytes();
                 }
             }
-            Files.move(tmp, out);   // no REPLACE_EXISTING: a file created meanwhile is not overwritten
-            tmp = null;
+        });
+        try {
             return new Result(out, Files.size(out), tensors.size());
-        } catch (FileAlreadyExistsException e) {
-            throw new BadInputException(out + ": file exists; export never overwrites (choose another --out)");
         } catch (IOException e) {
-            throw new BadInputException(out + ": cannot write the GGUF file: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) try { Files.deleteIfExists(tmp); } catch (IOException ignored) { }
+            throw new dev.infercost.IoFaultException(out + ": cannot read back its size (" + dev.infercost.results.OutputFiles.reason(e) + ")", e);
         }
     }
+
+    private static final String NEVER = "export never overwrites (choose another --out)";
 
     private static void writeData(OutputStream os, TensorOut t, String model) throws IOException {
         int cols = t.t().cols();

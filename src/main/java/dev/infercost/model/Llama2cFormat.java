@@ -9,9 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -137,14 +135,19 @@ public final class Llama2cFormat {
      * reads. freq_cis tables are written as cos/sin of pos * theta^(-2i/head_size) as export.py does. The model's
      * rope theta is not stored: run.c always uses 10000.
      *
-     * @throws BadInputException if {@code out} exists (never overwritten) or cannot be written
+     * @throws BadInputException if {@code out} exists (never overwritten; exit 2)
+     * @throws dev.infercost.IoFaultException if it cannot be written (disk full, permission denied, a parent is a
+     *                                        file; exit 3); missing parent folders are created
      */
     public static void write(LlamaModel model, Path out) {
         model.requireLlamaGraph("llama2c export"); // run.c's graph: no biases, Q/K norms, NEOX or scaled RoPE
         LlamaConfig c = model.config();
         LlamaWeights w = model.weights();
-        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            try {
+        dev.infercost.results.OutputFiles.checkNew(out, NEVER);
+        // the shared atomic writer: missing folders created, temp file + link, never overwrites, I/O faults exit 3
+        // naming --out (not the temp file); nothing half-written is left
+        dev.infercost.results.OutputFiles.write(out, NEVER, tmp -> {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ByteBuffer bb = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
                 int[] header = {c.dim(), c.hiddenDim(), c.nLayers(), c.nHeads(), c.nKvHeads(),
                         c.sharedClassifier() ? c.vocabSize() : -c.vocabSize(), c.seqLen()};
@@ -170,19 +173,11 @@ public final class Llama2cFormat {
                         }
                 if (!c.sharedClassifier()) wr.tensor(w.classifier());
                 wr.flush();
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                Files.deleteIfExists(out);
-                throw e;
             }
-        } catch (FileAlreadyExistsException e) {
-            throw new BadInputException(out + ": file exists; export never overwrites (choose another --out)");
-        } catch (NoSuchFileException e) {
-            throw new BadInputException(out + ": folder does not exist");
-        } catch (IOException e) {
-            throw new BadInputException(out + ": cannot write: " + e.getMessage(), e);
-        }
+        });
     }
+
+    private static final String NEVER = "export never overwrites (choose another --out)";
 
     private static final class Writer {
         final FileChannel ch;

@@ -5,7 +5,6 @@ import dev.infercost.IoFaultException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +59,9 @@ public final class RunDirectory {
      * numeric suffix if that name is taken. Nothing appears under the final name until {@link #commit()}.
      */
     public static RunDirectory create(Path parent, String label) {
+        Path blocker = OutputFiles.fileInTheWay(parent);
+        if (blocker != null)
+            throw new IoFaultException(parent + ": cannot create results folder (" + blocker + " is a file, not a folder)", null);
         try {
             Files.createDirectories(parent);
             StaleStaging.clean(parent, System.err);
@@ -79,7 +81,7 @@ public final class RunDirectory {
             }
             throw new IllegalStateException("could not find a free run id under " + parent);
         } catch (IOException e) {
-            throw new IoFaultException(parent + ": cannot create results folder (" + e + ")", e);
+            throw new IoFaultException(parent + ": cannot create results folder (" + OutputFiles.reason(e) + ")", e);
         }
     }
 
@@ -113,37 +115,8 @@ public final class RunDirectory {
 
     /** Writes bytes atomically. @throws BadInputException if the file exists already (never overwrites). */
     public Path writeBytes(String name, byte[] bytes) {
-        Path target = dir.resolve(name);
-        try {
-            Files.createDirectories(target.getParent());
-            if (Files.exists(target)) throw new BadInputException(target + ": exists already; results are never overwritten");
-            Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-            try {
-                Files.write(tmp, bytes);
-                try {   // temp files are created owner-only; results are for everyone who can read the folder
-                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-                } catch (UnsupportedOperationException notPosix) {
-                    // non-POSIX file systems keep their defaults
-                }
-                try {
-                    // createLink fails if target exists: no overwrite even under races.
-                    Files.createLink(target, tmp);
-                    Files.delete(tmp);
-                } catch (UnsupportedOperationException | IOException linkFail) {
-                    if (Files.exists(target)) throw new BadInputException(target + ": exists already; results are never overwritten");
-                    try {
-                        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (AtomicMoveNotSupportedException e) {
-                        Files.move(tmp, target);
-                    }
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-            return target;
-        } catch (IOException e) {
-            throw new IoFaultException(target + ": cannot write (" + e + "); nothing was written under this name", e);
-        }
+        // the one atomic, never-overwriting writer (temp file + link); I/O faults name the file, never the temp file
+        return OutputFiles.writeBytes(dir.resolve(name), finalDir.resolve(name), "results are never overwritten", bytes);
     }
 
     /** Moves the staged folder to its final name. Idempotent for opened (already final) folders. */
@@ -153,7 +126,7 @@ public final class RunDirectory {
             StaleStaging.release(dir);
             Files.move(dir, finalDir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new IoFaultException(finalDir + ": cannot commit the run folder (" + e + ")", e);
+            throw new IoFaultException(finalDir + ": cannot commit the run folder (" + OutputFiles.reason(e) + ")", e);
         }
         dir = finalDir;
         staged = false;

@@ -227,6 +227,9 @@ public final class Scenario {
         }
     }
 
+    /** What a scenario file holds, for messages about empty or malformed files. */
+    private static final String EXPECTED = "a scenario: a YAML mapping with name:, years:, provider:, revenue_share:, compute:, ... (see models/scenario-default.yaml)";
+
     static Scenario parse(InputStream in, String what) {
         Scenario s;
         try {
@@ -236,11 +239,11 @@ public final class Scenario {
         } catch (JsonMappingException e) {
             Throwable c = e.getCause();
             if (c instanceof BadInputException b) throw new BadInputException(what + ": " + b.getMessage(), b);
-            throw new BadInputException(what + ": " + e.getOriginalMessage() + " at " + e.getPathReference(), e);
+            throw dev.infercost.ParseErrors.badInput(what, e, EXPECTED);
         } catch (IOException e) {
-            throw new BadInputException(what + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw dev.infercost.ParseErrors.badInput(what, e, EXPECTED);
         }
-        if (s == null) throw new BadInputException(what + ": empty scenario file");
+        if (s == null) throw new BadInputException(what + ": the file is empty (no YAML content); expected " + EXPECTED);
         s.validate(what);
         return s;
     }

@@ -87,7 +87,7 @@ public record Workload(LengthDistribution isl, LengthDistribution osl, long seed
         try {
             root = new ObjectMapper().readTree(promptFile.toFile());
         } catch (IOException e) {
-            throw new BadInputException(promptFile + ": not ShareGPT JSON (" + e.getMessage().lines().findFirst().orElse("") + ")", e);
+            throw new BadInputException(promptFile + ": not ShareGPT JSON (" + dev.infercost.ParseErrors.describe(e, "a JSON array of conversations") + ")", e);
         }
         if (root == null || !root.isArray()) throw new BadInputException(promptFile + ": ShareGPT JSON must be an array of {\"conversations\": [...]}");
         int idx = -1, skipped = 0;
@@ -131,7 +131,7 @@ public record Workload(LengthDistribution isl, LengthDistribution osl, long seed
             try {
                 j = om.readTree(line);
             } catch (IOException e) {
-                throw new BadInputException(promptFile + ":" + ln + ": not a JSON object (" + e.getMessage().lines().findFirst().orElse("") + ")");
+                throw new BadInputException(promptFile + ":" + ln + ": not a JSON object (" + dev.infercost.ParseErrors.describe(e, "one JSON object per line").replaceFirst("^line 1, ", "") + ")", e);
             }
             JsonNode p = j.get("prompt");
             if (p == null || !p.isTextual())

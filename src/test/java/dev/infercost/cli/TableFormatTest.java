@@ -119,4 +119,32 @@ class TableFormatTest {
         var e = assertThrows(dev.infercost.BadInputException.class, () -> ReportCommand.check(tmp));
         assertTrue(e.getMessage().contains("it holds manifest.json, verify.csv"), e.getMessage());
     }
+
+    /** A report.html already in the folder neither blocks --format nor is touched: the headline goes to stdout. */
+    @Test
+    void reportFormatPrintsTheHeadlineBesideAnExistingReport(@TempDir Path tmp) throws Exception {
+        RunDirectory dir = RunDirectory.create(tmp, "h200");
+        for (String f : List.of("engine_bench.csv", "serving.csv", "energy.csv", "cost.csv", "manifest.json"))
+            dir.writeBytes(f, Files.readAllBytes(dev.infercost.revenue.Fixtures.path("run-h200/" + f)));
+        Path run = dir.commit();
+        assertEquals(0, Main.execute("report", run.toString()));
+        byte[] html = Files.readAllBytes(run.resolve("report.html"));
+        List<String> before;
+        try (var s = Files.list(run)) { before = s.map(p -> p.getFileName().toString()).sorted().toList(); }
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(buf, true));
+            assertEquals(0, Main.execute("report", run.toString(), "--format", "json"));
+        } finally {
+            System.setOut(old);
+        }
+        JsonNode rows = new ObjectMapper().readTree(buf.toString());
+        assertTrue(rows.isArray() && rows.size() > 0, buf.toString());
+        assertEquals(1, rows.get(0).get("rank").asInt());
+        assertTrue(rows.get(0).get("usd_per_query [$/query]").asDouble() > 0, rows.get(0).toString());
+        assertArrayEquals(html, Files.readAllBytes(run.resolve("report.html")), "report.html untouched");
+        try (var s = Files.list(run)) { assertEquals(before, s.map(p -> p.getFileName().toString()).sorted().toList(), "nothing written"); }
+        assertEquals(2, Main.execute("report", run.toString()), "a second html report is still refused (never overwrite)");
+    }
 }

@@ -76,6 +76,8 @@ public final class OnnxExporter {
     /** What an export wrote. @param externalData the external data file, or null when all weights are inline */
     public record Result(Path model, Path externalData, Variant variant, long weightBytes) {}
 
+    private static final String NEVER = "export never overwrites (choose another --out)";
+
     /** Exports with external data only when needed. */
     public static Result export(LlamaModel model, Path out, Variant variant) {
         return export(model, out, variant, 4L * model.config().parameterCount() > EXTERNAL_DATA_THRESHOLD);
@@ -85,30 +87,37 @@ public final class OnnxExporter {
      * Writes {@code model} as an ONNX decoder to {@code out}.
      *
      * @param forceExternal write all initializers of 1 KiB or more to {@code out + ".data"}
-     * @throws BadInputException if {@code out} exists already or cannot be written
+     * @throws BadInputException if {@code out} (or its {@code .data} file) exists already (never overwritten; exit 2)
+     * @throws dev.infercost.IoFaultException if a file cannot be written (disk full, permission denied, a parent is
+     *                                        a file; exit 3); missing parent folders are created
      */
     public static Result export(LlamaModel model, Path out, Variant variant, boolean forceExternal) {
-        if (Files.exists(out)) throw new BadInputException(out + ": exists already; exports are never overwritten");
+        dev.infercost.results.OutputFiles.checkNew(out, NEVER);
         // the graph is llama2.c's: plain run.c RoPE tables, no biases or Q/K norms, head width dim/heads
         model.requireLlamaGraph("the onnx export");
         Path data = forceExternal ? out.resolveSibling(out.getFileName() + ".data") : null;
-        try {
-            if (out.toAbsolutePath().getParent() != null) Files.createDirectories(out.toAbsolutePath().getParent());
-            OnnxMl.ModelProto proto;
-            if (data != null) {
-                try (OutputStream ext = new BufferedOutputStream(Files.newOutputStream(data), 1 << 20)) {
-                    proto = build(model, variant, ext, data.getFileName().toString());
+        if (data != null) dev.infercost.results.OutputFiles.checkNew(data, NEVER);
+        // the shared atomic writer for both files: missing folders created, temp file + link, never overwrites,
+        // I/O faults exit 3 naming the user's path; the .data file is removed again if the .onnx cannot be written
+        OnnxMl.ModelProto[] proto = new OnnxMl.ModelProto[1];
+        if (data != null) {
+            dev.infercost.results.OutputFiles.write(data, NEVER, tmp -> {
+                try (OutputStream ext = new BufferedOutputStream(Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.WRITE), 1 << 20)) {
+                    proto[0] = build(model, variant, ext, data.getFileName().toString());
                 }
-            } else {
-                proto = build(model, variant, null, null);
-            }
-            Path tmp = out.resolveSibling("." + out.getFileName() + ".tmp");
-            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-                proto.writeTo(os);
-            }
-            Files.move(tmp, out);
-        } catch (IOException e) {
-            throw new BadInputException(out + ": cannot write ONNX export: " + e.getMessage(), e);
+            });
+        } else {
+            proto[0] = build(model, variant, null, null);
+        }
+        try {
+            dev.infercost.results.OutputFiles.write(out, NEVER, tmp -> {
+                try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.WRITE), 1 << 20)) {
+                    proto[0].writeTo(os);
+                }
+            });
+        } catch (RuntimeException e) {
+            if (data != null) try { Files.deleteIfExists(data); } catch (IOException ignored) { }
+            throw e;
         }
         return new Result(out, data, variant, 4L * model.config().parameterCount());
     }
