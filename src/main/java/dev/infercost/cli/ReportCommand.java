@@ -101,7 +101,7 @@ public final class ReportCommand implements Callable<Integer> {
 
     /** @throws BadInputException when {@code d} is not a folder or holds none of the tables the report reads (naming what it holds) */
     static void check(Path d) {
-        if (!Files.isDirectory(d)) throw new BadInputException(d + ": not a results folder (no such directory)");
+        if (!Files.isDirectory(d)) throw new BadInputException(d + ": not a results folder (" + (Files.exists(d) ? "a file, not a folder" : "no such directory") + ")");
         List<String> has;
         try (Stream<Path> s = Files.list(d)) {
             has = s.map(p -> p.getFileName().toString()).sorted().toList();

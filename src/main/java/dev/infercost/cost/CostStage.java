@@ -76,8 +76,11 @@ public final class CostStage {
         // accuracy failures and impossible figures are never priced (issue 17)
         engine = dev.infercost.results.ResultsFolderValidator.priceable(engine, eb, notes, System.err);
         serving = dev.infercost.results.ResultsFolderValidator.priceable(serving, sv, notes, System.err);
-        if (engine.isEmpty() && serving.isEmpty())
-            throw new BadInputException(p + ": no measured point can be priced (" + String.join("; ", notes.stream().filter(x -> x.startsWith("not priced")).toList()) + ")");
+        if (engine.isEmpty() && serving.isEmpty()) {
+            List<String> why = notes.stream().filter(x -> x.startsWith("not priced")).toList();
+            throw new BadInputException(p + ": no measured point can be priced ("
+                    + (why.isEmpty() ? eb.getFileName() + (Files.exists(sv) ? " and " + sv.getFileName() + " hold" : " holds") + " no data rows" : String.join("; ", why)) + ")");
+        }
         List<CostRow> all = new ArrayList<>();
         List<Builder> builders = new ArrayList<>();
         Builder first = null;

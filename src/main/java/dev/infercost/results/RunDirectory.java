@@ -87,7 +87,7 @@ public final class RunDirectory {
 
     /** Opens an existing, committed run folder to add files to. */
     public static RunDirectory open(Path existing) {
-        if (!Files.isDirectory(existing)) throw new BadInputException(existing + ": not a results folder (no such directory)");
+        if (!Files.isDirectory(existing)) throw new BadInputException(existing + ": not a results folder (" + (Files.exists(existing) ? "a file, not a folder" : "no such directory") + ")");
         return new RunDirectory(existing, existing, existing.getFileName().toString(), false);
     }
 
