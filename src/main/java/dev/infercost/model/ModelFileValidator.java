@@ -21,6 +21,15 @@ public final class ModelFileValidator {
     public static final long SCAN_BYTES = Long.getLong("infercost.weights.scanBytes", 2L << 30);
 
     /**
+     * Largest magnitude accepted in a weight matrix (embedding, attention and FFN projections, classifier):
+     * trained transformer matrices hold values of order 0.01-10, and no F16/Q8_0 weight can exceed 65504 x 127
+     * (about 8.3e6), so an F32/BF16 entry above this bound means flipped or misaligned bytes, which would otherwise
+     * generate garbage with exit 0 ({@code -Dinfercost.weights.maxAbs}, default 1e7). Norm vectors and biases are
+     * only required finite.
+     */
+    public static final double MAX_ABS_MATRIX = Double.parseDouble(System.getProperty("infercost.weights.maxAbs", "1e7"));
+
+    /**
      * @return {@code m} when every scanned weight is finite
      * @throws BadInputException naming the model file, the tensor, the row and the value
      */
@@ -50,9 +59,12 @@ public final class ModelFileValidator {
             }
             if (w.classifier() != w.tokenEmbedding()) named.add(new Object[]{"classifier", w.classifier()});
         }
+        int vectors = named.size() - (all ? 1 + 7 * w.wq().length + (w.classifier() != w.tokenEmbedding() ? 1 : 0) : 0);
         float[] row = new float[0];
-        for (Object[] e : named) {
+        for (int k = 0; k < named.size(); k++) {
+            Object[] e = named.get(k);
             Tensor t = (Tensor) e[1];
+            boolean matrix = k >= vectors;
             if (row.length < t.cols()) row = new float[t.cols()];
             for (int r = 0; r < t.rows(); r++) {
                 t.dequantizeRow(r, row, 0);
@@ -60,6 +72,9 @@ public final class ModelFileValidator {
                     if (!Float.isFinite(row[c]))
                         throw new BadInputException(m.info().source() + ": weight " + e[0] + " [" + r + ", " + c + "] is " + row[c]
                                 + "; expected finite weights (a corrupt or badly converted file)");
+                    else if (matrix && Math.abs(row[c]) > MAX_ABS_MATRIX)
+                        throw new BadInputException(m.info().source() + ": weight " + e[0] + " [" + r + ", " + c + "] is " + row[c]
+                                + "; expected |w| <= " + MAX_ABS_MATRIX + " in a weight matrix (flipped or misaligned bytes: a corrupt file)");
             }
         }
         return m;

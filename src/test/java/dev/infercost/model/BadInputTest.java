@@ -103,4 +103,36 @@ class BadInputTest {
         }
         assertEquals(2, rc);
     }
+
+    /**
+     * A finite but huge F32 weight in a matrix (what flipped exponent bits give) is refused at load instead of
+     * generating garbage with exit 0: the first weight of blk.0.attn_q.weight in stories260K.gguf becomes 1e30.
+     */
+    @Test
+    void aHugeFiniteMatrixWeightIsRefusedAsCorrupt() throws Exception {
+        Path src = TestModels.file("stories260K.gguf");
+        byte[] b = Files.readAllBytes(src);
+        GgufFile g = new GgufFile(src);
+        Tensor t = g.tensor("blk.0.attn_q.weight");
+        float[] row = new float[t.cols()];
+        t.dequantizeRow(0, row, 0);
+        ByteBuffer pat = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < 4; k++) pat.putFloat(row[k]);
+        int at = indexOf(b, pat.array());
+        assertTrue(at > 0, "the tensor's first weights are stored as F32 in the file");
+        ByteBuffer.wrap(b, at, 4).order(ByteOrder.LITTLE_ENDIAN).putFloat(1e30f);
+        Path bad = dir.resolve("huge-weight.gguf");
+        Files.write(bad, b);
+        BadInputException e = assertThrows(BadInputException.class, () -> Models.load(bad.toString(), null));
+        assertTrue(e.getMessage().contains("layer 0 wq [0, 0] is 1.0E30; expected |w| <= 1.0E7"), e.getMessage());
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
 }
