@@ -8,7 +8,7 @@
 # llama2.c `run` built with `gcc -Ofast -fopenmp -march=native run.c -lm`; both are built outside this repository.
 # What it does, all on the same weights (the preset's deterministic synthetic values):
 #   1. `infercost export` writes the preset as a llama2.c checkpoint (.bin, fp32);
-#   2. llama.cpp's convert-llama2c-to-ggml (or, where the build lacks it, benchmarks/llama2c_to_gguf.py) turns that
+#   2. llama.cpp's convert-llama2c-to-ggml (or, where the build lacks it, infercost's `export --format gguf`) turns that
 #      .bin into an F32 GGUF and llama-quantize makes the other
 #      types from it (Q8_0, Q4_K_M, ...), so every tool reads the identical tensors;
 #   3. for each type and thread count, REPS rounds, each round running every tool once in turn (alternating, so
@@ -44,12 +44,9 @@ die() { echo "cpu-compare: $*" >&2; exit 2; }
 for b in llama-bench llama-quantize; do
   [ -x "$llama/$b" ] || die "$llama/$b not found or not executable (build that llama.cpp target)"
 done
-# the .bin -> GGUF step: llama.cpp's converter when the build has it, else benchmarks/llama2c_to_gguf.py (numpy and
-# the gguf package: pip install gguf, or a llama.cpp checkout's gguf-py on PYTHONPATH)
-if [ -x "$llama/llama-convert-llama2c-to-ggml" ]; then conv=llama.cpp
-elif python3 -c 'import gguf, numpy' 2>/dev/null; then conv=python
-else die "$llama/llama-convert-llama2c-to-ggml not found and python3 cannot import gguf and numpy (pip install gguf, or PYTHONPATH=<llama.cpp>/gguf-py)"
-fi
+# the .bin -> GGUF step: llama.cpp's converter when the build has it, else infercost's own `export --format gguf`
+# of the same .bin (an F32 llama GGUF that llama-bench and llama-quantize read)
+if [ -x "$llama/llama-convert-llama2c-to-ggml" ]; then conv=llama.cpp; else conv=infercost; fi
 [ -z "$runc" ] || [ -x "$runc" ] || die "--runc $runc: not an executable"
 [ -f "$tok" ] || die "--tokenizer $tok: no such file (a llama2.c tokenizer.bin of the preset's vocabulary size)"
 [[ "$reps" =~ ^[0-9]+$ ]] && [ "$reps" -ge 1 ] || die "--reps $reps: expected a whole number >= 1"
@@ -68,8 +65,8 @@ if [ "$conv" = llama.cpp ]; then
   "$llama/llama-convert-llama2c-to-ggml" --copy-vocab-from-model "$tok" --llama2c-model "$m/model.bin" \
     --llama2c-output-model "$m/model-f32.gguf" >"$out/convert.log" 2>&1 || die "convert-llama2c-to-ggml failed (see $out/convert.log)"
 else
-  python3 "$root/benchmarks/llama2c_to_gguf.py" "$m/model.bin" "$tok" "$m/model-f32.gguf" >"$out/convert.log" 2>&1 \
-    || die "llama2c_to_gguf.py failed (see $out/convert.log)"
+  "$root/bin/infercost" export --model "$m/model.bin" --tokenizer "$tok" --format gguf --out "$m/model-f32.gguf" \
+    >"$out/convert.log" 2>&1 || die "export --format gguf failed (see $out/convert.log)"
 fi
 IFS=, read -ra tlist <<<"$types"
 for t in "${tlist[@]}"; do
