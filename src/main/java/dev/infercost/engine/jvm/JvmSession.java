@@ -226,7 +226,9 @@ final class JvmSession implements DecodeSession {
                 else if (lo < hi && n == 1 && KQuantKernels.SUPPORTED && w.type() == dev.infercost.model.TensorType.Q4_K)
                     KQuantKernels.matvecQ4K(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0, scratch[worker]);
                 else if (lo < hi && n == 1 && KQuantKernels.SUPPORTED && w.type() == dev.infercost.model.TensorType.Q6_K)
-                    KQuantKernels.matvecQ6K(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0);
+                    KQuantKernels.matvecQ6K(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0, scratch[worker]);
+                else if (lo < hi && n == 1 && Bf16Kernels.SUPPORTED && w.type() == dev.infercost.model.TensorType.BF16)
+                    Bf16Kernels.matvecRows(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0, scratch[worker]);
                 else if (lo < hi && n == 1 && e.f32Rows4 && w.type() == dev.infercost.model.TensorType.F32)
                     F32Kernels.matvecRows(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, in, xOff, outs[i], 0);
                 else if (lo < hi) Kernels.matmulRows(w, lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows(), scratch[worker]);

@@ -13,7 +13,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The fused batch-1 Q4_K and Q6_K products against Quants' scalar dequantisation (dequantize_row_q4_K, dequantize_row_q6_K) and a double dot product. */
+/** The fused batch-1 Q4_K, Q6_K and BF16 products against Quants' scalar dequantisation (dequantize_row_q4_K, dequantize_row_q6_K) and a double dot product. */
 class KQuantKernelsTest {
 
     @Test
@@ -31,9 +31,9 @@ class KQuantKernelsTest {
             }
             float[] x = new float[cols + 2];
             for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-            float[] out = new float[rows];
-            KQuantKernels.matvecQ6K(seg, rowBytes, cols, 0, 4, x, 2, out, 0);
-            KQuantKernels.matvecQ6K(seg, rowBytes, cols, 4, rows, x, 2, out, 0);
+            float[] out = new float[rows], scratch = new float[cols / 16 + 16];
+            KQuantKernels.matvecQ6K(seg, rowBytes, cols, 0, 4, x, 2, out, 0, scratch);
+            KQuantKernels.matvecQ6K(seg, rowBytes, cols, 4, rows, x, 2, out, 0, scratch);
             check(TensorType.Q6_K, seg, rowBytes, cols, rows, x, 2, out, 0);
         }
     }
@@ -70,11 +70,32 @@ class KQuantKernelsTest {
             float[] x = new float[cols + 5];
             for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
             int xo = 5;
-            float[] out = new float[rows + 1], scratch = new float[cols / 32];
+            float[] out = new float[rows + 1], scratch = new float[cols / 16 + 16];
             Arrays.fill(out, Float.NaN);
             KQuantKernels.matvecQ4K(seg, rowBytes, cols, 0, 3, x, xo, out, 1, scratch);
             KQuantKernels.matvecQ4K(seg, rowBytes, cols, 3, rows, x, xo, out, 1, scratch);
             check(TensorType.Q4_K, seg, rowBytes, cols, rows, x, xo, out, 1);
+        }
+    }
+
+    @Test
+    void bf16MatchesDequantisedReference() {
+        Assumptions.assumeTrue(Bf16Kernels.SUPPORTED, "needs 8 or 16 float lanes");
+        Random rnd = new Random(5);
+        int rows = 9;
+        // 40 and 776 leave a tail past the last whole chunk of 2L elements (L = 8 or 16)
+        for (int cols : new int[]{8, 40, 768, 776, 2048}) {
+            long rowBytes = 2L * cols;
+            MemorySegment seg = Arena.ofAuto().allocate(rowBytes * rows, 8);
+            for (long i = 0; i < (long) rows * cols; i++)
+                seg.set(Kernels.I16, 2 * i, (short) (Float.floatToRawIntBits((float) rnd.nextGaussian()) >>> 16));
+            float[] x = new float[cols + 3];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            float[] out = new float[rows + 2], scratch = new float[cols];
+            Arrays.fill(out, Float.NaN);
+            Bf16Kernels.matvecRows(seg, rowBytes, cols, 0, 5, x, 3, out, 2, scratch);
+            Bf16Kernels.matvecRows(seg, rowBytes, cols, 5, rows, x, 3, out, 2, scratch);
+            check(TensorType.BF16, seg, rowBytes, cols, rows, x, 3, out, 2);
         }
     }
 }
