@@ -14,7 +14,7 @@ import java.util.Arrays;
  */
 final class JvmSession implements DecodeSession {
     /** Minimum rows per forward pass, so prefill runs prompt chunks as matrix-matrix work even at batch 1. */
-    static final int PREFILL_CHUNK = 32;
+    static final int PREFILL_CHUNK = 128;
     /** Multiply-adds below which a matmul runs on the calling thread only (dispatch would cost more). */
     static final long PARALLEL_MACS = 1 << 18;
 
@@ -28,6 +28,9 @@ final class JvmSession implements DecodeSession {
     private final float[][][] keyCache, valueCache; // [layer][slot][pos * kvDim + i]
     private final float[] x, xb, xb2, q, xq, k, v, hb, hb2, ropeCos, ropeSin, freq;
     private final float[][] scratch, att;
+    /** Prefill GEMM buffers (GemmKernels): the transposed input, and per worker a row group and a tile's stores. */
+    private final float[] xt;
+    private final float[][] wbuf, tmp;
     /** Batch-1 input of a Q8_0 matmul quantised to Q8_0 blocks (Q8IntKernels): quants and per-block scales. */
     private final short[] qx;
     private final float[] qd;
@@ -62,6 +65,10 @@ final class JvmSession implements DecodeSession {
         int t = e.pool.threads();
         scratch = new float[t][4 * Math.max(Math.max(dim, qDim), hidden)];
         att = new float[t][maxContext];
+        int widest = Math.max(Math.max(dim, qDim), hidden);
+        xt = rows >= GemmKernels.MIN_N ? new float[widest * GemmKernels.ldt(rows)] : null;
+        wbuf = new float[t][GemmKernels.MR * widest];
+        tmp = new float[t][Kernels.L];
         qx = new short[Math.max(dim, hidden)];
         qd = new float[Math.max(dim, hidden) / 32 + 1];
         rowSlot = new int[rows]; rowPos = new int[rows];
@@ -196,6 +203,8 @@ final class JvmSession implements DecodeSession {
         final float[][] outs = new float[3][];
         int m, total, n, xOff;
         float[] in;
+        /** Input transposed into xt for the GEMM path (n >= GemmKernels.MIN_N). */
+        boolean gemm;
         /** Input quantised into qx/qd for the Q8_0 matrices (batch 1, -Dinfercost.jvm.q8int=true). */
         boolean q8;
 
@@ -212,7 +221,15 @@ final class JvmSession implements DecodeSession {
             if (n == 1 && Q8IntKernels.ENABLED)
                 for (int i = 0; i < m; i++) q8 |= ws[i].type() == dev.infercost.model.TensorType.Q8_0 && rp[i] == null;
             if (q8) Q8IntKernels.quantize(in, xOff, a.cols(), qx, qd); // once per matmul, shared by all rows and threads
+            gemm = n >= GemmKernels.MIN_N && GemmKernels.SUPPORTED && xt != null;
+            if (gemm) {
+                GemmKernels.transpose(in, xOff, n, a.cols(), xt); // once per matmul, shared by all rows and threads
+            }
         }
+
+        /** Whole 4-row tiles and whole GEMM row groups in every chunk (12 = lcm(4, GemmKernels.MR) for MR = 6). */
+        @Override
+        public int grain() { return gemm ? 4 * GemmKernels.MR / gcd(4, GemmKernels.MR) : 4; }
 
         @Override
         public void run(int from, int to, int worker) {
@@ -220,7 +237,10 @@ final class JvmSession implements DecodeSession {
             for (int i = 0; i < m; i++) {
                 MappedTensor w = ws[i];
                 int lo = Math.max(from, start), hi = Math.min(to, start + w.rows());
-                if (lo < hi && q8 && rp[i] == null && w.type() == dev.infercost.model.TensorType.Q8_0)
+                if (lo < hi && gemm) {
+                    int done = GemmKernels.matmulRows(w, lo - start, hi - start, xt, n, outs[i], 0, w.rows(), wbuf[worker], tmp[worker]);
+                    if (done < hi - start) Kernels.matmulRows(w, done, hi - start, in, xOff, n, outs[i], 0, w.rows(), scratch[worker]);
+                } else if (lo < hi && q8 && rp[i] == null && w.type() == dev.infercost.model.TensorType.Q8_0)
                     Q8IntKernels.matvecRows(w.data(), w.rowBytes(), w.cols(), lo - start, hi - start, qx, qd, outs[i], 0);
                 else if (lo < hi && rp[i] != null) Q8Kernels.matmulRows(rp[i], lo - start, hi - start, in, xOff, n, outs[i], 0, w.rows());
                 else if (lo < hi && n == 1 && KQuantKernels.SUPPORTED && w.type() == dev.infercost.model.TensorType.Q4_K)
@@ -236,6 +256,8 @@ final class JvmSession implements DecodeSession {
             }
         }
     }
+
+    private static int gcd(int a, int b) { return b == 0 ? a : gcd(b, a % b); }
 
     /** Attention for (row, head) items: scores over the slot's cached positions 0..pos, softmax, weighted V. */
     private final class AttTask implements WorkerPool.Body {

@@ -13,15 +13,20 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>{@code static}: one contiguous chunk per thread; the call returns when the slowest thread is done, so a
  *       worker that the OS has not scheduled yet (a shared or oversubscribed machine) stalls the whole product.</li>
- *   <li>{@code dynamic}: contiguous chunks of about count / (4 x threads) rows (a multiple of 4, so the 4-row
- *       kernels keep whole passes) handed out from one atomic counter; whichever threads are running take the
+ *   <li>{@code dynamic}: contiguous chunks of about count / (4 x threads) rows (a multiple of the body's
+ *       {@link Body#grain}, so the row-group kernels keep whole passes) handed out from one atomic counter; whichever threads are running take the
  *       next chunk, so a late worker only means the caller takes more of the rows. Chunks are disjoint and
  *       contiguous, so threads still stream disjoint weight rows.</li>
  * </ul>
  */
 final class WorkerPool implements AutoCloseable {
     /** Work over rows [from, to) run by thread {@code worker} (0 = the caller). */
-    interface Body { void run(int from, int to, int worker); }
+    interface Body {
+        void run(int from, int to, int worker);
+
+        /** Chunks of the dynamic split are a multiple of this many rows (4: the 4-row kernels keep whole passes). */
+        default int grain() { return 4; }
+    }
 
     /**
      * Spin-wait iterations ({@link Thread#onSpinWait}) before an idle worker parks, and before a waiting caller starts
@@ -128,7 +133,8 @@ final class WorkerPool implements AutoCloseable {
         this.body = b;
         this.count = count;
         int c = (count + CHUNKS_PER_THREAD * threads - 1) / (CHUNKS_PER_THREAD * threads);
-        this.chunk = Math.max(4, (c + 3) & ~3);
+        int grain = b.grain();
+        this.chunk = Math.max(grain, (c + grain - 1) / grain * grain);
         done.set(0);
         ticket.set(g << 32);
         generation = g; // publishes body, count, chunk and the open ticket

@@ -1,0 +1,145 @@
+package dev.infercost.engine.jvm;
+
+import dev.infercost.model.MappedTensor;
+import dev.infercost.model.TensorType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.infercost.engine.jvm.Kernels.F32;
+
+/**
+ * Matrix-matrix products for prefill chunks (n >= {@link #MIN_N} inputs) in the outer-product form of a BLAS GEMM
+ * micro-kernel: the inputs are transposed once per product into panels of {@link #TB} inputs (column k of the panel's
+ * inputs contiguous), each group of {@link #MR} weight rows is dequantised (or, for F32, copied) once into a small float
+ * buffer, and a register tile of MR rows x {@code NV * L} inputs keeps 16 accumulators in flight: per column k, two
+ * vector loads of xt, MR broadcasts of single weights and {@code MR * NV} fused multiply-adds, with no horizontal
+ * reductions (each accumulator lane is one output). The dot-product form ({@link Kernels#matmulRows}' 4x4 tiles) needs
+ * 8 vector loads per 16 multiply-adds and 16 lane reductions per tile; this form needs 2 loads and 8 broadcasts per
+ * 16, and reads the inputs from L2 at 16 bytes per multiply-add instead of 64. Sums run in column order, as the
+ * dot-product kernels' do per lane, so results differ from them by fp32 rounding only (GemmKernelsTest).
+ *
+ * <p>Any weight type {@link Kernels#dequantRow} reads works; rows past the last whole group of MR are left to the
+ * caller. Needs 8 or 16 float lanes ({@link #SUPPORTED}).
+ */
+final class GemmKernels {
+    private GemmKernels() {}
+
+    static final VectorSpecies<Float> S = Kernels.S;
+    static final int L = S.length();
+    /** Weight rows per register tile. */
+    static final int MR = 6;
+    /** Input vectors per register tile (NV * L inputs). */
+    static final int NV = 4;
+    /** Inputs per product from which the engine takes this path (below it the 4x4 tiles, which waste no lanes). */
+    static final int MIN_N = 32;
+    static final boolean SUPPORTED = (L == 8 || L == 16) && !"false".equals(System.getProperty("infercost.jvm.gemm"));
+
+    /** Inputs per register tile. */
+    static final int TB = NV * L;
+
+    /** Inputs padded to whole tiles: the transposed buffer holds cols * ldt(n) floats. */
+    static int ldt(int n) { return (n + TB - 1) / TB * TB; }
+
+    /**
+     * Transposes the n inputs {@code x[xOff + b * cols + k]} into panels of {@link #TB} inputs: input b, column k at
+     * {@code xt[(b / TB) * cols * TB + k * TB + b % TB]}, zero for the padding inputs b in [n, ldt(n)). Within a panel
+     * the index of column k is {@code k * TB} plus a constant, a form C2 removes the range checks of (with a variable
+     * stride, ldt, 12% of the prefill samples were bounds checks).
+     *
+     * @param xt at least cols * ldt(n) floats
+     */
+    static void transpose(float[] x, int xOff, int n, int cols, float[] xt) {
+        for (int b0 = 0; b0 < n; b0 += 8) {
+            int nb = Math.min(8, n - b0), p = (b0 / TB) * cols * TB + b0 % TB;
+            // 8 inputs at a time: 8 sequential read streams, each 8-float run of a panel row written once
+            for (int k = 0; k < cols; k++) {
+                int t = p + k * TB, xi = xOff + b0 * cols + k;
+                for (int j = 0; j < nb; j++) xt[t + j] = x[xi + j * cols];
+            }
+        }
+        for (int b = n; b < ldt(n); b++) {
+            int p = (b / TB) * cols * TB + b % TB;
+            for (int k = 0; k < cols; k++) xt[p + k * TB] = 0f;
+        }
+    }
+
+    /**
+     * {@code out[outOff + b * outStride + r] = sum_k w[r][k] * x_b[k]} for the whole groups of {@link #MR} rows in
+     * [r0, r1) and b in [0, n), with the inputs as {@link #transpose} wrote them.
+     *
+     * @param wbuf at least MR * cols floats (the dequantised rows of a group)
+     * @param tmp  at least L floats
+     * @return the first row not computed (r0 + a multiple of MR; the caller does [return, r1))
+     */
+    static int matmulRows(MappedTensor w, int r0, int r1, float[] xt, int n, float[] out, int outOff, int outStride,
+                          float[] wbuf, float[] tmp) {
+        int cols = w.cols();
+        MemorySegment seg = w.data();
+        long rowBytes = w.rowBytes();
+        TensorType t = w.type();
+        int r = r0;
+        for (; r + MR <= r1; r += MR) {
+            for (int i = 0; i < MR; i++) {
+                long base = (r + i) * rowBytes;
+                if (t == TensorType.F32) MemorySegment.copy(seg, F32, base, wbuf, i * cols, cols);
+                else Kernels.dequantRow(t, seg, base, cols, wbuf, i * cols);
+            }
+            for (int b0 = 0; b0 < n; b0 += TB) tile(wbuf, cols, xt, (b0 / TB) * cols * TB, b0, n, out, outOff + r, outStride, tmp);
+        }
+        return r;
+    }
+
+    /** One MR x (NV * L) tile: rows of wbuf against inputs b0 .. b0 + NV*L of xt; outputs for b < n only. */
+    private static void tile(float[] wb, int cols, float[] xt, int p, int b0, int n, float[] out, int o, int os, float[] tmp) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z, c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z, c40 = z, c41 = z, c42 = z, c43 = z, c50 = z, c51 = z, c52 = z, c53 = z;
+        for (int k = 0; k < cols; k++) {
+            int xi = p + k * TB;
+            FloatVector x0 = FloatVector.fromArray(S, xt, xi + 0 * L), x1 = FloatVector.fromArray(S, xt, xi + 1 * L), x2 = FloatVector.fromArray(S, xt, xi + 2 * L), x3 = FloatVector.fromArray(S, xt, xi + 3 * L);
+            FloatVector a = FloatVector.broadcast(S, wb[0 * cols + k]);
+            c00 = x0.fma(a, c00); c01 = x1.fma(a, c01); c02 = x2.fma(a, c02); c03 = x3.fma(a, c03);
+            a = FloatVector.broadcast(S, wb[1 * cols + k]);
+            c10 = x0.fma(a, c10); c11 = x1.fma(a, c11); c12 = x2.fma(a, c12); c13 = x3.fma(a, c13);
+            a = FloatVector.broadcast(S, wb[2 * cols + k]);
+            c20 = x0.fma(a, c20); c21 = x1.fma(a, c21); c22 = x2.fma(a, c22); c23 = x3.fma(a, c23);
+            a = FloatVector.broadcast(S, wb[3 * cols + k]);
+            c30 = x0.fma(a, c30); c31 = x1.fma(a, c31); c32 = x2.fma(a, c32); c33 = x3.fma(a, c33);
+            a = FloatVector.broadcast(S, wb[4 * cols + k]);
+            c40 = x0.fma(a, c40); c41 = x1.fma(a, c41); c42 = x2.fma(a, c42); c43 = x3.fma(a, c43);
+            a = FloatVector.broadcast(S, wb[5 * cols + k]);
+            c50 = x0.fma(a, c50); c51 = x1.fma(a, c51); c52 = x2.fma(a, c52); c53 = x3.fma(a, c53);
+        }
+        // lane j of c<i><v> is row i of the group for input b0 + v*L + j; stores written out (no helper taking vectors:
+        // C2 does not always inline one and then boxes them)
+        int m0 = Math.min(L, n - b0 - 0 * L), e0 = b0 + 0 * L;
+        c00.intoArray(tmp, 0); for (int j = 0; j < m0; j++) out[o + 0 + (e0 + j) * os] = tmp[j];
+        c10.intoArray(tmp, 0); for (int j = 0; j < m0; j++) out[o + 1 + (e0 + j) * os] = tmp[j];
+        c20.intoArray(tmp, 0); for (int j = 0; j < m0; j++) out[o + 2 + (e0 + j) * os] = tmp[j];
+        c30.intoArray(tmp, 0); for (int j = 0; j < m0; j++) out[o + 3 + (e0 + j) * os] = tmp[j];
+        c40.intoArray(tmp, 0); for (int j = 0; j < m0; j++) out[o + 4 + (e0 + j) * os] = tmp[j];
+        c50.intoArray(tmp, 0); for (int j = 0; j < m0; j++) out[o + 5 + (e0 + j) * os] = tmp[j];
+        int m1 = Math.min(L, n - b0 - 1 * L), e1 = b0 + 1 * L;
+        c01.intoArray(tmp, 0); for (int j = 0; j < m1; j++) out[o + 0 + (e1 + j) * os] = tmp[j];
+        c11.intoArray(tmp, 0); for (int j = 0; j < m1; j++) out[o + 1 + (e1 + j) * os] = tmp[j];
+        c21.intoArray(tmp, 0); for (int j = 0; j < m1; j++) out[o + 2 + (e1 + j) * os] = tmp[j];
+        c31.intoArray(tmp, 0); for (int j = 0; j < m1; j++) out[o + 3 + (e1 + j) * os] = tmp[j];
+        c41.intoArray(tmp, 0); for (int j = 0; j < m1; j++) out[o + 4 + (e1 + j) * os] = tmp[j];
+        c51.intoArray(tmp, 0); for (int j = 0; j < m1; j++) out[o + 5 + (e1 + j) * os] = tmp[j];
+        int m2 = Math.min(L, n - b0 - 2 * L), e2 = b0 + 2 * L;
+        c02.intoArray(tmp, 0); for (int j = 0; j < m2; j++) out[o + 0 + (e2 + j) * os] = tmp[j];
+        c12.intoArray(tmp, 0); for (int j = 0; j < m2; j++) out[o + 1 + (e2 + j) * os] = tmp[j];
+        c22.intoArray(tmp, 0); for (int j = 0; j < m2; j++) out[o + 2 + (e2 + j) * os] = tmp[j];
+        c32.intoArray(tmp, 0); for (int j = 0; j < m2; j++) out[o + 3 + (e2 + j) * os] = tmp[j];
+        c42.intoArray(tmp, 0); for (int j = 0; j < m2; j++) out[o + 4 + (e2 + j) * os] = tmp[j];
+        c52.intoArray(tmp, 0); for (int j = 0; j < m2; j++) out[o + 5 + (e2 + j) * os] = tmp[j];
+        int m3 = Math.min(L, n - b0 - 3 * L), e3 = b0 + 3 * L;
+        c03.intoArray(tmp, 0); for (int j = 0; j < m3; j++) out[o + 0 + (e3 + j) * os] = tmp[j];
+        c13.intoArray(tmp, 0); for (int j = 0; j < m3; j++) out[o + 1 + (e3 + j) * os] = tmp[j];
+        c23.intoArray(tmp, 0); for (int j = 0; j < m3; j++) out[o + 2 + (e3 + j) * os] = tmp[j];
+        c33.intoArray(tmp, 0); for (int j = 0; j < m3; j++) out[o + 3 + (e3 + j) * os] = tmp[j];
+        c43.intoArray(tmp, 0); for (int j = 0; j < m3; j++) out[o + 4 + (e3 + j) * os] = tmp[j];
+        c53.intoArray(tmp, 0); for (int j = 0; j < m3; j++) out[o + 5 + (e3 + j) * os] = tmp[j];
+    }
+}
