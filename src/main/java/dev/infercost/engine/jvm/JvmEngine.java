@@ -22,7 +22,8 @@ import java.util.Locale;
  * The Qwen2/Qwen3/Phi-3 variants add, as llama.cpp's graphs do (src/models/qwen2.cpp, qwen3.cpp, phi3.cpp): Q/K/V
  * (and output) biases after the projections, per-head RMSNorm of Q and K before RoPE, NEOX-style RoPE (pairs i and
  * i + head/2), and a head width other than dim / heads. Weights stay where the loader put them (memory-mapped file
- * or off-heap), in their GGML layout.
+ * or off-heap), in their GGML layout; on Linux with transparent huge pages the matrices are first copied into 2 MiB
+ * pages ({@link HugePageWeights}; {@link #device()} says so).
  */
 public final class JvmEngine implements Engine {
     final LlamaModel model;
@@ -35,6 +36,8 @@ public final class JvmEngine implements Engine {
     final float[] rmsFinal;
     final WorkerPool pool;
     private final int threads;
+    /** Whether the weight matrices were copied into transparent huge pages ({@link HugePageWeights}). */
+    final boolean hugePages;
     /** Q8_0 matrices repacked for the small-batch kernels (see {@link RepackedQ8}); empty when disabled. */
     /** Batch-1 F32 products through {@link F32Kernels} (4 rows per pass); off with -Dinfercost.jvm.f32rows4=false. */
     final boolean f32Rows4 = !"false".equals(System.getProperty("infercost.jvm.f32rows4"));
@@ -45,11 +48,22 @@ public final class JvmEngine implements Engine {
         this.cfg = model.config();
         LlamaWeights w = model.weights();
         int L = cfg.nLayers();
-        emb = mapped(w.tokenEmbedding());
-        cls = w.classifier() == w.tokenEmbedding() ? emb : mapped(w.classifier());
+        MappedTensor emb0 = mapped(w.tokenEmbedding());
+        MappedTensor cls0 = w.classifier() == w.tokenEmbedding() ? emb0 : mapped(w.classifier());
         rmsFinalT = mapped(w.rmsFinal());
-        wq = mappedAll(w.wq()); wk = mappedAll(w.wk()); wv = mappedAll(w.wv()); wo = mappedAll(w.wo());
-        w1 = mappedAll(w.w1()); w2 = mappedAll(w.w2()); w3 = mappedAll(w.w3());
+        MappedTensor[] wq0 = mappedAll(w.wq()), wk0 = mappedAll(w.wk()), wv0 = mappedAll(w.wv()), wo0 = mappedAll(w.wo()),
+                w10 = mappedAll(w.w1()), w20 = mappedAll(w.w2()), w30 = mappedAll(w.w3());
+        // the matrices every step sweeps, into 2 MiB pages where the OS offers them (HugePageWeights)
+        java.util.List<MappedTensor> sweep = new java.util.ArrayList<>();
+        sweep.add(cls0);
+        for (MappedTensor[] ts : new MappedTensor[][]{wq0, wk0, wv0, wo0, w10, w20, w30}) sweep.addAll(java.util.Arrays.asList(ts));
+        java.util.Map<MappedTensor, MappedTensor> huge = HugePageWeights.copy(sweep);
+        hugePages = huge != null;
+        java.util.function.UnaryOperator<MappedTensor> moved = t -> huge == null ? t : huge.getOrDefault(t, t);
+        emb = moved.apply(emb0);
+        cls = moved.apply(cls0);
+        wq = moved(wq0, moved); wk = moved(wk0, moved); wv = moved(wv0, moved); wo = moved(wo0, moved);
+        w1 = moved(w10, moved); w2 = moved(w20, moved); w3 = moved(w30, moved);
         rmsAtt = new float[L][];
         rmsFfn = new float[L][];
         for (int l = 0; l < L; l++) {
@@ -103,6 +117,12 @@ public final class JvmEngine implements Engine {
         return out;
     }
 
+    private static MappedTensor[] moved(MappedTensor[] ts, java.util.function.UnaryOperator<MappedTensor> f) {
+        MappedTensor[] out = new MappedTensor[ts.length];
+        for (int i = 0; i < ts.length; i++) out[i] = f.apply(ts[i]);
+        return out;
+    }
+
     private static MappedTensor[] mappedAll(Tensor[] ts) {
         MappedTensor[] out = new MappedTensor[ts.length];
         for (int i = 0; i < ts.length; i++) out[i] = mapped(ts[i]);
@@ -117,7 +137,8 @@ public final class JvmEngine implements Engine {
 
     @Override
     public String device() {
-        return String.format(Locale.ROOT, "cpu (%d thread%s, Vector API %s)", threads, threads == 1 ? "" : "s", speciesDescription());
+        return String.format(Locale.ROOT, "cpu (%d thread%s, Vector API %s%s)", threads, threads == 1 ? "" : "s", speciesDescription(),
+                hugePages ? ", weights in 2 MiB pages" : "");
     }
 
     @Override public LlamaConfig config() { return cfg; }
@@ -147,7 +168,8 @@ public final class JvmEngine implements Engine {
             throw new BadInputException("maxContext " + maxContext + " x kv_dim " + cfg.kvDim() + " exceeds one Java array");
         int rows = JvmSession.rowsCap(maxBatch);
         long act = 4L * rows * (3L * cfg.dim() + 2L * cfg.qDim() + 2L * cfg.kvDim() + 2L * cfg.hiddenDim())
-                + 4L * threads * (maxContext + 4L * Math.max(Math.max(cfg.dim(), cfg.qDim()), cfg.hiddenDim()));
+                + 4L * threads * (maxContext + (4L + GemmKernels.MR) * Math.max(Math.max(cfg.dim(), cfg.qDim()), cfg.hiddenDim()))
+                + 4L * Math.max(Math.max(cfg.dim(), cfg.qDim()), cfg.hiddenDim()) * GemmKernels.ldt(rows); // GEMM's transposed input
         long need = kvCacheBytes(maxBatch, maxContext) + act;
         Runtime rt = Runtime.getRuntime();
         long have = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
