@@ -19,9 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Batch-1 Q8_0 matrix-vector kernels on one thread, one op = one product of a [rows, cols] Q8_0 matrix with a vector
- * (score in ops/s; bytes per second = score x rows x cols / 32 x 34): {@code fp32} is {@link Kernels#dotQ8} row by
- * row (activations in fp32), {@code fp32rows4} the engine's default {@link Q8Kernels#matvecRows} (the same sums, four
- * rows per pass), {@code int8} is {@link Q8IntKernels} (activations quantised
+ * (score in ops/s; bytes per second = score x rows x cols / 32 x 34): {@code fp32} is the engine's default
+ * {@link Kernels#dotQ8} row by row (activations in fp32), {@code int8} is {@link Q8IntKernels} (activations quantised
  * to Q8_0 once per product, as in the engine with {@code -Dinfercost.jvm.q8int=true}, quantisation included).
  * The default 160000 x 768 (130 MB, about the stories110M shape's Q8_0 weights) is beyond the caches; {@code rows=2000}
  * (1.6 MB) fits a 2 MB+ L2 and shows the arithmetic alone.
@@ -64,12 +63,6 @@ public class Q8KernelBenchmark {
     @Benchmark
     public float fp32() {
         for (int r = 0; r < rows; r++) out[r] = Kernels.dotQ8(seg, r * rowBytes, x, 0, cols);
-        return out[rows - 1];
-    }
-
-    @Benchmark
-    public float fp32rows4() {
-        Q8Kernels.matvecRows(seg, rowBytes, cols, 0, rows, x, 0, out, 0);
         return out[rows - 1];
     }
 

@@ -5,11 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 
-import java.lang.foreign.MemorySegment;
-
-import static dev.infercost.engine.jvm.Kernels.I16;
 import static dev.infercost.engine.jvm.Kernels.L;
-import static dev.infercost.engine.jvm.Kernels.LE;
 import static dev.infercost.engine.jvm.Kernels.S;
 import static dev.infercost.engine.jvm.Kernels.SB;
 
@@ -39,51 +35,6 @@ final class Q8Kernels {
                 for (; r < r1; r++) out[o + r] = dotScalar(w, r, x, xo);
             }
         }
-    }
-
-    /**
-     * {@code out[o + r] = row(r) . x[xo .. xo+cols)} for rows r in [r0, r1) of a Q8_0 matrix read in place (GGML
-     * {@code block_q8_0}: fp16 d, then 32 int8 quants, 34 bytes), four rows per pass. Four rows are four independent
-     * memory streams: with one row at a time a Q8_0 product beyond the caches ran at ~7 GB/s on one core of the
-     * development machine, where the four-row F32 kernel streams ~11 GB/s (Q8KernelBenchmark rows=160000). Each row's
-     * sum is formed with the operations and order of {@link Kernels#dotQ8}, so results are bitwise those of the
-     * one-row kernel. Needs L <= 32 (the callers check).
-     */
-    static void matvecRows(MemorySegment seg, long rowBytes, int cols, int r0, int r1, float[] x, int xo, float[] out, int o) {
-        int r = r0;
-        for (; r + 4 <= r1; r += 4) dot4Seg(seg, r * rowBytes, rowBytes, cols, x, xo, out, o + r);
-        for (; r < r1; r++) out[o + r] = Kernels.dotQ8(seg, r * rowBytes, x, xo, cols);
-    }
-
-    private static void dot4Seg(MemorySegment w, long p0, long rb, int cols, float[] x, int xo, float[] out, int o) {
-        long p1 = p0 + rb, p2 = p1 + rb, p3 = p2 + rb;
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-        for (int blk = 0; blk < cols / 32; blk++) {
-            long bo = 34L * blk;
-            int xi = xo + 32 * blk;
-            float d0 = Float.float16ToFloat(w.get(I16, p0 + bo)), d1 = Float.float16ToFloat(w.get(I16, p1 + bo)),
-                    d2 = Float.float16ToFloat(w.get(I16, p2 + bo)), d3 = Float.float16ToFloat(w.get(I16, p3 + bo));
-            FloatVector xv = FloatVector.fromArray(S, x, xi);
-            FloatVector b0 = ((FloatVector) ByteVector.fromMemorySegment(SB, w, p0 + bo + 2, LE).convertShape(VectorOperators.B2F, S, 0)).fma(xv, FloatVector.zero(S));
-            FloatVector b1 = ((FloatVector) ByteVector.fromMemorySegment(SB, w, p1 + bo + 2, LE).convertShape(VectorOperators.B2F, S, 0)).fma(xv, FloatVector.zero(S));
-            FloatVector b2 = ((FloatVector) ByteVector.fromMemorySegment(SB, w, p2 + bo + 2, LE).convertShape(VectorOperators.B2F, S, 0)).fma(xv, FloatVector.zero(S));
-            FloatVector b3 = ((FloatVector) ByteVector.fromMemorySegment(SB, w, p3 + bo + 2, LE).convertShape(VectorOperators.B2F, S, 0)).fma(xv, FloatVector.zero(S));
-            for (int i = L; i < 32; i += L) {
-                xv = FloatVector.fromArray(S, x, xi + i);
-                b0 = ((FloatVector) ByteVector.fromMemorySegment(SB, w, p0 + bo + 2 + i, LE).convertShape(VectorOperators.B2F, S, 0)).fma(xv, b0);
-                b1 = ((FloatVector) ByteVector.fromMemorySegment(SB, w, p1 + bo + 2 + i, LE).convertShape(VectorOperators.B2F, S, 0)).fma(xv, b1);
-                b2 = ((FloatVector) ByteVector.fromMemorySegment(SB, w, p2 + bo + 2 + i, LE).convertShape(VectorOperators.B2F, S, 0)).fma(xv, b2);
-                b3 = ((FloatVector) ByteVector.fromMemorySegment(SB, w, p3 + bo + 2 + i, LE).convertShape(VectorOperators.B2F, S, 0)).fma(xv, b3);
-            }
-            a0 = b0.fma(FloatVector.broadcast(S, d0), a0);
-            a1 = b1.fma(FloatVector.broadcast(S, d1), a1);
-            a2 = b2.fma(FloatVector.broadcast(S, d2), a2);
-            a3 = b3.fma(FloatVector.broadcast(S, d3), a3);
-        }
-        out[o] = a0.reduceLanes(VectorOperators.ADD);
-        out[o + 1] = a1.reduceLanes(VectorOperators.ADD);
-        out[o + 2] = a2.reduceLanes(VectorOperators.ADD);
-        out[o + 3] = a3.reduceLanes(VectorOperators.ADD);
     }
 
     /** L int8 quants at byte offset off, widened to float. */
