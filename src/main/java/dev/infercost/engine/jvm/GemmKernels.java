@@ -51,17 +51,22 @@ final class GemmKernels {
      * @param xt at least cols * ldt(n) floats
      */
     static void transpose(float[] x, int xOff, int n, int cols, float[] xt) {
-        for (int b0 = 0; b0 < n; b0 += 8) {
-            int nb = Math.min(8, n - b0), p = (b0 / TB) * cols * TB + b0 % TB;
+        transpose(x, xOff, n, cols, xt, 0, groups(n));
+    }
+
+    /** Groups of 8 inputs (padding included) that {@link #transpose} writes for n inputs: ldt(n) / 8. */
+    static int groups(int n) { return ldt(n) / 8; }
+
+    /** {@link #transpose} of the 8-input groups [g0, g1) only (disjoint ranges can run on different threads). */
+    static void transpose(float[] x, int xOff, int n, int cols, float[] xt, int g0, int g1) {
+        for (int g = g0; g < g1; g++) {
+            int b0 = 8 * g, nb = Math.max(0, Math.min(8, n - b0)), p = (b0 / TB) * cols * TB + b0 % TB;
             // 8 inputs at a time: 8 sequential read streams, each 8-float run of a panel row written once
             for (int k = 0; k < cols; k++) {
                 int t = p + k * TB, xi = xOff + b0 * cols + k;
                 for (int j = 0; j < nb; j++) xt[t + j] = x[xi + j * cols];
+                for (int j = nb; j < 8; j++) xt[t + j] = 0f;
             }
-        }
-        for (int b = n; b < ldt(n); b++) {
-            int p = (b / TB) * cols * TB + b % TB;
-            for (int k = 0; k < cols; k++) xt[p + k * TB] = 0f;
         }
     }
 

@@ -43,6 +43,7 @@ final class JvmSession implements DecodeSession {
     private final int[] rowSlot, rowPos, chunkSlots, chunkPos, chunkTokens;
     private final MatTask mat = new MatTask();
     private final AttTask attTask = new AttTask();
+    private final TransposeTask transposeTask = new TransposeTask();
     private boolean closed;
 
     JvmSession(JvmEngine e, int maxBatch, int maxContext) {
@@ -229,7 +230,9 @@ final class JvmSession implements DecodeSession {
             if (q8) Q8IntKernels.quantize(in, xOff, a.cols(), qx, qd); // once per matmul, shared by all rows and threads
             gemm = n >= GemmKernels.MIN_N && GemmKernels.SUPPORTED && xt != null;
             if (gemm) {
-                GemmKernels.transpose(in, xOff, n, a.cols(), xt); // once per matmul, shared by all rows and threads
+                // once per matmul, shared by all rows; split across the threads by groups of 8 inputs
+                transposeTask.set(in, xOff, n, a.cols());
+                e.pool.run(GemmKernels.groups(n), true, transposeTask);
             }
         }
 
@@ -264,6 +267,20 @@ final class JvmSession implements DecodeSession {
     }
 
     private static int gcd(int a, int b) { return b == 0 ? a : gcd(b, a % b); }
+
+    /** {@link GemmKernels#transpose} of one matmul's input, over groups of 8 inputs. */
+    private final class TransposeTask implements WorkerPool.Body {
+        float[] in;
+        int xOff, n, cols;
+
+        void set(float[] in, int xOff, int n, int cols) { this.in = in; this.xOff = xOff; this.n = n; this.cols = cols; }
+
+        @Override
+        public int grain() { return 1; }
+
+        @Override
+        public void run(int from, int to, int worker) { GemmKernels.transpose(in, xOff, n, cols, xt, from, to); }
+    }
 
     /** Attention for (row, head) items: scores over the slot's cached positions 0..pos, softmax, weighted V. */
     private final class AttTask implements WorkerPool.Body {
