@@ -9,7 +9,7 @@ set -euo pipefail
 kit="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 java="$kit/runtime/bin/java"
 if [ ! -x "$java" ]; then echo "infercost: $java missing: not an infercost kit (see 'infercost kit --help')" >&2; exit 2; fi
-flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseParallelGC)
+flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)  # G1, as bin/infercost (ParallelGC halved JVM-engine decode)
 flags+=(-Dinfercost.home="$kit")
 [ -n "${INFERCOST_JAVA_OPTS:-}" ] && flags+=($INFERCOST_JAVA_OPTS)
 if [ -d "$kit/tornadovm" ] && [ -z "${INFERCOST_NO_TORNADOVM:-}" ]; then
