@@ -12,13 +12,14 @@ import static dev.infercost.engine.jvm.Kernels.F32;
 /**
  * Matrix-matrix products for prefill chunks (n >= {@link #MIN_N} inputs) in the outer-product form of a BLAS GEMM
  * micro-kernel: the inputs are transposed once per product into panels of {@link #TB} inputs (column k of the panel's
- * inputs contiguous), each group of {@link #MR} weight rows is dequantised (or, for F32, copied) once into a small float
- * buffer, and a register tile of MR rows x {@code NV * L} inputs keeps 16 accumulators in flight: per column k, two
- * vector loads of xt, MR broadcasts of single weights and {@code MR * NV} fused multiply-adds, with no horizontal
- * reductions (each accumulator lane is one output). The dot-product form ({@link Kernels#matmulRows}' 4x4 tiles) needs
- * 8 vector loads per 16 multiply-adds and 16 lane reductions per tile; this form needs 2 loads and 8 broadcasts per
- * 16, and reads the inputs from L2 at 16 bytes per multiply-add instead of 64. Sums run in column order, as the
- * dot-product kernels' do per lane, so results differ from them by fp32 rounding only (GemmKernelsTest).
+ * inputs contiguous), each group of {@link #MR} weight rows is dequantised (or, for F32, copied) once into a small
+ * float buffer, and a register tile of MR = 6 rows x NV = 4 vectors of inputs keeps 24 accumulators in flight: per
+ * column k, 4 vector loads of the panel, 6 broadcasts of single weights and 24 fused multiply-adds, with no
+ * horizontal reductions (each accumulator lane is one output). The dot-product form ({@link Kernels#matmulRows}' 4x4
+ * tiles) needs 8 vector loads per 16 multiply-adds and 16 lane reductions per tile. Sums run in column order, as the
+ * dot-product kernels' do per lane, so results differ from them by fp32 rounding only (GemmKernelsTest). Measured on
+ * the stories110M shape, pp128, one thread: F32 343 (4x4 tiles) -> 469 tok/s; 8 x 2 tiles (16 accumulators) ran
+ * F32 at 420 and Q8_0 at 406-416 against 6 x 4's 439 and 487-528.
  *
  * <p>Any weight type {@link Kernels#dequantRow} reads works; rows past the last whole group of MR are left to the
  * caller. Needs 8 or 16 float lanes ({@link #SUPPORTED}).
@@ -38,6 +39,8 @@ final class GemmKernels {
 
     /** Inputs per register tile. */
     static final int TB = NV * L;
+    /** Floats of the tile's store buffer (one register tile). */
+    static final int TMP = MR * NV * L;
 
     /** Inputs padded to whole tiles: the transposed buffer holds cols * ldt(n) floats. */
     static int ldt(int n) { return (n + TB - 1) / TB * TB; }
@@ -75,7 +78,7 @@ final class GemmKernels {
      * [r0, r1) and b in [0, n), with the inputs as {@link #transpose} wrote them.
      *
      * @param wbuf at least MR * cols floats (the dequantised rows of a group)
-     * @param tmp  at least L floats
+     * @param tmp  at least {@link #TMP} floats
      * @return the first row not computed (r0 + a multiple of MR; the caller does [return, r1))
      */
     static int matmulRows(MappedTensor w, int r0, int r1, float[] xt, int n, float[] out, int outOff, int outStride,
@@ -99,10 +102,12 @@ final class GemmKernels {
     /** One MR x (NV * L) tile: rows of wbuf against inputs b0 .. b0 + NV*L of xt; outputs for b < n only. */
     private static void tile(float[] wb, int cols, float[] xt, int p, int b0, int n, float[] out, int o, int os, float[] tmp) {
         FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z, c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z, c40 = z, c41 = z, c42 = z, c43 = z, c50 = z, c51 = z, c52 = z, c53 = z;
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z, c20 = z, c21 = z, c22 = z, c23 = z,
+                c30 = z, c31 = z, c32 = z, c33 = z, c40 = z, c41 = z, c42 = z, c43 = z, c50 = z, c51 = z, c52 = z, c53 = z;
         for (int k = 0; k < cols; k++) {
             int xi = p + k * TB;
-            FloatVector x0 = FloatVector.fromArray(S, xt, xi + 0 * L), x1 = FloatVector.fromArray(S, xt, xi + 1 * L), x2 = FloatVector.fromArray(S, xt, xi + 2 * L), x3 = FloatVector.fromArray(S, xt, xi + 3 * L);
+            FloatVector x0 = FloatVector.fromArray(S, xt, xi), x1 = FloatVector.fromArray(S, xt, xi + L),
+                    x2 = FloatVector.fromArray(S, xt, xi + 2 * L), x3 = FloatVector.fromArray(S, xt, xi + 3 * L);
             FloatVector a = FloatVector.broadcast(S, wb[0 * cols + k]);
             c00 = x0.fma(a, c00); c01 = x1.fma(a, c01); c02 = x2.fma(a, c02); c03 = x3.fma(a, c03);
             a = FloatVector.broadcast(S, wb[1 * cols + k]);
@@ -116,35 +121,18 @@ final class GemmKernels {
             a = FloatVector.broadcast(S, wb[5 * cols + k]);
             c50 = x0.fma(a, c50); c51 = x1.fma(a, c51); c52 = x2.fma(a, c52); c53 = x3.fma(a, c53);
         }
-        // lane j of c<i><v> is row i of the group for input b0 + v*L + j; stores written out (no helper taking vectors:
-        // C2 does not always inline one and then boxes them)
-        int m0 = Math.min(L, n - b0 - 0 * L), e0 = b0 + 0 * L;
-        c00.intoArray(tmp, 0); for (int j = 0; j < m0; j++) out[o + 0 + (e0 + j) * os] = tmp[j];
-        c10.intoArray(tmp, 0); for (int j = 0; j < m0; j++) out[o + 1 + (e0 + j) * os] = tmp[j];
-        c20.intoArray(tmp, 0); for (int j = 0; j < m0; j++) out[o + 2 + (e0 + j) * os] = tmp[j];
-        c30.intoArray(tmp, 0); for (int j = 0; j < m0; j++) out[o + 3 + (e0 + j) * os] = tmp[j];
-        c40.intoArray(tmp, 0); for (int j = 0; j < m0; j++) out[o + 4 + (e0 + j) * os] = tmp[j];
-        c50.intoArray(tmp, 0); for (int j = 0; j < m0; j++) out[o + 5 + (e0 + j) * os] = tmp[j];
-        int m1 = Math.min(L, n - b0 - 1 * L), e1 = b0 + 1 * L;
-        c01.intoArray(tmp, 0); for (int j = 0; j < m1; j++) out[o + 0 + (e1 + j) * os] = tmp[j];
-        c11.intoArray(tmp, 0); for (int j = 0; j < m1; j++) out[o + 1 + (e1 + j) * os] = tmp[j];
-        c21.intoArray(tmp, 0); for (int j = 0; j < m1; j++) out[o + 2 + (e1 + j) * os] = tmp[j];
-        c31.intoArray(tmp, 0); for (int j = 0; j < m1; j++) out[o + 3 + (e1 + j) * os] = tmp[j];
-        c41.intoArray(tmp, 0); for (int j = 0; j < m1; j++) out[o + 4 + (e1 + j) * os] = tmp[j];
-        c51.intoArray(tmp, 0); for (int j = 0; j < m1; j++) out[o + 5 + (e1 + j) * os] = tmp[j];
-        int m2 = Math.min(L, n - b0 - 2 * L), e2 = b0 + 2 * L;
-        c02.intoArray(tmp, 0); for (int j = 0; j < m2; j++) out[o + 0 + (e2 + j) * os] = tmp[j];
-        c12.intoArray(tmp, 0); for (int j = 0; j < m2; j++) out[o + 1 + (e2 + j) * os] = tmp[j];
-        c22.intoArray(tmp, 0); for (int j = 0; j < m2; j++) out[o + 2 + (e2 + j) * os] = tmp[j];
-        c32.intoArray(tmp, 0); for (int j = 0; j < m2; j++) out[o + 3 + (e2 + j) * os] = tmp[j];
-        c42.intoArray(tmp, 0); for (int j = 0; j < m2; j++) out[o + 4 + (e2 + j) * os] = tmp[j];
-        c52.intoArray(tmp, 0); for (int j = 0; j < m2; j++) out[o + 5 + (e2 + j) * os] = tmp[j];
-        int m3 = Math.min(L, n - b0 - 3 * L), e3 = b0 + 3 * L;
-        c03.intoArray(tmp, 0); for (int j = 0; j < m3; j++) out[o + 0 + (e3 + j) * os] = tmp[j];
-        c13.intoArray(tmp, 0); for (int j = 0; j < m3; j++) out[o + 1 + (e3 + j) * os] = tmp[j];
-        c23.intoArray(tmp, 0); for (int j = 0; j < m3; j++) out[o + 2 + (e3 + j) * os] = tmp[j];
-        c33.intoArray(tmp, 0); for (int j = 0; j < m3; j++) out[o + 3 + (e3 + j) * os] = tmp[j];
-        c43.intoArray(tmp, 0); for (int j = 0; j < m3; j++) out[o + 4 + (e3 + j) * os] = tmp[j];
-        c53.intoArray(tmp, 0); for (int j = 0; j < m3; j++) out[o + 5 + (e3 + j) * os] = tmp[j];
+        // lane j of c<i><v> is row i of the group for input b0 + v*L + j: the accumulators go to tmp as written here (a
+        // helper taking vectors is not always inlined by C2, which then boxes them), then one loop scatters them
+        c00.intoArray(tmp, 0); c01.intoArray(tmp, L); c02.intoArray(tmp, 2 * L); c03.intoArray(tmp, 3 * L);
+        c10.intoArray(tmp, 4 * L); c11.intoArray(tmp, 5 * L); c12.intoArray(tmp, 6 * L); c13.intoArray(tmp, 7 * L);
+        c20.intoArray(tmp, 8 * L); c21.intoArray(tmp, 9 * L); c22.intoArray(tmp, 10 * L); c23.intoArray(tmp, 11 * L);
+        c30.intoArray(tmp, 12 * L); c31.intoArray(tmp, 13 * L); c32.intoArray(tmp, 14 * L); c33.intoArray(tmp, 15 * L);
+        c40.intoArray(tmp, 16 * L); c41.intoArray(tmp, 17 * L); c42.intoArray(tmp, 18 * L); c43.intoArray(tmp, 19 * L);
+        c50.intoArray(tmp, 20 * L); c51.intoArray(tmp, 21 * L); c52.intoArray(tmp, 22 * L); c53.intoArray(tmp, 23 * L);
+        for (int i = 0; i < MR; i++)
+            for (int v = 0; v < NV; v++) {
+                int m = Math.min(L, n - b0 - v * L), t = (i * NV + v) * L, ob = o + i + (b0 + v * L) * os;
+                for (int j = 0; j < m; j++) out[ob + j * os] = tmp[t + j];
+            }
     }
 }

@@ -75,7 +75,7 @@ final class JvmSession implements DecodeSession {
         int widest = Math.max(Math.max(dim, qDim), hidden);
         xt = rows >= GemmKernels.MIN_N ? new float[widest * GemmKernels.ldt(rows)] : null;
         wbuf = new float[t][GemmKernels.MR * widest];
-        tmp = new float[t][Kernels.L];
+        tmp = new float[t][GemmKernels.TMP];
         qx = new short[Math.max(dim, hidden)];
         qd = new float[Math.max(dim, hidden) / 32 + 1];
         rowSlot = new int[rows]; rowPos = new int[rows];

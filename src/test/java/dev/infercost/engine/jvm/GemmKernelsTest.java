@@ -46,7 +46,7 @@ class GemmKernelsTest {
                     int outStride = rows + 2;
                     float[] out = new float[1 + n * outStride];
                     Arrays.fill(out, Float.NaN);
-                    float[] wbuf = new float[GemmKernels.MR * cols], tmp = new float[GemmKernels.L];
+                    float[] wbuf = new float[GemmKernels.MR * cols], tmp = new float[GemmKernels.TMP];
                     int done = GemmKernels.matmulRows(w, 3, rows, xt, n, out, 1, outStride, wbuf, tmp);
                     assertEquals(3 + (rows - 3) / GemmKernels.MR * GemmKernels.MR, done, "first row left to the caller");
                     for (int b = 0; b < n; b++)
