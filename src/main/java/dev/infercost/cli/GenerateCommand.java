@@ -75,7 +75,7 @@ public final class GenerateCommand implements Callable<Integer> {
     int contextLength;
 
     @Option(names = "--warmup-s", defaultValue = "2",
-            description = "seconds of throw-away greedy decoding before the timed run, so achieved tok/s is the JIT's steady state (0 = cold JVM figure; default ${DEFAULT-VALUE})")
+            description = "seconds of throw-away greedy decoding before the timed run, so achieved tok/s is the JIT's steady state; at least 32 steps unless 10x this passes (0 = cold JVM figure; default ${DEFAULT-VALUE})")
     double warmupS;
 
     /**
@@ -155,6 +155,9 @@ public final class GenerateCommand implements Callable<Integer> {
      * @param seconds wall seconds to spend, >= 0 (0 = none)
      * @return what was run
      */
+    /** Decode steps the warm-up runs at least (unless 10 x --warmup-s pass first). */
+    static final int MIN_WARMUP_STEPS = 32;
+
     static Warmup warmUp(Engine engine, Tokenizer tok, String prompt, int steps, double seconds) {
         if (seconds <= 0) return new Warmup(0, 0, 0);
         int vocab = engine.config().vocabSize();
@@ -162,14 +165,22 @@ public final class GenerateCommand implements Callable<Integer> {
         if (p.length < 1) return new Warmup(0, 0, 0);
         int pre = Math.min(p.length, steps);
         float[] logits = new float[vocab];
-        long t0 = System.nanoTime(), deadline = t0 + (long) (seconds * 1e9), total = 0;
+        // at least `seconds`, and at least MIN_WARMUP_STEPS decode steps unless 10 x `seconds` have passed: on a 110M
+        // model under load the first, still interpreted, step alone took the whole 2 s, so the "steady-state" run that
+        // followed was not
+        long t0 = System.nanoTime(), deadline = t0 + (long) (seconds * 1e9), hard = t0 + (long) (10 * seconds * 1e9), total = 0;
         int passes = 0;
         int[] slot = {0}, tk = new int[1], ps = new int[1];
-        while (System.nanoTime() < deadline && passes < 100_000) {
+        int minSteps = pre < steps ? MIN_WARMUP_STEPS : 0; // a prompt that fills the context leaves no step to decode
+        java.util.function.LongPredicate more = tot -> {
+            long now = System.nanoTime();
+            return now < deadline || (tot < minSteps && now < hard);
+        };
+        while (more.test(total) && passes < 100_000) {
             try (DecodeSession s = engine.newSession(1, steps)) {
                 s.prefill(0, java.util.Arrays.copyOf(p, pre), 0, logits);
                 // positions 0..pre-1 are in the cache; each step feeds the argmax token at the next position
-                for (int pos = pre; pos < steps && System.nanoTime() < deadline; pos++) {
+                for (int pos = pre; pos < steps && more.test(total); pos++) {
                     tk[0] = argmax(logits);
                     ps[0] = pos;
                     s.decode(1, slot, tk, ps, logits);
